@@ -1,0 +1,72 @@
+/// Elementwise functions with a CPU and an OpenCL implementation (kernels/elementwise.cl;
+/// the raw values are the kernel's op codes).
+public enum UnaryOp: Int32, CaseIterable, Sendable, Codable {
+    case tanh = 0, sech2, sigmoid, exp, log, abs, relu, square
+}
+
+/// Which engine a backend runs on.
+public enum BackendKind: Sendable {
+    case cpu
+    case opencl(CLContext)
+}
+
+/// The operations every workload is written against. Two implementations, `CPUBackend`
+/// (OpenBLAS/LAPACKE and Swift loops) and `OpenCLBackend` (kernels/*.cl, CLBlast), must agree
+/// on the same inputs; `gpurun validate` and the tests hold them to it.
+public protocol Backend: AnyObject, Sendable {
+    var kind: BackendKind { get }
+    /// "cpu" or "opencl:N (device name)".
+    var label: String { get }
+    var supportsFP64: Bool { get }
+
+    // Memory.
+    func tensor<T: Scalar>(_ values: [T], shape: [Int]) throws -> Tensor<T>
+    func zeros<T: Scalar>(_ shape: [Int], as type: T.Type) throws -> Tensor<T>
+    func read<T: Scalar>(_ t: Tensor<T>) throws -> [T]
+    func write<T: Scalar>(_ values: [T], into t: Tensor<T>) throws
+    func copy<T: Scalar>(_ src: Tensor<T>, into dst: Tensor<T>) throws
+    /// Waits for queued work (timing, checkpoints).
+    func synchronize() throws
+
+    // Philox random numbers (layout: README "Random numbers"); `offset` counts Philox blocks.
+    func philoxRaw(count: Int, seed: UInt64, stream: UInt32, offset: UInt64) throws -> [UInt32]
+    func uniform<T: Scalar>(_ shape: [Int], seed: UInt64, stream: UInt32, offset: UInt64) throws -> Tensor<T>
+    func normal<T: Scalar>(_ shape: [Int], seed: UInt64, stream: UInt32, offset: UInt64) throws -> Tensor<T>
+
+    // Elementwise maps and reductions.
+    func apply<T: Scalar>(_ op: UnaryOp, _ x: Tensor<T>, into y: Tensor<T>) throws
+    /// y = alpha x + beta y (beta = 0 overwrites y).
+    func axpby<T: Scalar>(_ alpha: T, _ x: Tensor<T>, _ beta: T, _ y: Tensor<T>) throws
+    func sum<T: Scalar>(_ x: Tensor<T>) throws -> Double
+    func dot<T: Scalar>(_ x: Tensor<T>, _ y: Tensor<T>) throws -> Double
+}
+
+extension Backend {
+    public var isCPU: Bool { if case .cpu = kind { true } else { false } }
+
+    public func tensor<T: Scalar>(_ values: [T]) throws -> Tensor<T> { try tensor(values, shape: [values.count]) }
+
+    public func uniform<T: Scalar>(_ shape: [Int], seed: UInt64, stream: UInt32 = 0, as: T.Type = T.self) throws -> Tensor<T> {
+        try uniform(shape, seed: seed, stream: stream, offset: 0)
+    }
+
+    public func normal<T: Scalar>(_ shape: [Int], seed: UInt64, stream: UInt32 = 0, as: T.Type = T.self) throws -> Tensor<T> {
+        try normal(shape, seed: seed, stream: stream, offset: 0)
+    }
+
+    public func map<T: Scalar>(_ op: UnaryOp, _ x: Tensor<T>) throws -> Tensor<T> {
+        let y = try zeros(x.shape, as: T.self)
+        try apply(op, x, into: y)
+        return y
+    }
+
+    /// Throws unless every tensor lives on this backend and has `count` elements.
+    func checkOperands<T>(_ op: String, _ ts: [Tensor<T>], count: Int? = nil) throws {
+        for t in ts where t.backend !== self {
+            throw ComputeError.backendMismatch("\(op): an operand lives on \(t.backend.label), not \(label)")
+        }
+        if let count, let bad = ts.first(where: { $0.count != count }) {
+            throw ComputeError.shapeMismatch("\(op): operand of shape \(bad.shape) does not have \(count) elements")
+        }
+    }
+}

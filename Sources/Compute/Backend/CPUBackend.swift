@@ -1,0 +1,122 @@
+import CBLAS
+import Foundation
+import RealModule
+
+/// The CPU engine: OpenBLAS and LAPACKE for dense linear algebra, Swift loops for the rest.
+public final class CPUBackend: Backend, @unchecked Sendable {
+    public static let shared = CPUBackend()
+
+    public var kind: BackendKind { .cpu }
+    public var label: String { "cpu" }
+    public var supportsFP64: Bool { true }
+
+    public init() {}
+
+    /// BLAS vendor line and thread count, as `gpurun devices` shows them.
+    public static var blasDescription: (config: String, threads: Int) {
+        (String(cString: openblas_get_config()), Int(openblas_get_num_threads()))
+    }
+
+    func host<T>(_ t: Tensor<T>) -> HostBuffer<T> {
+        guard case .host(let h) = t.storage else { preconditionFailure("CPU backend got a device tensor") }
+        return h
+    }
+
+    // MARK: memory
+
+    public func tensor<T: Scalar>(_ values: [T], shape: [Int]) throws -> Tensor<T> {
+        try validateShape(shape)
+        guard shape.reduce(1, *) == values.count else {
+            throw ComputeError.shapeMismatch("\(values.count) values do not fill shape \(shape)")
+        }
+        return Tensor(shape: shape, backend: self, storage: .host(HostBuffer(values)))
+    }
+
+    public func zeros<T: Scalar>(_ shape: [Int], as type: T.Type) throws -> Tensor<T> {
+        try validateShape(shape)
+        return Tensor(shape: shape, backend: self, storage: .host(HostBuffer([T](repeating: 0, count: shape.reduce(1, *)))))
+    }
+
+    public func read<T: Scalar>(_ t: Tensor<T>) throws -> [T] {
+        try checkOperands("read", [t])
+        return host(t).values
+    }
+
+    public func write<T: Scalar>(_ values: [T], into t: Tensor<T>) throws {
+        try checkOperands("write", [t], count: values.count)
+        host(t).values = values
+    }
+
+    public func copy<T: Scalar>(_ src: Tensor<T>, into dst: Tensor<T>) throws {
+        try checkOperands("copy", [src, dst], count: src.count)
+        host(dst).values = host(src).values
+    }
+
+    public func synchronize() throws {}
+
+    // MARK: random
+
+    public func philoxRaw(count: Int, seed: UInt64, stream: UInt32, offset: UInt64) throws -> [UInt32] {
+        PhiloxFill.raw(count: count, seed: seed, stream: stream, offset: offset)
+    }
+
+    public func uniform<T: Scalar>(_ shape: [Int], seed: UInt64, stream: UInt32, offset: UInt64) throws -> Tensor<T> {
+        let n = shape.reduce(1, *)
+        let v: [T] = T.dtype == .f32
+            ? (PhiloxFill.uniform(count: n, seed: seed, stream: stream, offset: offset) as [Float]) as! [T]
+            : (PhiloxFill.uniform(count: n, seed: seed, stream: stream, offset: offset) as [Double]) as! [T]
+        return try tensor(v, shape: shape)
+    }
+
+    public func normal<T: Scalar>(_ shape: [Int], seed: UInt64, stream: UInt32, offset: UInt64) throws -> Tensor<T> {
+        let n = shape.reduce(1, *)
+        let v: [T] = T.dtype == .f32
+            ? (PhiloxFill.normal(count: n, seed: seed, stream: stream, offset: offset) as [Float]) as! [T]
+            : (PhiloxFill.normal(count: n, seed: seed, stream: stream, offset: offset) as [Double]) as! [T]
+        return try tensor(v, shape: shape)
+    }
+
+    // MARK: elementwise
+
+    public func apply<T: Scalar>(_ op: UnaryOp, _ x: Tensor<T>, into y: Tensor<T>) throws {
+        try checkOperands("apply(\(op))", [x, y], count: x.count)
+        let src = host(x).values
+        host(y).values = src.map { Self.unary(op, $0) }
+    }
+
+    /// The CPU twin of unary_apply in kernels/elementwise.cl.
+    static func unary<T: Scalar>(_ op: UnaryOp, _ x: T) -> T {
+        switch op {
+        case .tanh: return T.tanh(x)
+        case .sech2: let c = T.cosh(x); return 1 / (c * c)
+        case .sigmoid: return 1 / (1 + T.exp(-x))
+        case .exp: return T.exp(x)
+        case .log: return T.log(x)
+        case .abs: return Swift.abs(x)
+        case .relu: return x > 0 ? x : 0
+        case .square: return x * x
+        }
+    }
+
+    public func axpby<T: Scalar>(_ alpha: T, _ x: Tensor<T>, _ beta: T, _ y: Tensor<T>) throws {
+        try checkOperands("axpby", [x, y], count: x.count)
+        let xs = host(x).values
+        let hy = host(y)
+        for i in xs.indices {
+            hy.values[i] = beta == 0 ? alpha * xs[i] : alpha * xs[i] + beta * hy.values[i]
+        }
+    }
+
+    public func sum<T: Scalar>(_ x: Tensor<T>) throws -> Double {
+        try checkOperands("sum", [x])
+        return host(x).values.reduce(0.0) { $0 + $1.double }
+    }
+
+    public func dot<T: Scalar>(_ x: Tensor<T>, _ y: Tensor<T>) throws -> Double {
+        try checkOperands("dot", [x, y], count: x.count)
+        let a = host(x).values, b = host(y).values
+        var s = 0.0
+        for i in a.indices { s += a[i].double * b[i].double }
+        return s
+    }
+}

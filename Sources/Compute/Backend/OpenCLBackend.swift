@@ -1,0 +1,124 @@
+import COpenCL
+
+/// The OpenCL engine: our kernels (kernels/*.cl) and CLBlast, on one device.
+public final class OpenCLBackend: Backend, @unchecked Sendable {
+    public let cl: CLContext
+
+    public init(device index: Int) throws { cl = try CLContext.shared(index: index) }
+    public init(context: CLContext) { cl = context }
+
+    public var kind: BackendKind { .opencl(cl) }
+    public var label: String { cl.info.label }
+    public var supportsFP64: Bool { cl.info.fp64 }
+
+    func buffer<T>(_ t: Tensor<T>) -> CLBuffer<T> {
+        guard case .device(let b) = t.storage else { preconditionFailure("OpenCL backend got a host tensor") }
+        return b
+    }
+
+    func mem<T>(_ t: Tensor<T>) -> cl_mem? { buffer(t).mem }
+
+    /// Refuses f64 work on a device without fp64, naming the op.
+    func checkDType<T: Scalar>(_ type: T.Type, _ op: String) throws {
+        if T.dtype == .f64 && !cl.info.fp64 { throw ComputeError.noFP64(device: label, op: op) }
+    }
+
+    // MARK: memory
+
+    public func tensor<T: Scalar>(_ values: [T], shape: [Int]) throws -> Tensor<T> {
+        try validateShape(shape)
+        guard shape.reduce(1, *) == values.count else {
+            throw ComputeError.shapeMismatch("\(values.count) values do not fill shape \(shape)")
+        }
+        try checkDType(T.self, "a float64 tensor")
+        return Tensor(shape: shape, backend: self, storage: .device(try cl.buffer(values)))
+    }
+
+    public func zeros<T: Scalar>(_ shape: [Int], as type: T.Type) throws -> Tensor<T> {
+        try tensor([T](repeating: 0, count: shape.reduce(1, *)), shape: shape)
+    }
+
+    public func read<T: Scalar>(_ t: Tensor<T>) throws -> [T] {
+        try checkOperands("read", [t])
+        return try buffer(t).read(count: t.count)
+    }
+
+    public func write<T: Scalar>(_ values: [T], into t: Tensor<T>) throws {
+        try checkOperands("write", [t], count: values.count)
+        try buffer(t).write(values)
+    }
+
+    public func copy<T: Scalar>(_ src: Tensor<T>, into dst: Tensor<T>) throws {
+        try checkOperands("copy", [src, dst], count: src.count)
+        try buffer(dst).copy(from: buffer(src), count: src.count)
+    }
+
+    public func synchronize() throws { try cl.finish() }
+
+    // MARK: random
+
+    public func philoxRaw(count: Int, seed: UInt64, stream: UInt32, offset: UInt64) throws -> [UInt32] {
+        let out: CLBuffer<UInt32> = try cl.buffer(count: count)
+        try cl.run(RandomKernels.fill(.raw, out: out.mem, count: count, seed: seed, stream: stream, offset: offset))
+        return try out.read()
+    }
+
+    public func uniform<T: Scalar>(_ shape: [Int], seed: UInt64, stream: UInt32, offset: UInt64) throws -> Tensor<T> {
+        try fill(T.dtype == .f32 ? .uniformF32 : .uniformF64, shape, seed, stream, offset)
+    }
+
+    public func normal<T: Scalar>(_ shape: [Int], seed: UInt64, stream: UInt32, offset: UInt64) throws -> Tensor<T> {
+        try fill(T.dtype == .f32 ? .normalF32 : .normalF64, shape, seed, stream, offset)
+    }
+
+    private func fill<T: Scalar>(_ kind: RandomKernels.Fill, _ shape: [Int], _ seed: UInt64, _ stream: UInt32,
+                                 _ offset: UInt64) throws -> Tensor<T> {
+        try validateShape(shape)
+        try checkDType(T.self, kind.rawValue)
+        let t = Tensor<T>(shape: shape, backend: self, storage: .device(try cl.buffer(count: shape.reduce(1, *))))
+        try cl.run(RandomKernels.fill(kind, out: mem(t), count: t.count, seed: seed, stream: stream, offset: offset))
+        return t
+    }
+
+    // MARK: elementwise
+
+    public func apply<T: Scalar>(_ op: UnaryOp, _ x: Tensor<T>, into y: Tensor<T>) throws {
+        try checkOperands("apply(\(op))", [x, y], count: x.count)
+        try cl.run(ElementwiseKernels.unary(op: op.rawValue, dtype: T.dtype, fp64: cl.info.fp64,
+                                            x: mem(x), y: mem(y), count: x.count))
+    }
+
+    public func axpby<T: Scalar>(_ alpha: T, _ x: Tensor<T>, _ beta: T, _ y: Tensor<T>) throws {
+        try checkOperands("axpby", [x, y], count: x.count)
+        try cl.run(ElementwiseKernels.axpby(dtype: T.dtype, fp64: cl.info.fp64, alpha: alpha.double, x: mem(x),
+                                            beta: beta.double, y: mem(y), count: x.count))
+    }
+
+    public func sum<T: Scalar>(_ x: Tensor<T>) throws -> Double {
+        try checkOperands("sum", [x])
+        return try reducePartials(T.self) {
+            ElementwiseKernels.partialSum(dtype: T.dtype, fp64: cl.info.fp64, x: mem(x), count: x.count, partial: $0)
+        }
+    }
+
+    public func dot<T: Scalar>(_ x: Tensor<T>, _ y: Tensor<T>) throws -> Double {
+        try checkOperands("dot", [x, y], count: x.count)
+        return try reducePartials(T.self) {
+            ElementwiseKernels.partialDot(dtype: T.dtype, fp64: cl.info.fp64, x: mem(x), y: mem(y),
+                                          count: x.count, partial: $0)
+        }
+    }
+
+    /// Runs a partial-reduction kernel and adds its partials on the host (ACC is double on fp64 devices).
+    private func reducePartials<T: Scalar>(_: T.Type, _ make: (cl_mem?) -> KernelInvocation) throws -> Double {
+        let width = ElementwiseKernels.reductionWidth
+        if cl.info.fp64 {
+            let partial: CLBuffer<Double> = try cl.buffer(count: width)
+            try cl.run(make(partial.mem))
+            return try partial.read().reduce(0, +)
+        }
+        let partial: CLBuffer<Float> = try cl.buffer(count: width)
+        try cl.run(make(partial.mem))
+        return try partial.read().reduce(0.0) { $0 + Double($1) }
+    }
+}

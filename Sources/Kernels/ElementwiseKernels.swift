@@ -1,0 +1,43 @@
+import COpenCL
+
+/// Launchers for kernels/elementwise.cl.
+public enum ElementwiseKernels {
+    /// Work-items of a partial reduction; the host adds this many partials.
+    public static let reductionWidth = 1024
+
+    public static func unary(op: Int32, dtype: DType, fp64: Bool, x: cl_mem?, y: cl_mem?, count: Int) -> KernelInvocation {
+        KernelInvocation(
+            file: "elementwise.cl", name: "unary", options: dtype.kernelOptions(deviceHasFP64: fp64),
+            args: [.buffer(x), .buffer(y), .uint64(UInt64(count)), .int32(op)],
+            global: [count], local: [64], needsFP64: dtype == .f64)
+    }
+
+    public static func axpby(dtype: DType, fp64: Bool, alpha: Double, x: cl_mem?, beta: Double, y: cl_mem?,
+                             count: Int) -> KernelInvocation {
+        KernelInvocation(
+            file: "elementwise.cl", name: "axpby", options: dtype.kernelOptions(deviceHasFP64: fp64),
+            args: [scalar(alpha, dtype), .buffer(x), scalar(beta, dtype), .buffer(y), .uint64(UInt64(count))],
+            global: [count], local: [64], needsFP64: dtype == .f64)
+    }
+
+    /// Partials are ACC: double where the device has fp64, else the dtype.
+    public static func partialSum(dtype: DType, fp64: Bool, x: cl_mem?, count: Int, partial: cl_mem?) -> KernelInvocation {
+        KernelInvocation(
+            file: "elementwise.cl", name: "partial_sum", options: dtype.kernelOptions(deviceHasFP64: fp64),
+            args: [.buffer(x), .uint64(UInt64(count)), .buffer(partial)],
+            global: [reductionWidth], local: [64], needsFP64: dtype == .f64)
+    }
+
+    public static func partialDot(dtype: DType, fp64: Bool, x: cl_mem?, y: cl_mem?, count: Int,
+                                  partial: cl_mem?) -> KernelInvocation {
+        KernelInvocation(
+            file: "elementwise.cl", name: "partial_dot", options: dtype.kernelOptions(deviceHasFP64: fp64),
+            args: [.buffer(x), .buffer(y), .uint64(UInt64(count)), .buffer(partial)],
+            global: [reductionWidth], local: [64], needsFP64: dtype == .f64)
+    }
+
+    /// A REAL scalar argument.
+    public static func scalar(_ v: Double, _ dtype: DType) -> KernelArg {
+        dtype == .f32 ? .float(Float(v)) : .double(v)
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Compute
+import Foundation
+
+struct DevicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices", abstract: "List OpenCL platforms and devices, and the CPU backend.")
+
+    @Flag(help: "Print JSON on stdout.") var json = false
+
+    struct Report: Encodable {
+        var opencl: [CLDeviceInfo]
+        var openclUnavailableReason: String?
+        var cpu: CPUInfo
+        var defaultDevice: String
+    }
+
+    struct CPUInfo: Encodable {
+        var blas: String
+        var blasThreads: Int
+        var cores: Int
+    }
+
+    func run() throws {
+        let found = CLPlatforms.discover()
+        let blas = CPUBackend.blasDescription
+        let defaultDevice = found.devices.first(where: \.isGPU)?.label ?? "cpu"
+        let report = Report(
+            opencl: found.devices, openclUnavailableReason: found.devices.isEmpty ? found.reason : nil,
+            cpu: CPUInfo(blas: blas.config, blasThreads: blas.threads, cores: ProcessInfo.processInfo.activeProcessorCount),
+            defaultDevice: defaultDevice)
+        if json { return try Output.json(report) }
+
+        print("cpu: \(blas.config), \(blas.threads) BLAS threads, \(report.cpu.cores) cores")
+        if found.devices.isEmpty {
+            print("opencl: none (\(found.reason ?? "no devices"))")
+        }
+        for d in found.devices {
+            print("""
+            \(d.label)
+              platform        \(d.platformName) (\(d.platformVendor)), \(d.platformVersion)
+              device          \(d.name) [\(d.type)], vendor \(d.vendor)
+              driver          \(d.driverVersion); \(d.deviceVersion); \(d.openCLCVersion)
+              compute units   \(d.computeUnits) at \(d.clockMHz) MHz
+              global memory   \(formatBytes(d.globalMemory)), max allocation \(formatBytes(d.maxAllocation))
+              local memory    \(formatBytes(d.localMemory))\(d.localMemoryIsEmulated ? " (emulated in global memory)" : "")
+              work-group      \(d.maxWorkGroupSize) max, per dimension \(d.maxWorkItemSizes)
+              fp64 \(d.fp64 ? "yes" : "no"), fp16 \(d.fp16 ? "yes" : "no")
+            """)
+        }
+        print("default device: \(defaultDevice) (override with --device or $\(DeviceSpec.environmentVariable))")
+    }
+}

@@ -1,0 +1,36 @@
+import Compute
+import Foundation
+
+/// Presentation helpers: JSON on stdout, aligned tables, messages on stderr.
+enum Output {
+    static func json<T: Encodable>(_ value: T) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        enc.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        FileHandle.standardOutput.write(try enc.encode(value))
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+
+    static func table(_ header: [String], _ rows: [[String]]) {
+        var widths = header.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        print(line(header))
+        print(line(widths.map { String(repeating: "-", count: $0) }))
+        for r in rows { print(line(r)) }
+    }
+
+    static func note(_ s: String) {
+        FileHandle.standardError.write(Data((s + "\n").utf8))
+    }
+
+    static func sci(_ v: Double) -> String {
+        if v.isNaN { return "nan" }
+        if v.isInfinite { return v > 0 ? "inf" : "-inf" }
+        return String(format: "%.2e", v)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Compute
+import Foundation
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Run every op on the CPU backend and on an OpenCL device with fresh random inputs, and compare.")
+
+    @Option(help: "The device to check against the CPU: opencl or opencl:N (default: the first OpenCL device).")
+    var device: String?
+    @Option(help: "Philox seed of the inputs (default: a fresh one, printed).") var seed: UInt64?
+    @Option(help: "Only checks whose op name contains this text.") var only: String?
+    @Flag(help: "Print JSON on stdout.") var json = false
+
+    struct Report: Encodable {
+        var device: String
+        var seed: UInt64
+        var results: [ValidationResult]
+        var passed: Int
+        var failed: Int
+    }
+
+    func run() throws {
+        let backend: any Backend
+        if let device {
+            do { backend = try Devices.backend(for: DeviceSpec(parsing: device)) } catch {
+                throw ValidationError("\(error)")
+            }
+        } else {
+            let first = Devices.firstOpenCL()
+            guard let b = first.backend else {
+                Devices.noteNoOpenCL(first.reason ?? "none found")
+                Output.note("validate: nothing to compare the CPU backend against; 0 checks run")
+                if json { try Output.json(Report(device: "none", seed: 0, results: [], passed: 0, failed: 0)) }
+                return
+            }
+            backend = b
+        }
+        let seed = seed ?? UInt64.random(in: 1...UInt64(UInt32.max))
+        Output.note("validate: cpu vs \(backend.label), seed \(seed)")
+        let results = Validation.run(device: backend, seed: seed, filter: only) { op in
+            if !json { Output.note("  checking \(op)...") }
+        }
+        let failed = results.filter { !$0.pass }.count
+        if json {
+            try Output.json(Report(device: backend.label, seed: seed, results: results,
+                                   passed: results.count - failed, failed: failed))
+        } else {
+            Output.table(["op", "shape", "dtype", "max rel error", "tolerance", "pass"], results.map {
+                [$0.op, $0.shape, $0.dtype, Output.sci($0.maxRelError), Output.sci($0.tolerance), $0.pass ? "yes" : "NO"]
+            })
+            print("\(results.count - failed) passed, \(failed) failed (seed \(seed))")
+        }
+        if failed > 0 { throw ExitCode(1) }
+    }
+}

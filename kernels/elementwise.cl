@@ -1,0 +1,51 @@
+// Elementwise maps and reductions over REAL (see real.h). The CPU twins are in
+// Sources/Compute/Backend/CPUBackend+Elementwise.swift; the op codes match UnaryOp.
+#include "real.h"
+
+// sech^2 computed as 1/cosh^2: 1 - tanh^2 cancels for large |x| (MODELS.md, notation).
+inline REAL sech2(REAL x) {
+    REAL c = cosh(x);
+    return (REAL)1 / (c * c);
+}
+
+inline REAL unary_apply(int op, REAL x) {
+    switch (op) {
+    case 0: return tanh(x);
+    case 1: return sech2(x);
+    case 2: return (REAL)1 / ((REAL)1 + exp(-x));
+    case 3: return exp(x);
+    case 4: return log(x);
+    case 5: return fabs(x);
+    case 6: return x > (REAL)0 ? x : (REAL)0;
+    case 7: return x * x;
+    default: return x;
+    }
+}
+
+// y[i] = op(x[i])
+__kernel void unary(__global const REAL *x, __global REAL *y, ulong n, int op) {
+    ulong i = get_global_id(0);
+    if (i < n) y[i] = unary_apply(op, x[i]);
+}
+
+// y = alpha * x + beta * y. beta == 0 overwrites y (NaN in y does not leak), as BLAS does.
+__kernel void axpby(REAL alpha, __global const REAL *x, REAL beta, __global REAL *y, ulong n) {
+    ulong i = get_global_id(0);
+    if (i < n) y[i] = beta == (REAL)0 ? alpha * x[i] : alpha * x[i] + beta * y[i];
+}
+
+// Partial sums of x (or of x*y when y is given): work-item g sums x[g], x[g + G], ...
+// into partial[g]; the host adds the G partials. Barrier-free (local memory is slow on PoCL).
+__kernel void partial_sum(__global const REAL *x, ulong n, __global ACC *partial) {
+    ulong g = get_global_id(0), G = get_global_size(0);
+    ACC s = 0;
+    for (ulong i = g; i < n; i += G) s += (ACC)x[i];
+    partial[g] = s;
+}
+
+__kernel void partial_dot(__global const REAL *x, __global const REAL *y, ulong n, __global ACC *partial) {
+    ulong g = get_global_id(0), G = get_global_size(0);
+    ACC s = 0;
+    for (ulong i = g; i < n; i += G) s += (ACC)x[i] * (ACC)y[i];
+    partial[g] = s;
+}
