@@ -23,11 +23,14 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let backend: any Backend
-        if let device {
-            do { backend = try Devices.backend(for: DeviceSpec(parsing: device)) } catch {
-                throw ValidationError("\(error)")
-            }
+        let env = ProcessInfo.processInfo.environment[DeviceSpec.environmentVariable]
+        let requested = device ?? (env?.isEmpty == false ? env : nil)
+        let spec: DeviceSpec?
+        do { spec = try requested.map { try DeviceSpec(parsing: $0) } } catch { throw ValidationError("\(error)") }
+        if let spec, spec != .cpu {
+            do { backend = try Devices.backend(for: spec) } catch { throw ValidationError("\(error)") }
         } else {
+            if spec == .cpu { Output.note("validate: cpu is the reference; comparing it with the first OpenCL device") }
             let first = Devices.firstOpenCL()
             guard let b = first.backend else {
                 Devices.noteNoOpenCL(first.reason ?? "none found")

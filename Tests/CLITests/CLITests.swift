@@ -1,0 +1,130 @@
+import Foundation
+import XCTest
+
+/// Runs the built `gpurun` binary as a user would.
+final class CLITests: XCTestCase {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The gpurun next to this test bundle (same build folder).
+    static var binary: URL {
+        get throws {
+            var dir = Bundle.main.bundleURL
+            for _ in 0..<4 {
+                let candidate = dir.appendingPathComponent("gpurun")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+                dir.deleteLastPathComponent()
+            }
+            let arg0 = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            let candidate = arg0.appendingPathComponent("gpurun")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            throw XCTSkip("gpurun binary not found near \(Bundle.main.bundleURL.path); run `swift build` first")
+        }
+    }
+
+    func run(_ args: [String], binary: URL? = nil, env: [String: String] = [:], cwd: URL? = nil) throws -> Run {
+        let p = Process()
+        p.executableURL = try binary ?? Self.binary
+        p.arguments = args
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "GPURUN_DEVICE")
+        for (k, v) in env { environment[k] = v }
+        p.environment = environment
+        if let cwd { p.currentDirectoryURL = cwd }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // Read before waiting so a full pipe cannot block the child.
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                   stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func json(_ s: String) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Any], s)
+    }
+
+    func testDevicesJSONListsOpenCLAndCPU() throws {
+        let r = try run(["devices", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let obj = try json(r.stdout)
+        let cpu = try XCTUnwrap(obj["cpu"] as? [String: Any])
+        XCTAssertTrue((cpu["blas"] as? String ?? "").contains("OpenBLAS"))
+        XCTAssertNotNil(obj["defaultDevice"] as? String)
+        let devices = try XCTUnwrap(obj["opencl"] as? [[String: Any]])
+        if let d = devices.first {
+            for key in ["name", "vendor", "driverVersion", "openCLCVersion", "computeUnits", "globalMemory",
+                        "localMemory", "maxAllocation", "fp64", "fp16"] {
+                XCTAssertNotNil(d[key], "missing \(key)")
+            }
+        }
+    }
+
+    func testValidateJSONPasses() throws {
+        let r = try run(["validate", "--json", "--only", "philox"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        let obj = try json(r.stdout)
+        let results = try XCTUnwrap(obj["results"] as? [[String: Any]])
+        if (obj["device"] as? String) != "none" {
+            XCTAssertFalse(results.isEmpty)
+        }
+        for line in results {
+            for key in ["op", "shape", "dtype", "maxRelError", "tolerance", "pass"] { XCTAssertNotNil(line[key], key) }
+            XCTAssertEqual(line["pass"] as? Bool, true, "\(line)")
+        }
+    }
+
+    func testUnknownDeviceListsAvailableOnes() throws {
+        let r = try run(["validate", "--device", "cuda:7"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("unknown device 'cuda:7'; available: cpu"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("Fatal error"), r.stderr)
+    }
+
+    func testEnvironmentVariableChoosesTheDevice() throws {
+        let bad = try run(["validate", "--only", "philox.raw"], env: ["GPURUN_DEVICE": "bogus"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("unknown device 'bogus'"), bad.stderr)
+        let good = try run(["validate", "--only", "philox.raw"], env: ["GPURUN_DEVICE": "opencl:0"])
+        XCTAssertEqual(good.status, 0, good.stderr)
+        // --device wins over the environment.
+        let both = try run(["validate", "--only", "philox.raw", "--device", "opencl"], env: ["GPURUN_DEVICE": "bogus"])
+        XCTAssertEqual(both.status, 0, both.stderr)
+    }
+
+    /// With no OpenCL platform (an empty vendors directory) everything still runs on the CPU,
+    /// and the tool says so once.
+    func testNoOpenCLPlatformFallsBackToCPU() throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("gpurun-no-icd-\(UUID())")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let env = ["OCL_ICD_VENDORS": empty.path]
+        let devices = try run(["devices"], env: env)
+        XCTAssertEqual(devices.status, 0, devices.stderr)
+        XCTAssertTrue(devices.stdout.contains("opencl: none"), devices.stdout)
+        XCTAssertTrue(devices.stdout.contains("default device: cpu"), devices.stdout)
+        let validate = try run(["validate"], env: env)
+        XCTAssertEqual(validate.status, 0, validate.stderr)
+        XCTAssertEqual(validate.stderr.components(separatedBy: "running on the CPU backend").count - 1, 1, validate.stderr)
+        let explicit = try run(["validate", "--device", "opencl"], env: env)
+        XCTAssertNotEqual(explicit.status, 0)
+        XCTAssertTrue(explicit.stderr.contains("no OpenCL platform"), explicit.stderr)
+    }
+
+    /// The kernels are compiled into the binary: a copy elsewhere, run from elsewhere, still works.
+    func testCopiedBinaryCarriesItsKernels() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gpurun-copy-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let copy = dir.appendingPathComponent("gpurun")
+        try FileManager.default.copyItem(at: try Self.binary, to: copy)
+        let r = try run(["validate", "--only", "unary"], binary: copy, env: ["GPURUN_KERNEL_CACHE": "off"], cwd: dir)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what gpurun needs on Debian 12 (apt), builds the release binary and runs a real example.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd clinfo
+          libopenblas-dev liblapacke-dev dataset-fashion-mnist zlib1g-dev)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+command -v swift >/dev/null || { echo "setup.sh: Swift 6 is needed (https://swift.org/install)"; exit 1; }
+
+swift build -c release
+.build/release/gpurun devices
