@@ -23,29 +23,30 @@ inline REAL unary_apply(int op, REAL x) {
 }
 
 // y[i] = op(x[i])
-__kernel void unary(__global const REAL *x, __global REAL *y, ulong n, int op) {
+__kernel void unary(__global const REAL *x, ulong xo, __global REAL *y, ulong yo, ulong n, int op) {
     ulong i = get_global_id(0);
-    if (i < n) y[i] = unary_apply(op, x[i]);
+    if (i < n) y[yo + i] = unary_apply(op, x[xo + i]);
 }
 
 // y = alpha * x + beta * y. beta == 0 overwrites y (NaN in y does not leak), as BLAS does.
-__kernel void axpby(REAL alpha, __global const REAL *x, REAL beta, __global REAL *y, ulong n) {
+__kernel void axpby(REAL alpha, __global const REAL *x, ulong xo, REAL beta, __global REAL *y, ulong yo, ulong n) {
     ulong i = get_global_id(0);
-    if (i < n) y[i] = beta == (REAL)0 ? alpha * x[i] : alpha * x[i] + beta * y[i];
+    if (i < n) y[yo + i] = beta == (REAL)0 ? alpha * x[xo + i] : alpha * x[xo + i] + beta * y[yo + i];
 }
 
 // Partial sums of x (or of x*y when y is given): work-item g sums x[g], x[g + G], ...
 // into partial[g]; the host adds the G partials. Barrier-free (local memory is slow on PoCL).
-__kernel void partial_sum(__global const REAL *x, ulong n, __global ACC *partial) {
+__kernel void partial_sum(__global const REAL *x, ulong xo, ulong n, __global ACC *partial) {
     ulong g = get_global_id(0), G = get_global_size(0);
     ACC s = 0;
-    for (ulong i = g; i < n; i += G) s += (ACC)x[i];
+    for (ulong i = g; i < n; i += G) s += (ACC)x[xo + i];
     partial[g] = s;
 }
 
-__kernel void partial_dot(__global const REAL *x, __global const REAL *y, ulong n, __global ACC *partial) {
+__kernel void partial_dot(__global const REAL *x, ulong xo, __global const REAL *y, ulong yo, ulong n,
+                          __global ACC *partial) {
     ulong g = get_global_id(0), G = get_global_size(0);
     ACC s = 0;
-    for (ulong i = g; i < n; i += G) s += (ACC)x[i] * (ACC)y[i];
+    for (ulong i = g; i < n; i += G) s += (ACC)x[xo + i] * (ACC)y[yo + i];
     partial[g] = s;
 }

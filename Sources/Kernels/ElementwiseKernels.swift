@@ -5,34 +5,34 @@ public enum ElementwiseKernels {
     /// Work-items of a partial reduction; the host adds this many partials.
     public static let reductionWidth = 1024
 
-    public static func unary(op: Int32, dtype: DType, fp64: Bool, x: cl_mem?, y: cl_mem?, count: Int) -> KernelInvocation {
+    public static func unary(op: Int32, dtype: DType, fp64: Bool, x: Operand, y: Operand, count: Int) -> KernelInvocation {
         KernelInvocation(
             file: "elementwise.cl", name: "unary", options: dtype.kernelOptions(deviceHasFP64: fp64),
-            args: [.buffer(x), .buffer(y), .uint64(UInt64(count)), .int32(op)],
+            args: x.args + y.args + [.uint64(UInt64(count)), .int32(op)],
             global: [count], local: [64], needsFP64: dtype == .f64)
     }
 
-    public static func axpby(dtype: DType, fp64: Bool, alpha: Double, x: cl_mem?, beta: Double, y: cl_mem?,
+    public static func axpby(dtype: DType, fp64: Bool, alpha: Double, x: Operand, beta: Double, y: Operand,
                              count: Int) -> KernelInvocation {
         KernelInvocation(
             file: "elementwise.cl", name: "axpby", options: dtype.kernelOptions(deviceHasFP64: fp64),
-            args: [scalar(alpha, dtype), .buffer(x), scalar(beta, dtype), .buffer(y), .uint64(UInt64(count))],
+            args: [scalar(alpha, dtype)] + x.args + [scalar(beta, dtype)] + y.args + [.uint64(UInt64(count))],
             global: [count], local: [64], needsFP64: dtype == .f64)
     }
 
     /// Partials are ACC: double where the device has fp64, else the dtype.
-    public static func partialSum(dtype: DType, fp64: Bool, x: cl_mem?, count: Int, partial: cl_mem?) -> KernelInvocation {
+    public static func partialSum(dtype: DType, fp64: Bool, x: Operand, count: Int, partial: cl_mem?) -> KernelInvocation {
         KernelInvocation(
             file: "elementwise.cl", name: "partial_sum", options: dtype.kernelOptions(deviceHasFP64: fp64),
-            args: [.buffer(x), .uint64(UInt64(count)), .buffer(partial)],
+            args: x.args + [.uint64(UInt64(count)), .buffer(partial)],
             global: [reductionWidth], local: [64], needsFP64: dtype == .f64)
     }
 
-    public static func partialDot(dtype: DType, fp64: Bool, x: cl_mem?, y: cl_mem?, count: Int,
+    public static func partialDot(dtype: DType, fp64: Bool, x: Operand, y: Operand, count: Int,
                                   partial: cl_mem?) -> KernelInvocation {
         KernelInvocation(
             file: "elementwise.cl", name: "partial_dot", options: dtype.kernelOptions(deviceHasFP64: fp64),
-            args: [.buffer(x), .buffer(y), .uint64(UInt64(count)), .buffer(partial)],
+            args: x.args + y.args + [.uint64(UInt64(count)), .buffer(partial)],
             global: [reductionWidth], local: [64], needsFP64: dtype == .f64)
     }
 

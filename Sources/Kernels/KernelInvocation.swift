@@ -13,6 +13,17 @@ public enum KernelArg {
     case local(Int)
 }
 
+/// A buffer and an element offset into it: how kernels take tensor views (`buffer, ulong offset`).
+public struct Operand {
+    public var mem: cl_mem?
+    public var offset: Int
+    public init(_ mem: cl_mem?, _ offset: Int = 0) {
+        self.mem = mem
+        self.offset = offset
+    }
+    public var args: [KernelArg] { [.buffer(mem), .uint64(UInt64(offset))] }
+}
+
 /// Everything a runtime needs to launch one kernel: which program (a file in kernels/ plus
 /// build options), which entry point, its arguments and the NDRange.
 public struct KernelInvocation {

@@ -17,9 +17,14 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         (String(cString: openblas_get_config()), Int(openblas_get_num_threads()))
     }
 
-    func host<T>(_ t: Tensor<T>) -> HostBuffer<T> {
+    /// The first element of a tensor (views included).
+    func ptr<T>(_ t: Tensor<T>) -> UnsafeMutablePointer<T> {
         guard case .host(let h) = t.storage else { preconditionFailure("CPU backend got a device tensor") }
-        return h
+        return h.pointer + t.offset
+    }
+
+    func buf<T>(_ t: Tensor<T>) -> UnsafeMutableBufferPointer<T> {
+        UnsafeMutableBufferPointer(start: ptr(t), count: t.count)
     }
 
     // MARK: memory
@@ -34,22 +39,22 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     public func zeros<T: Scalar>(_ shape: [Int], as type: T.Type) throws -> Tensor<T> {
         try validateShape(shape)
-        return Tensor(shape: shape, backend: self, storage: .host(HostBuffer([T](repeating: 0, count: shape.reduce(1, *)))))
+        return try tensor([T](repeating: 0, count: shape.reduce(1, *)), shape: shape)
     }
 
     public func read<T: Scalar>(_ t: Tensor<T>) throws -> [T] {
         try checkOperands("read", [t])
-        return host(t).values
+        return Array(buf(t))
     }
 
     public func write<T: Scalar>(_ values: [T], into t: Tensor<T>) throws {
         try checkOperands("write", [t], count: values.count)
-        host(t).values = values
+        _ = buf(t).update(fromContentsOf: values)
     }
 
     public func copy<T: Scalar>(_ src: Tensor<T>, into dst: Tensor<T>) throws {
         try checkOperands("copy", [src, dst], count: src.count)
-        host(dst).values = host(src).values
+        ptr(dst).update(from: ptr(src), count: src.count)
     }
 
     public func synchronize() throws {}
@@ -80,8 +85,8 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     public func apply<T: Scalar>(_ op: UnaryOp, _ x: Tensor<T>, into y: Tensor<T>) throws {
         try checkOperands("apply(\(op))", [x, y], count: x.count)
-        let src = host(x).values
-        host(y).values = src.map { Self.unary(op, $0) }
+        let px = ptr(x), py = ptr(y)
+        for i in 0..<x.count { py[i] = Self.unary(op, px[i]) }
     }
 
     /// The CPU twin of unary_apply in kernels/elementwise.cl.
@@ -100,23 +105,24 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     public func axpby<T: Scalar>(_ alpha: T, _ x: Tensor<T>, _ beta: T, _ y: Tensor<T>) throws {
         try checkOperands("axpby", [x, y], count: x.count)
-        let xs = host(x).values
-        let hy = host(y)
-        for i in xs.indices {
-            hy.values[i] = beta == 0 ? alpha * xs[i] : alpha * xs[i] + beta * hy.values[i]
+        let px = ptr(x), py = ptr(y)
+        if beta == 0 {
+            for i in 0..<x.count { py[i] = alpha * px[i] }
+        } else {
+            for i in 0..<x.count { py[i] = alpha * px[i] + beta * py[i] }
         }
     }
 
     public func sum<T: Scalar>(_ x: Tensor<T>) throws -> Double {
         try checkOperands("sum", [x])
-        return host(x).values.reduce(0.0) { $0 + $1.double }
+        return buf(x).reduce(0.0) { $0 + $1.double }
     }
 
     public func dot<T: Scalar>(_ x: Tensor<T>, _ y: Tensor<T>) throws -> Double {
         try checkOperands("dot", [x, y], count: x.count)
-        let a = host(x).values, b = host(y).values
+        let a = ptr(x), b = ptr(y)
         var s = 0.0
-        for i in a.indices { s += a[i].double * b[i].double }
+        for i in 0..<x.count { s += a[i].double * b[i].double }
         return s
     }
 }

@@ -5,7 +5,26 @@ enum ElementwiseChecks {
     static var all: [ValidationCheck] {
         [unary(Float.self, tolerance: 2e-6), unary(Double.self, tolerance: 1e-13),
          axpby(Float.self, tolerance: 1e-6), axpby(Double.self, tolerance: 1e-14),
-         reductions(Float.self, tolerance: 1e-5), reductions(Double.self, tolerance: 1e-12)]
+         reductions(Float.self, tolerance: 1e-5), reductions(Double.self, tolerance: 1e-12),
+         views(Float.self, tolerance: 1e-6), views(Double.self, tolerance: 1e-14)]
+    }
+
+    /// Ops on row views (offsets into shared storage) write only their rows.
+    static func views<T: Scalar>(_: T.Type, tolerance: Double) -> ValidationCheck {
+        ValidationCheck(op: "views") { cpu, dev, seed in
+            if T.dtype == .f64 && !dev.supportsFP64 { return [] }
+            let shape = [9, 31]
+            let x: [T] = inputs(9 * 31, seed: seed, stream: 15)
+            let results = try [cpu, dev].map { (be: any Backend) -> [T] in
+                let t = try be.tensor(x, shape: shape)
+                try be.apply(.tanh, t.rows(1..<3), into: t.rows(5..<7))
+                try be.axpby(T(2), t.rows(0..<2), T(0.5), t.rows(7..<9))
+                let s = try be.dot(t.rows(3..<4), t.rows(4..<5))
+                return try t.toArray() + [T(s)]
+            }
+            return [.compare(op: "views", shape: shape, ref: results[0], got: results[1], tolerance: tolerance,
+                             seed: seed, floor: 1)]
+        }
     }
 
     /// Inputs in [-4, 4) (positive for log), shared by both backends.

@@ -18,6 +18,9 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     func mem<T>(_ t: Tensor<T>) -> cl_mem? { buffer(t).mem }
 
+    /// A tensor (view) as a kernel operand: buffer plus element offset.
+    func operand<T>(_ t: Tensor<T>) -> Operand { Operand(buffer(t).mem, t.offset) }
+
     /// Refuses f64 work on a device without fp64, naming the op.
     func checkDType<T: Scalar>(_ type: T.Type, _ op: String) throws {
         if T.dtype == .f64 && !cl.info.fp64 { throw ComputeError.noFP64(device: label, op: op) }
@@ -40,17 +43,17 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     public func read<T: Scalar>(_ t: Tensor<T>) throws -> [T] {
         try checkOperands("read", [t])
-        return try buffer(t).read(count: t.count)
+        return try buffer(t).read(offset: t.offset, count: t.count)
     }
 
     public func write<T: Scalar>(_ values: [T], into t: Tensor<T>) throws {
         try checkOperands("write", [t], count: values.count)
-        try buffer(t).write(values)
+        try buffer(t).write(values, offset: t.offset)
     }
 
     public func copy<T: Scalar>(_ src: Tensor<T>, into dst: Tensor<T>) throws {
         try checkOperands("copy", [src, dst], count: src.count)
-        try buffer(dst).copy(from: buffer(src), count: src.count)
+        try buffer(dst).copy(from: buffer(src), srcOffset: src.offset, dstOffset: dst.offset, count: src.count)
     }
 
     public func synchronize() throws { try cl.finish() }
@@ -85,26 +88,26 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public func apply<T: Scalar>(_ op: UnaryOp, _ x: Tensor<T>, into y: Tensor<T>) throws {
         try checkOperands("apply(\(op))", [x, y], count: x.count)
         try cl.run(ElementwiseKernels.unary(op: op.rawValue, dtype: T.dtype, fp64: cl.info.fp64,
-                                            x: mem(x), y: mem(y), count: x.count))
+                                            x: operand(x), y: operand(y), count: x.count))
     }
 
     public func axpby<T: Scalar>(_ alpha: T, _ x: Tensor<T>, _ beta: T, _ y: Tensor<T>) throws {
         try checkOperands("axpby", [x, y], count: x.count)
-        try cl.run(ElementwiseKernels.axpby(dtype: T.dtype, fp64: cl.info.fp64, alpha: alpha.double, x: mem(x),
-                                            beta: beta.double, y: mem(y), count: x.count))
+        try cl.run(ElementwiseKernels.axpby(dtype: T.dtype, fp64: cl.info.fp64, alpha: alpha.double, x: operand(x),
+                                            beta: beta.double, y: operand(y), count: x.count))
     }
 
     public func sum<T: Scalar>(_ x: Tensor<T>) throws -> Double {
         try checkOperands("sum", [x])
         return try reducePartials(T.self) {
-            ElementwiseKernels.partialSum(dtype: T.dtype, fp64: cl.info.fp64, x: mem(x), count: x.count, partial: $0)
+            ElementwiseKernels.partialSum(dtype: T.dtype, fp64: cl.info.fp64, x: operand(x), count: x.count, partial: $0)
         }
     }
 
     public func dot<T: Scalar>(_ x: Tensor<T>, _ y: Tensor<T>) throws -> Double {
         try checkOperands("dot", [x, y], count: x.count)
         return try reducePartials(T.self) {
-            ElementwiseKernels.partialDot(dtype: T.dtype, fp64: cl.info.fp64, x: mem(x), y: mem(y),
+            ElementwiseKernels.partialDot(dtype: T.dtype, fp64: cl.info.fp64, x: operand(x), y: operand(y),
                                           count: x.count, partial: $0)
         }
     }
