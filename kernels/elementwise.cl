@@ -50,3 +50,38 @@ __kernel void partial_dot(__global const REAL *x, ulong xo, __global const REAL 
     for (ulong i = g; i < n; i += G) s += (ACC)x[xo + i] * (ACC)y[yo + i];
     partial[g] = s;
 }
+
+inline REAL binary_apply(int op, REAL a, REAL b) {
+    switch (op) {
+    case 0: return a + b;
+    case 1: return a - b;
+    case 2: return a * b;
+    default: return a / b;
+    }
+}
+
+// z[i] = x[i] op y[i]
+__kernel void binary(__global const REAL *x, ulong xo, __global const REAL *y, ulong yo,
+                     __global REAL *z, ulong zo, ulong n, int op) {
+    ulong i = get_global_id(0);
+    if (i < n) z[zo + i] = binary_apply(op, x[xo + i], y[yo + i]);
+}
+
+// y[r, c] = v[r] * x[r, c] for a row-major rows x cols block: diag(v) X.
+__kernel void scale_rows(__global const REAL *v, ulong vo, __global const REAL *x, ulong xo,
+                         __global REAL *y, ulong yo, ulong cols, ulong n) {
+    ulong i = get_global_id(0);
+    if (i < n) y[yo + i] = v[vo + i / cols] * x[xo + i];
+}
+
+// y[r, c] = v[c] * x[r, c]: X diag(v).
+__kernel void scale_cols(__global const REAL *v, ulong vo, __global const REAL *x, ulong xo,
+                         __global REAL *y, ulong yo, ulong cols, ulong n) {
+    ulong i = get_global_id(0);
+    if (i < n) y[yo + i] = v[vo + i % cols] * x[xo + i];
+}
+
+__kernel void fill(__global REAL *y, ulong yo, REAL value, ulong n) {
+    ulong i = get_global_id(0);
+    if (i < n) y[yo + i] = value;
+}

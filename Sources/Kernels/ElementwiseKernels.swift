@@ -41,3 +41,30 @@ public enum ElementwiseKernels {
         dtype == .f32 ? .float(Float(v)) : .double(v)
     }
 }
+
+extension ElementwiseKernels {
+    public static func binary(op: Int32, dtype: DType, fp64: Bool, x: Operand, y: Operand, z: Operand,
+                              count: Int) -> KernelInvocation {
+        KernelInvocation(
+            file: "elementwise.cl", name: "binary", options: dtype.kernelOptions(deviceHasFP64: fp64),
+            args: x.args + y.args + z.args + [.uint64(UInt64(count)), .int32(op)],
+            global: [count], local: [64], needsFP64: dtype == .f64)
+    }
+
+    /// `rows == true`: y = diag(v) X; else y = X diag(v); X is row-major with `cols` columns.
+    public static func scale(rows: Bool, dtype: DType, fp64: Bool, v: Operand, x: Operand, y: Operand, cols: Int,
+                             count: Int) -> KernelInvocation {
+        KernelInvocation(
+            file: "elementwise.cl", name: rows ? "scale_rows" : "scale_cols",
+            options: dtype.kernelOptions(deviceHasFP64: fp64),
+            args: v.args + x.args + y.args + [.uint64(UInt64(cols)), .uint64(UInt64(count))],
+            global: [count], local: [64], needsFP64: dtype == .f64)
+    }
+
+    public static func fill(dtype: DType, fp64: Bool, y: Operand, value: Double, count: Int) -> KernelInvocation {
+        KernelInvocation(
+            file: "elementwise.cl", name: "fill", options: dtype.kernelOptions(deviceHasFP64: fp64),
+            args: y.args + [scalar(value, dtype), .uint64(UInt64(count))],
+            global: [count], local: [64], needsFP64: dtype == .f64)
+    }
+}

@@ -4,6 +4,11 @@ public enum UnaryOp: Int32, CaseIterable, Sendable, Codable {
     case tanh = 0, sech2, sigmoid, exp, log, abs, relu, square
 }
 
+/// Elementwise binary functions (kernels/elementwise.cl op codes).
+public enum BinaryOp: Int32, CaseIterable, Sendable, Codable {
+    case add = 0, sub, mul, div
+}
+
 /// Which engine a backend runs on.
 public enum BackendKind: Sendable {
     case cpu
@@ -39,6 +44,15 @@ public protocol Backend: AnyObject, Sendable {
     func axpby<T: Scalar>(_ alpha: T, _ x: Tensor<T>, _ beta: T, _ y: Tensor<T>) throws
     func sum<T: Scalar>(_ x: Tensor<T>) throws -> Double
     func dot<T: Scalar>(_ x: Tensor<T>, _ y: Tensor<T>) throws -> Double
+    /// z = x op y elementwise.
+    func binary<T: Scalar>(_ op: BinaryOp, _ x: Tensor<T>, _ y: Tensor<T>, into z: Tensor<T>) throws
+    /// y = diag(v) X (`rows`) or X diag(v), X row-major with x.count / cols rows; y may be x.
+    func scale<T: Scalar>(rows: Bool, _ v: Tensor<T>, _ x: Tensor<T>, cols: Int, into y: Tensor<T>) throws
+    func fill<T: Scalar>(_ y: Tensor<T>, with value: T) throws
+
+    /// C = α op(A) op(B) + β C (GemmParams: transposes, leading dimensions, strided batch).
+    /// Tensor offsets add to the params' offsets.
+    func gemm<T: Scalar>(_ p: GemmParams, alpha: T, _ a: Tensor<T>, _ b: Tensor<T>, beta: T, _ c: Tensor<T>) throws
 }
 
 extension Backend {
@@ -60,6 +74,19 @@ extension Backend {
         return y
     }
 
+    /// C = A B for dense 2-D tensors, as a new tensor.
+    public func matmul<T: Scalar>(_ a: Tensor<T>, _ b: Tensor<T>, transA: Bool = false, transB: Bool = false) throws
+        -> Tensor<T>
+    {
+        guard a.rank == 2, b.rank == 2 else { throw ComputeError.shapeMismatch("matmul needs 2-D tensors, got \(a.shape) and \(b.shape)") }
+        let (m, k) = transA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
+        let (k2, n) = transB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
+        guard k == k2 else { throw ComputeError.shapeMismatch("matmul: inner dimensions \(k) and \(k2) differ") }
+        let c = try zeros([m, n], as: T.self)
+        try gemm(GemmParams(m: m, n: n, k: k, transA: transA, transB: transB), alpha: 1, a, b, beta: 0, c)
+        return c
+    }
+
     /// Throws unless every tensor lives on this backend and has `count` elements.
     func checkOperands<T>(_ op: String, _ ts: [Tensor<T>], count: Int? = nil) throws {
         for t in ts where t.backend !== self {
@@ -67,6 +94,18 @@ extension Backend {
         }
         if let count, let bad = ts.first(where: { $0.count != count }) {
             throw ComputeError.shapeMismatch("\(op): operand of shape \(bad.shape) does not have \(count) elements")
+        }
+    }
+
+    /// Operands of `scale`: v matches the rows (or columns) of X, y matches X.
+    func checkScale<T>(rows: Bool, _ v: Tensor<T>, _ x: Tensor<T>, cols: Int, _ y: Tensor<T>) throws {
+        try checkOperands("scale", [v, x, y])
+        guard cols > 0 || x.count == 0, cols == 0 || x.count % cols == 0, y.count == x.count else {
+            throw ComputeError.shapeMismatch("scale: \(x.count) elements are not rows of \(cols) columns (output \(y.count))")
+        }
+        let need = rows ? (cols == 0 ? 0 : x.count / cols) : cols
+        guard v.count == need else {
+            throw ComputeError.shapeMismatch("scale: the vector has \(v.count) elements, the \(rows ? "rows" : "columns") are \(need)")
         }
     }
 }

@@ -125,4 +125,29 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         for i in 0..<x.count { s += a[i].double * b[i].double }
         return s
     }
+
+    public func binary<T: Scalar>(_ op: BinaryOp, _ x: Tensor<T>, _ y: Tensor<T>, into z: Tensor<T>) throws {
+        try checkOperands("binary(\(op))", [x, y, z], count: x.count)
+        let a = ptr(x), b = ptr(y), c = ptr(z)
+        switch op {
+        case .add: for i in 0..<x.count { c[i] = a[i] + b[i] }
+        case .sub: for i in 0..<x.count { c[i] = a[i] - b[i] }
+        case .mul: for i in 0..<x.count { c[i] = a[i] * b[i] }
+        case .div: for i in 0..<x.count { c[i] = a[i] / b[i] }
+        }
+    }
+
+    public func scale<T: Scalar>(rows: Bool, _ v: Tensor<T>, _ x: Tensor<T>, cols: Int, into y: Tensor<T>) throws {
+        try checkScale(rows: rows, v, x, cols: cols, y)
+        let pv = ptr(v), px = ptr(x), py = ptr(y)
+        let nRows = cols == 0 ? 0 : x.count / cols
+        for r in 0..<nRows {
+            for c in 0..<cols { py[r * cols + c] = (rows ? pv[r] : pv[c]) * px[r * cols + c] }
+        }
+    }
+
+    public func fill<T: Scalar>(_ y: Tensor<T>, with value: T) throws {
+        try checkOperands("fill", [y])
+        ptr(y).update(repeating: value, count: y.count)
+    }
 }

@@ -3,9 +3,14 @@ import COpenCL
 /// The OpenCL engine: our kernels (kernels/*.cl) and CLBlast, on one device.
 public final class OpenCLBackend: Backend, @unchecked Sendable {
     public let cl: CLContext
+    /// Who computes GEMMs: CLBlast on GPUs (tuned by its authors), our kernel on CPU devices
+    /// such as PoCL, where it measured faster (BENCHMARKS.md). `--engine` overrides it.
+    public let gemmEngine: GemmEngine
 
-    public init(device index: Int) throws { cl = try CLContext.shared(index: index) }
-    public init(context: CLContext) { cl = context }
+    public init(device index: Int, gemmEngine: GemmEngine? = nil) throws {
+        cl = try CLContext.shared(index: index)
+        self.gemmEngine = gemmEngine ?? (cl.info.isGPU ? .clblast : .own)
+    }
 
     public var kind: BackendKind { .opencl(cl) }
     public var label: String { cl.info.label }
@@ -110,6 +115,24 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             ElementwiseKernels.partialDot(dtype: T.dtype, fp64: cl.info.fp64, x: operand(x), y: operand(y),
                                           count: x.count, partial: $0)
         }
+    }
+
+    public func binary<T: Scalar>(_ op: BinaryOp, _ x: Tensor<T>, _ y: Tensor<T>, into z: Tensor<T>) throws {
+        try checkOperands("binary(\(op))", [x, y, z], count: x.count)
+        try cl.run(ElementwiseKernels.binary(op: op.rawValue, dtype: T.dtype, fp64: cl.info.fp64, x: operand(x),
+                                             y: operand(y), z: operand(z), count: x.count))
+    }
+
+    public func scale<T: Scalar>(rows: Bool, _ v: Tensor<T>, _ x: Tensor<T>, cols: Int, into y: Tensor<T>) throws {
+        try checkScale(rows: rows, v, x, cols: cols, y)
+        try cl.run(ElementwiseKernels.scale(rows: rows, dtype: T.dtype, fp64: cl.info.fp64, v: operand(v),
+                                            x: operand(x), y: operand(y), cols: max(cols, 1), count: x.count))
+    }
+
+    public func fill<T: Scalar>(_ y: Tensor<T>, with value: T) throws {
+        try checkOperands("fill", [y])
+        try cl.run(ElementwiseKernels.fill(dtype: T.dtype, fp64: cl.info.fp64, y: operand(y), value: value.double,
+                                           count: y.count))
     }
 
     /// Runs a partial-reduction kernel and adds its partials on the host (ACC is double on fp64 devices).

@@ -4,7 +4,7 @@ extension CPUBackend {
     /// OpenBLAS sgemm/dgemm, one call per matrix of the batch.
     public func gemm<T: Scalar>(_ p: GemmParams, alpha: T, _ a: Tensor<T>, _ b: Tensor<T>, beta: T, _ c: Tensor<T>) throws {
         try checkOperands("gemm", [a, b, c])
-        try p.validate(countA: a.count, countB: b.count, countC: c.count)
+        try p.validate(a, b, c)
         if p.m == 0 || p.n == 0 || p.batch == 0 { return }
         let ta = p.transA ? CblasTrans : CblasNoTrans, tb = p.transB ? CblasTrans : CblasNoTrans
         let pa = UnsafeRawPointer(ptr(a)), pb = UnsafeRawPointer(ptr(b)), pc = UnsafeMutableRawPointer(ptr(c))

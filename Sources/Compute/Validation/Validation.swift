@@ -13,7 +13,7 @@ public struct ValidationCheck: Sendable {
 /// Every registered check. Each op's file adds its checks here.
 public enum Validation {
     public static var checks: [ValidationCheck] {
-        RandomChecks.all + ElementwiseChecks.all
+        RandomChecks.all + ElementwiseChecks.all + PrimitiveChecks.all + GemmChecks.all
     }
 
     /// Runs every check (or those whose op contains `filter`). A check that throws is reported

@@ -45,34 +45,32 @@ public struct GemmParams: Sendable, Equatable, CustomStringConvertible {
     public var flops: Double { 2 * Double(m) * Double(n) * Double(k) * Double(batch) }
 
     /// Elements one stored matrix spans: rows·ld, less the unused tail of the last row.
-    static func extent(rows: Int, cols: Int, ld: Int) -> Int { rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols }
+    public static func extent(rows: Int, cols: Int, ld: Int) -> Int { rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols }
 
-    var extentA: Int { transA ? Self.extent(rows: k, cols: m, ld: lda) : Self.extent(rows: m, cols: k, ld: lda) }
-    var extentB: Int { transB ? Self.extent(rows: n, cols: k, ld: ldb) : Self.extent(rows: k, cols: n, ld: ldb) }
-    var extentC: Int { Self.extent(rows: m, cols: n, ld: ldc) }
+    public var extentA: Int { transA ? Self.extent(rows: k, cols: m, ld: lda) : Self.extent(rows: m, cols: k, ld: lda) }
+    public var extentB: Int { transB ? Self.extent(rows: n, cols: k, ld: ldb) : Self.extent(rows: k, cols: n, ld: ldb) }
+    public var extentC: Int { Self.extent(rows: m, cols: n, ld: ldc) }
 
-    /// Checks sizes, leading dimensions and that every matrix of the batch fits its buffer.
-    public func validate(countA: Int, countB: Int, countC: Int) throws {
-        func fail(_ s: String) -> ComputeError { .shapeMismatch("gemm \(description): \(s)") }
-        if m < 0 || n < 0 || k < 0 || batch < 0 { throw fail("negative size") }
-        if lda < max(1, transA ? m : k) { throw fail("lda \(lda) < \(transA ? m : k)") }
-        if ldb < max(1, transB ? k : n) { throw fail("ldb \(ldb) < \(transB ? k : n)") }
-        if ldc < max(1, n) { throw fail("ldc \(ldc) < \(n)") }
+    /// Why these params do not fit buffers of these sizes (sizes, leading dimensions, every
+    /// matrix of the batch inside its buffer), or nil when they do.
+    public func problem(countA: Int, countB: Int, countC: Int) -> String? {
+        let head = "gemm \(description): "
+        if m < 0 || n < 0 || k < 0 || batch < 0 { return head + "negative size" }
+        if lda < max(1, transA ? m : k) { return head + "lda \(lda) < \(transA ? m : k)" }
+        if ldb < max(1, transB ? k : n) { return head + "ldb \(ldb) < \(transB ? k : n)" }
+        if ldc < max(1, n) { return head + "ldc \(ldc) < \(n)" }
         if [strideA, strideB, strideC, offsetA, offsetB, offsetC].contains(where: { $0 < 0 }) {
-            throw fail("negative stride or offset")
+            return head + "negative stride or offset"
         }
-        if batch == 0 { return }
+        if batch == 0 { return nil }
         func need(_ off: Int, _ stride: Int, _ ext: Int) -> Int { ext == 0 ? 0 : off + (batch - 1) * stride + ext }
-        if need(offsetA, strideA, extentA) > countA { throw fail("A needs \(need(offsetA, strideA, extentA)) elements, has \(countA)") }
-        if need(offsetB, strideB, extentB) > countB { throw fail("B needs \(need(offsetB, strideB, extentB)) elements, has \(countB)") }
-        if need(offsetC, strideC, extentC) > countC { throw fail("C needs \(need(offsetC, strideC, extentC)) elements, has \(countC)") }
+        for (name, off, stride, ext, have) in [("A", offsetA, strideA, extentA, countA),
+                                               ("B", offsetB, strideB, extentB, countB),
+                                               ("C", offsetC, strideC, extentC, countC)]
+        where need(off, stride, ext) > have {
+            return head + "\(name) needs \(need(off, stride, ext)) elements, has \(have)"
+        }
+        return nil
     }
 }
 
-/// Who computes a GEMM on an OpenCL device.
-public enum GemmEngine: String, Sendable, CaseIterable, Codable {
-    /// kernels/gemm.cl with per-device tile parameters.
-    case own
-    /// CLBlast, calls serialised.
-    case clblast
-}

@@ -1,0 +1,87 @@
+/// Validation of GEMM: every engine of the device against OpenBLAS on the CPU.
+enum GemmChecks {
+    /// (m, n, k, transA, transB, batch): zeros, ones, primes, tall-skinny, off-tile sizes.
+    static let shapes: [(Int, Int, Int, Bool, Bool, Int)] = [
+        (0, 5, 3, false, false, 1), (4, 0, 3, false, false, 1), (3, 4, 0, false, false, 1),
+        (1, 1, 1, false, false, 1), (1, 7, 13, false, true, 1), (13, 1, 7, true, false, 1),
+        (31, 37, 41, true, true, 1), (513, 257, 129, false, false, 1), (513, 257, 129, true, true, 1),
+        (1000, 3, 64, false, false, 1), (3, 1000, 64, false, true, 1), (64, 64, 1500, true, false, 1),
+        (17, 29, 23, false, false, 5), (33, 9, 65, true, true, 3),
+    ]
+
+    static var all: [ValidationCheck] {
+        [check(Float.self), check(Double.self), special(Float.self), special(Double.self)]
+    }
+
+    /// Rounding bound for one dot product of length k, relative to the result's scale.
+    static func tolerance<T: Scalar>(_: T.Type, k: Int) -> Double { 8 * T.eps * Double(max(k, 1)).squareRoot() }
+
+    static func engines(_ dev: any Backend) -> [(String, GemmEngine?)] {
+        dev is OpenCLBackend ? [("own", .own), ("clblast", .clblast)] : [("", nil)]
+    }
+
+    /// Runs C = α op(A) op(B) + β C on `be` and returns C.
+    static func run<T: Scalar>(_ be: any Backend, _ engine: GemmEngine?, _ p: GemmParams, alpha: T, beta: T,
+                               a: [T], b: [T], c: [T]) throws -> [T] {
+        let ta = try be.tensor(a), tb = try be.tensor(b), tc = try be.tensor(c)
+        if let engine, let cl = be as? OpenCLBackend {
+            try cl.gemm(p, alpha: alpha, ta, tb, beta: beta, tc, engine: engine)
+        } else {
+            try be.gemm(p, alpha: alpha, ta, tb, beta: beta, tc)
+        }
+        return try tc.toArray()
+    }
+
+    static func operands<T: Scalar>(_ p: GemmParams, seed: UInt64) -> (a: [T], b: [T], c: [T]) {
+        let na = p.offsetA + max(p.batch - 1, 0) * p.strideA + p.extentA
+        let nb = p.offsetB + max(p.batch - 1, 0) * p.strideB + p.extentB
+        let nc = p.offsetC + max(p.batch - 1, 0) * p.strideC + p.extentC
+        let a: [Double] = PhiloxFill.normal(count: na, seed: seed, stream: 20)
+        let b: [Double] = PhiloxFill.normal(count: nb, seed: seed, stream: 21)
+        let c: [Double] = PhiloxFill.normal(count: nc, seed: seed, stream: 22)
+        return (a.map { T($0) }, b.map { T($0) }, c.map { T($0) })
+    }
+
+    static func check<T: Scalar>(_: T.Type) -> ValidationCheck {
+        ValidationCheck(op: "gemm") { cpu, dev, seed in
+            if T.dtype == .f64 && !dev.supportsFP64 { return [] }
+            var out: [ValidationResult] = []
+            for (i, (m, n, k, ta, tb, batch)) in shapes.enumerated() {
+                var p = GemmParams(m: m, n: n, k: k, transA: ta, transB: tb, batch: batch)
+                if i % 3 == 1 {  // padded leading dimensions and an offset
+                    p = GemmParams(m: m, n: n, k: k, transA: ta, transB: tb, batch: batch,
+                                   lda: (ta ? m : k) + 3, ldb: (tb ? k : n) + 5, ldc: n + 2)
+                    p.offsetA = 7
+                }
+                let (a, b, c): ([T], [T], [T]) = operands(p, seed: seed &+ UInt64(i))
+                let (alpha, beta): (T, T) = i % 2 == 0 ? (1, 0) : (T(-0.75), T(1.5))
+                let ref = try run(cpu, nil, p, alpha: alpha, beta: beta, a: a, b: b, c: c)
+                for (name, engine) in engines(dev) {
+                    let got = try run(dev, engine, p, alpha: alpha, beta: beta, a: a, b: b, c: c)
+                    out.append(.compare(op: "gemm" + (name.isEmpty ? "" : ".\(name)"), shape: [m, n, k],
+                                        ref: ref, got: got, tolerance: tolerance(T.self, k: k), seed: seed, floor: 1))
+                    out[out.count - 1].shape += (ta ? " Aᵀ" : "") + (tb ? " Bᵀ" : "") + (batch > 1 ? " ×\(batch)" : "")
+                }
+            }
+            return out
+        }
+    }
+
+    /// NaN and Inf propagate as BLAS propagates them; β = 0 overwrites a NaN-filled C.
+    static func special<T: Scalar>(_: T.Type) -> ValidationCheck {
+        ValidationCheck(op: "gemm.nan-inf") { cpu, dev, seed in
+            if T.dtype == .f64 && !dev.supportsFP64 { return [] }
+            let p = GemmParams(m: 37, n: 45, k: 29)
+            var (a, b, _): ([T], [T], [T]) = operands(p, seed: seed)
+            a[3 * 29 + 4] = .nan
+            b[10 * 45 + 7] = .infinity
+            let c = [T](repeating: .nan, count: 37 * 45)
+            let ref = try run(cpu, nil, p, alpha: 1, beta: 0, a: a, b: b, c: c)
+            return try engines(dev).map { name, engine in
+                let got = try run(dev, engine, p, alpha: 1, beta: 0, a: a, b: b, c: c)
+                return .compare(op: "gemm.nan-inf" + (name.isEmpty ? "" : ".\(name)"), shape: [37, 45, 29], ref: ref,
+                                got: got, tolerance: tolerance(T.self, k: 29), seed: seed, floor: 1)
+            }
+        }
+    }
+}

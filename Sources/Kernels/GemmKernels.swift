@@ -1,0 +1,61 @@
+import COpenCL
+
+/// Tile parameters of kernels/gemm.cl (its header comment explains each).
+public struct GemmTiles: Sendable, Equatable, CustomStringConvertible {
+    /// Rows of C per register tile.
+    public var tm: Int
+    /// Columns of C per work-item (a multiple of vw).
+    public var tn: Int
+    /// Vector width.
+    public var vw: Int
+    /// Register tiles per work-item, stacked down the rows.
+    public var mb: Int
+    /// Depth of one packed k block.
+    public var kc: Int
+
+    public init(tm: Int, tn: Int, vw: Int, mb: Int, kc: Int) {
+        self.tm = tm
+        self.tn = tn
+        self.vw = vw
+        self.mb = mb
+        self.kc = kc
+    }
+
+    public var options: String { "-DTM=\(tm) -DTN=\(tn) -DVW=\(vw) -DMB=\(mb) -DKC=\(kc)" }
+    public var description: String { "TM=\(tm) TN=\(tn) VW=\(vw) MB=\(mb) KC=\(kc)" }
+
+    /// The table: (device-name or vendor substring, dtype) → tiles; the first match wins.
+    /// Measured entries only; the default is the PoCL CPU entry.
+    static let table: [(match: String, dtype: DType, tiles: GemmTiles)] = [
+        ("pthread", .f32, GemmTiles(tm: 6, tn: 32, vw: 16, mb: 16, kc: 256)),
+        ("pthread", .f64, GemmTiles(tm: 6, tn: 16, vw: 8, mb: 16, kc: 256)),
+    ]
+
+    public static func lookup(deviceName: String, vendor: String, dtype: DType) -> GemmTiles {
+        for e in table where e.dtype == dtype && (deviceName.contains(e.match) || vendor.contains(e.match)) {
+            return e.tiles
+        }
+        return dtype == .f32 ? table[0].tiles : table[1].tiles
+    }
+}
+
+/// Launcher for kernels/gemm.cl: one work-item (work-group of 1) computes a (TM·MB) × TN block
+/// of C, packing op(B) (and op(A) when transposed) per KC-deep k block.
+public enum GemmKernels {
+    public static func gemm(_ s: GemmParams, dtype: DType, fp64: Bool, alpha: Double, beta: Double,
+                            a: cl_mem?, b: cl_mem?, c: cl_mem?, tiles: GemmTiles) -> KernelInvocation {
+        var options = dtype.kernelOptions(deviceHasFP64: fp64) + " " + tiles.options
+        if s.transA { options += " -DTRANS_A" }
+        if s.transB { options += " -DTRANS_B" }
+        let u = { (v: Int) in KernelArg.uint64(UInt64(v)) }
+        return KernelInvocation(
+            file: "gemm.cl", name: "gemm", options: options,
+            args: [u(s.m), u(s.n), u(s.k), ElementwiseKernels.scalar(alpha, dtype),
+                   .buffer(a), u(s.offsetA), u(s.lda), u(s.strideA),
+                   .buffer(b), u(s.offsetB), u(s.ldb), u(s.strideB),
+                   ElementwiseKernels.scalar(beta, dtype),
+                   .buffer(c), u(s.offsetC), u(s.ldc), u(s.strideC)],
+            global: [(s.n + tiles.tn - 1) / tiles.tn, (s.m + tiles.tm * tiles.mb - 1) / (tiles.tm * tiles.mb), s.batch],
+            local: [1, 1, 1], needsFP64: dtype == .f64)
+    }
+}
