@@ -6,4 +6,5 @@
 // OpenBLAS extensions (declared in its cblas.h; repeated here for other cblas.h providers).
 int openblas_get_num_threads(void);
 char *openblas_get_config(void);
+char *openblas_get_corename(void);
 #endif

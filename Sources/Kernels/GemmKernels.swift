@@ -27,7 +27,7 @@ public struct GemmTiles: Sendable, Equatable, CustomStringConvertible {
     /// The table: (device-name or vendor substring, dtype) → tiles; the first match wins.
     /// Measured entries only; the default is the PoCL CPU entry.
     static let table: [(match: String, dtype: DType, tiles: GemmTiles)] = [
-        ("pthread", .f32, GemmTiles(tm: 6, tn: 32, vw: 16, mb: 16, kc: 256)),
+        ("pthread", .f32, GemmTiles(tm: 8, tn: 32, vw: 16, mb: 16, kc: 256)),
         ("pthread", .f64, GemmTiles(tm: 6, tn: 16, vw: 8, mb: 16, kc: 256)),
     ]
 

@@ -7,7 +7,7 @@ struct GPURun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gpurun",
         abstract: "Learning-theory computations on OpenCL devices and the CPU, with the same answers on both.",
-        subcommands: [DevicesCommand.self, ValidateCommand.self])
+        subcommands: [DevicesCommand.self, ValidateCommand.self, BenchCommand.self])
 }
 
 /// Options every compute command shares.
