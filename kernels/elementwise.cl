@@ -67,18 +67,25 @@ __kernel void binary(__global const REAL *x, ulong xo, __global const REAL *y, u
     if (i < n) z[zo + i] = binary_apply(op, x[xo + i], y[yo + i]);
 }
 
-// y[r, c] = v[r] * x[r, c] for a row-major rows x cols block: diag(v) X.
+// y[r, c] = v[r] * x[r, c] + beta * y[r, c] for a row-major rows x cols block: diag(v) X + beta Y
+// (beta == 0 overwrites).
 __kernel void scale_rows(__global const REAL *v, ulong vo, __global const REAL *x, ulong xo,
-                         __global REAL *y, ulong yo, ulong cols, ulong n) {
+                         __global REAL *y, ulong yo, ulong cols, ulong n, REAL beta) {
     ulong i = get_global_id(0);
-    if (i < n) y[yo + i] = v[vo + i / cols] * x[xo + i];
+    if (i < n) {
+        REAL s = v[vo + i / cols] * x[xo + i];
+        y[yo + i] = beta == (REAL)0 ? s : s + beta * y[yo + i];
+    }
 }
 
-// y[r, c] = v[c] * x[r, c]: X diag(v).
+// y[r, c] = v[c] * x[r, c] + beta * y[r, c]: X diag(v) + beta Y.
 __kernel void scale_cols(__global const REAL *v, ulong vo, __global const REAL *x, ulong xo,
-                         __global REAL *y, ulong yo, ulong cols, ulong n) {
+                         __global REAL *y, ulong yo, ulong cols, ulong n, REAL beta) {
     ulong i = get_global_id(0);
-    if (i < n) y[yo + i] = v[vo + i % cols] * x[xo + i];
+    if (i < n) {
+        REAL s = v[vo + i % cols] * x[xo + i];
+        y[yo + i] = beta == (REAL)0 ? s : s + beta * y[yo + i];
+    }
 }
 
 __kernel void fill(__global REAL *y, ulong yo, REAL value, ulong n) {

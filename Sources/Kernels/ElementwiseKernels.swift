@@ -51,13 +51,13 @@ extension ElementwiseKernels {
             global: [count], local: [64], needsFP64: dtype == .f64)
     }
 
-    /// `rows == true`: y = diag(v) X; else y = X diag(v); X is row-major with `cols` columns.
+    /// `rows == true`: y = diag(v) X + βY; else y = X diag(v) + βY; X row-major with `cols` columns.
     public static func scale(rows: Bool, dtype: DType, fp64: Bool, v: Operand, x: Operand, y: Operand, cols: Int,
-                             count: Int) -> KernelInvocation {
+                             count: Int, beta: Double) -> KernelInvocation {
         KernelInvocation(
             file: "elementwise.cl", name: rows ? "scale_rows" : "scale_cols",
             options: dtype.kernelOptions(deviceHasFP64: fp64),
-            args: v.args + x.args + y.args + [.uint64(UInt64(cols)), .uint64(UInt64(count))],
+            args: v.args + x.args + y.args + [.uint64(UInt64(cols)), .uint64(UInt64(count)), scalar(beta, dtype)],
             global: [count], local: [64], needsFP64: dtype == .f64)
     }
 

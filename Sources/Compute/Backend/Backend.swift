@@ -46,8 +46,9 @@ public protocol Backend: AnyObject, Sendable {
     func dot<T: Scalar>(_ x: Tensor<T>, _ y: Tensor<T>) throws -> Double
     /// z = x op y elementwise.
     func binary<T: Scalar>(_ op: BinaryOp, _ x: Tensor<T>, _ y: Tensor<T>, into z: Tensor<T>) throws
-    /// y = diag(v) X (`rows`) or X diag(v), X row-major with x.count / cols rows; y may be x.
-    func scale<T: Scalar>(rows: Bool, _ v: Tensor<T>, _ x: Tensor<T>, cols: Int, into y: Tensor<T>) throws
+    /// y = diag(v) X + βy (`rows`) or X diag(v) + βy, X row-major with x.count / cols rows;
+    /// β = 0 overwrites y; y may be x.
+    func scale<T: Scalar>(rows: Bool, _ v: Tensor<T>, _ x: Tensor<T>, cols: Int, beta: T, into y: Tensor<T>) throws
     func fill<T: Scalar>(_ y: Tensor<T>, with value: T) throws
 
     /// C = α op(A) op(B) + β C (GemmParams: transposes, leading dimensions, strided batch).
@@ -72,6 +73,11 @@ extension Backend {
         let y = try zeros(x.shape, as: T.self)
         try apply(op, x, into: y)
         return y
+    }
+
+    /// y = diag(v) X (`rows`) or X diag(v).
+    public func scale<T: Scalar>(rows: Bool, _ v: Tensor<T>, _ x: Tensor<T>, cols: Int, into y: Tensor<T>) throws {
+        try scale(rows: rows, v, x, cols: cols, beta: 0, into: y)
     }
 
     /// C = A B for dense 2-D tensors, as a new tensor.

@@ -153,12 +153,15 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         }
     }
 
-    public func scale<T: Scalar>(rows: Bool, _ v: Tensor<T>, _ x: Tensor<T>, cols: Int, into y: Tensor<T>) throws {
+    public func scale<T: Scalar>(rows: Bool, _ v: Tensor<T>, _ x: Tensor<T>, cols: Int, beta: T, into y: Tensor<T>) throws {
         try checkScale(rows: rows, v, x, cols: cols, y)
         let pv = ptr(v), px = ptr(x), py = ptr(y)
         let nRows = cols == 0 ? 0 : x.count / cols
         for r in 0..<nRows {
-            for c in 0..<cols { py[r * cols + c] = (rows ? pv[r] : pv[c]) * px[r * cols + c] }
+            for c in 0..<cols {
+                let s = (rows ? pv[r] : pv[c]) * px[r * cols + c]
+                py[r * cols + c] = beta == 0 ? s : s + beta * py[r * cols + c]
+            }
         }
     }
 

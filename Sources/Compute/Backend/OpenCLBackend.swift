@@ -123,10 +123,11 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                                              y: operand(y), z: operand(z), count: x.count))
     }
 
-    public func scale<T: Scalar>(rows: Bool, _ v: Tensor<T>, _ x: Tensor<T>, cols: Int, into y: Tensor<T>) throws {
+    public func scale<T: Scalar>(rows: Bool, _ v: Tensor<T>, _ x: Tensor<T>, cols: Int, beta: T, into y: Tensor<T>) throws {
         try checkScale(rows: rows, v, x, cols: cols, y)
         try cl.run(ElementwiseKernels.scale(rows: rows, dtype: T.dtype, fp64: cl.info.fp64, v: operand(v),
-                                            x: operand(x), y: operand(y), cols: max(cols, 1), count: x.count))
+                                            x: operand(x), y: operand(y), cols: max(cols, 1), count: x.count,
+                                            beta: beta.double))
     }
 
     public func fill<T: Scalar>(_ y: Tensor<T>, with value: T) throws {
