@@ -44,7 +44,7 @@ struct BenchMatmul: ParsableCommand {
         let results = try MatmulBench.run(sizes: ns, dtype: dt, device: cl) { Output.note("  timing \($0)...") }
         if json { return try Output.json(Report(device: cl?.label ?? "cpu only", results: results)) }
         print("device: \(cl?.label ?? "none (OpenBLAS only)"); OpenBLAS kernels: \(CPUBackend.blasDescription.core)")
-        if let w = CPUBackend.blasWarning { print("note: \(w)") }
+        if let w = BLASSetup.adjustment { print("note: \(w)") }
         var rows: [[String]] = []
         for n in ns {
             let r = results.filter { $0.size == n }

@@ -18,7 +18,7 @@ struct DevicesCommand: ParsableCommand {
     struct CPUInfo: Encodable {
         var blas: String
         var blasCore: String
-        var blasWarning: String?
+        var blasAdjustment: String?
         var blasThreads: Int
         var cores: Int
     }
@@ -29,12 +29,12 @@ struct DevicesCommand: ParsableCommand {
         let defaultDevice = found.devices.first(where: \.isGPU)?.label ?? "cpu"
         let report = Report(
             opencl: found.devices, openclUnavailableReason: found.devices.isEmpty ? found.reason : nil,
-            cpu: CPUInfo(blas: blas.config, blasCore: blas.core, blasWarning: CPUBackend.blasWarning, blasThreads: blas.threads, cores: ProcessInfo.processInfo.activeProcessorCount),
+            cpu: CPUInfo(blas: blas.config, blasCore: blas.core, blasAdjustment: BLASSetup.adjustment, blasThreads: blas.threads, cores: ProcessInfo.processInfo.activeProcessorCount),
             defaultDevice: defaultDevice)
         if json { return try Output.json(report) }
 
         print("cpu: \(blas.config), kernels \(blas.core), \(blas.threads) BLAS threads, \(report.cpu.cores) cores")
-        if let w = CPUBackend.blasWarning { print("  note: \(w)") }
+        if let w = BLASSetup.adjustment { print("  note: \(w)") }
         if found.devices.isEmpty {
             print("opencl: none (\(found.reason ?? "no devices"))")
         }

@@ -10,27 +10,13 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     public var label: String { "cpu" }
     public var supportsFP64: Bool { true }
 
-    public init() {}
+    public init() { BLASSetup.configure() }
 
     /// BLAS vendor line, the kernel family OpenBLAS chose for this CPU, and its thread count.
     public static var blasDescription: (config: String, core: String, threads: Int) {
-        (String(cString: openblas_get_config()), String(cString: openblas_get_corename()),
+        BLASSetup.configure()
+        return (String(cString: openblas_get_config()), String(cString: openblas_get_corename()),
          Int(openblas_get_num_threads()))
-    }
-
-    /// A warning when OpenBLAS fell back to its generic Prescott kernels on a CPU with AVX2 or
-    /// AVX-512 (0.3.21 does this on CPUs it cannot identify, e.g. some virtual machines): it is
-    /// then several times slower; OPENBLAS_CORETYPE=Haswell or SkylakeX selects the right kernels.
-    public static var blasWarning: String? {
-        let core = blasDescription.core.lowercased()
-        guard core == "prescott" || core == "core2" || core == "nehalem",
-              ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
-              let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
-        let better = cpuinfo.contains(" avx512f") ? "SkylakeX" : cpuinfo.contains(" avx2") ? "Haswell" : nil
-        return better.map {
-            "OpenBLAS chose its generic \(blasDescription.core) kernels on a CPU that has \($0 == "SkylakeX" ? "AVX-512" : "AVX2"); "
-                + "export OPENBLAS_CORETYPE=\($0) for several times its speed"
-        }
     }
 
     /// The first element of a tensor (views included).
