@@ -5,7 +5,7 @@
 /// h and c; the gated RNN three, h, z and r), so each segment of the whole batch is one
 /// contiguous [B, N] block that a single GEMM advances. `state(b)` of a batch is the
 /// concatenation of its segments, `stateSize` = segments · N numbers.
-public protocol RecurrentModel: AnyObject {
+public protocol RecurrentModel<T>: AnyObject {
     associatedtype T: Scalar
     var backend: any Backend { get }
     /// "rate", "gated", "gru", "lstm", "linear".
