@@ -1,0 +1,129 @@
+import ArgumentParser
+import Compute
+import Foundation
+
+struct LyapunovCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lyapunov",
+        abstract: "Lyapunov spectrum of a recurrent network by the QR method (MODELS.md).",
+        discussion: """
+        --steps and --transient count steps of size dt. Exponents are per unit time for the
+        flows (rate, gated: divided by dt) and per step for the maps (gru, lstm, linear).
+        A checkpoint is written every few seconds with --checkpoint FILE and on SIGINT/SIGTERM;
+        --resume continues from it.
+        """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Steps accumulated.") var steps: Int = 2000
+    @Option(help: "Steps of the state alone first (and of Q, unless --q-transient).") var transient: Int = 500
+    @Option(name: .customLong("q-transient"), help: "Steps of Q before accumulating (default: --transient).")
+    var qTransient: Int?
+    @Option(help: "Leading exponents computed (default: all).") var k: Int?
+    @Option(help: "Steps between QR reorthonormalisations.") var reorth: Int = 1
+    @Option(help: "Networks (or trajectories, with --weights) run together.") var batch: Int = 1
+    @Option(name: .customLong("x0"), help: "Initial state(s) .npy: [stateSize] or [batch, stateSize].") var x0: String?
+    @Option(help: "f64 (default) or f32.") var dtype: String = "f64"
+    @OptionGroup var deviceOptions: DeviceOptions
+    @Option(help: "Checkpoint file.") var checkpoint: String?
+    @Flag(help: "Continue from --checkpoint.") var resume = false
+    @Flag(help: "Print JSON on stdout.") var json = false
+    @Option(help: "Write exponents.npy, convergence.npy and SVG plots here.") var output: String?
+
+    func run() throws {
+        let spec = try modelOptions.spec(networks: modelOptions.weights == nil ? batch : 1)
+        if resume && checkpoint == nil { throw ValidationError("--resume needs --checkpoint FILE") }
+        if let c = checkpoint, resume, !FileManager.default.fileExists(atPath: c) {
+            throw ValidationError("--resume: no checkpoint at \(c)")
+        }
+        let backend = try deviceOptions.backend()
+        switch try parseDType(dtype) {
+        case .f64: try go(spec, backend, Double.self)
+        case .f32: try go(spec, backend, Float.self)
+        }
+    }
+
+    func go<T: Scalar>(_ spec: ModelSpec, _ backend: any Backend, _: T.Type) throws {
+        let model: any RecurrentModel<T>
+        do { model = try spec.make(on: backend, as: T.self) } catch { throw ValidationError("\(error)") }
+        try runModel(model, spec)
+    }
+
+    func runModel<M: RecurrentModel>(_ model: M, _ spec: ModelSpec) throws {
+        let config = LyapunovConfig(steps: steps, transient: transient, qTransient: qTransient, k: k ?? model.stateSize,
+                                    reorth: reorth, seed: spec.seed, batch: batch)
+        var initial: [M.T]?
+        if let x0 {
+            let a = try Npy.read(URL(fileURLWithPath: x0)).doubles()
+            let want = batch * model.stateSize
+            guard a.count == model.stateSize || a.count == want else {
+                throw ValidationError("--x0 \(x0): \(a.count) numbers; expected \(model.stateSize) or \(want)")
+            }
+            let perMember = a.count == want ? a : Array((0..<batch).map { _ in a }.joined())
+            // members' [segments·N] vectors → segment-major [segments, B, N]
+            var sm = [M.T](repeating: 0, count: want)
+            for b in 0..<batch {
+                for i in 0..<model.stateSize {
+                    sm[((i / model.units) * batch + b) * model.units + i % model.units] = M.T(perMember[b * model.stateSize + i])
+                }
+            }
+            initial = sm
+        }
+        var identity = spec.identity
+        if let x0 { identity["x0"] = x0 }
+        let run: LyapunovRun<M>
+        do { run = try LyapunovRun(model: model, config: config, identity: identity, initialStates: initial) } catch {
+            throw ValidationError("\(error)")
+        }
+        if resume, let c = checkpoint {
+            try run.resume(from: URL(fileURLWithPath: c))
+            Output.note("lyapunov: resumed from \(c)")
+        }
+        StopSignal.install()
+        let cp = checkpoint.map { LyapunovRun<M>.Checkpointing(url: URL(fileURLWithPath: $0)) }
+        Output.note("lyapunov: \(model.name), N = \(model.units), k = \(config.k), \(M.T.dtype.rawValue), on \(model.backend.label)")
+        let outcome = try run.run(checkpointing: cp, shouldStop: { StopSignal.requested }) { p in
+            var line = "  \(p.phase): step \(p.step)/\(p.total)"
+            if let l = p.lambda1 { line += String(format: ", λ1 %.5f", l) }
+            if p.phase == "accumulating", p.step > 0 {
+                line += String(format: ", %.0f s left", p.elapsed / Double(p.step) * Double(p.total - p.step))
+            }
+            Output.note(line)
+        }
+        switch outcome {
+        case .stopped(let step):
+            Output.note("lyapunov: stopped at step \(step)" + (checkpoint.map { "; checkpoint saved to \($0), continue with --resume" } ?? " (no --checkpoint: progress lost)"))
+            throw ExitCode(StopSignal.received == SIGINT ? 130 : 143)
+        case .finished(let result):
+            var paths: [String: String] = [:]
+            if let output { paths = try LyapunovOutput.write(result, to: URL(fileURLWithPath: output)) }
+            if json {
+                try Output.json(Report(result: result, files: paths))
+            } else {
+                print(Self.summary(result))
+                for (name, path) in paths.sorted(by: { $0.key < $1.key }) { print("  wrote \(name): \(path)") }
+            }
+        }
+    }
+
+    struct Report: Encodable {
+        var result: LyapunovResult
+        var files: [String: String]
+
+        func encode(to encoder: Encoder) throws {
+            try result.encode(to: encoder)
+            var c = encoder.container(keyedBy: Key.self)
+            if !files.isEmpty { try c.encode(files, forKey: .files) }
+        }
+        enum Key: String, CodingKey { case files }
+    }
+
+    static func summary(_ r: LyapunovResult) -> String {
+        let top = r.exponents.prefix(5).map { String(format: "%.5f", $0) }.joined(separator: ", ")
+        return """
+        \(r.model) N=\(r.n) on \(r.device) (\(r.dtype)), \(r.steps) steps, \(r.members.count) member(s), \(String(format: "%.1f", r.elapsedSeconds)) s
+          λ (\(r.timeUnit)): \(top)\(r.exponents.count > 5 ? ", …" : "")
+          λ1 = \(String(format: "%.5f", r.exponents.first ?? .nan)) ± \(String(format: "%.5f", r.standardErrors.first ?? 0))
+          sum = \(String(format: "%.5f", r.sum)), Kaplan–Yorke dimension = \(String(format: "%.3f", r.kaplanYorkeDimension)), entropy rate = \(String(format: "%.5f", r.entropyRate))
+        """
+    }
+}
