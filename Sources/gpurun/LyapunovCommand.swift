@@ -26,6 +26,8 @@ struct LyapunovCommand: ParsableCommand {
     @OptionGroup var deviceOptions: DeviceOptions
     @Option(help: "Checkpoint file.") var checkpoint: String?
     @Flag(help: "Continue from --checkpoint.") var resume = false
+    @Option(name: .customLong("checkpoint-every"), help: "Seconds of work between checkpoints.")
+    var checkpointEvery: Double = 5
     @Flag(help: "Print JSON on stdout.") var json = false
     @Option(help: "Write exponents.npy, convergence.npy and SVG plots here.") var output: String?
 
@@ -44,7 +46,14 @@ struct LyapunovCommand: ParsableCommand {
 
     func go<T: Scalar>(_ spec: ModelSpec, _ backend: any Backend, _: T.Type) throws {
         let model: any RecurrentModel<T>
-        do { model = try spec.make(on: backend, as: T.self) } catch { throw ValidationError("\(error)") }
+        do {
+            let states = spec.n * (spec.kind == .gated ? 3 : spec.kind == .lstm ? 2 : 1)
+            let config = LyapunovConfig(steps: steps, transient: transient, k: k ?? states, reorth: reorth, batch: batch)
+            if spec.weights == nil { try config.validate(stateSize: states) }
+            try spec.checkMemory(on: backend, elementSize: MemoryLayout<T>.stride,
+                                 workingBytes: config.workingBytes(stateSize: states, elementSize: MemoryLayout<T>.stride))
+            model = try spec.make(on: backend, as: T.self)
+        } catch { throw ValidationError("\(error)") }
         try runModel(model, spec)
     }
 
@@ -79,7 +88,9 @@ struct LyapunovCommand: ParsableCommand {
             Output.note("lyapunov: resumed from \(c)")
         }
         StopSignal.install()
-        let cp = checkpoint.map { LyapunovRun<M>.Checkpointing(url: URL(fileURLWithPath: $0)) }
+        let cp = checkpoint.map {
+            LyapunovRun<M>.Checkpointing(url: URL(fileURLWithPath: $0), intervalSeconds: checkpointEvery)
+        }
         Output.note("lyapunov: \(model.name), N = \(model.units), k = \(config.k), \(M.T.dtype.rawValue), on \(model.backend.label)")
         let outcome = try run.run(checkpointing: cp, shouldStop: { StopSignal.requested }) { p in
             var line = "  \(p.phase): step \(p.step)/\(p.total)"

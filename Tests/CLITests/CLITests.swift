@@ -3,47 +3,14 @@ import XCTest
 
 /// Runs the built `gpurun` binary as a user would.
 final class CLITests: XCTestCase {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Run = GPURunProcess.Result
 
-    /// The gpurun next to this test bundle (same build folder).
-    static var binary: URL {
-        get throws {
-            var dir = Bundle.main.bundleURL
-            for _ in 0..<4 {
-                let candidate = dir.appendingPathComponent("gpurun")
-                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-                dir.deleteLastPathComponent()
-            }
-            let arg0 = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            let candidate = arg0.appendingPathComponent("gpurun")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            throw XCTSkip("gpurun binary not found near \(Bundle.main.bundleURL.path); run `swift build` first")
-        }
-    }
+    static var binary: URL { get throws { try GPURunProcess.binary } }
 
-    func run(_ args: [String], binary: URL? = nil, env: [String: String] = [:], cwd: URL? = nil) throws -> Run {
-        let p = Process()
-        p.executableURL = try binary ?? Self.binary
-        p.arguments = args
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "GPURUN_DEVICE")
-        for (k, v) in env { environment[k] = v }
-        p.environment = environment
-        if let cwd { p.currentDirectoryURL = cwd }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read before waiting so a full pipe cannot block the child.
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                   stderr: String(decoding: e, as: UTF8.self))
+    func run(_ args: [String], binary: URL? = nil, env: [String: String] = [:], cwd: URL? = nil) throws
+        -> GPURunProcess.Result
+    {
+        try GPURunProcess.run(args, binary: binary, env: env, cwd: cwd)
     }
 
     func json(_ s: String) throws -> [String: Any] {
@@ -123,7 +90,7 @@ final class CLITests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let copy = dir.appendingPathComponent("gpurun")
-        try FileManager.default.copyItem(at: try Self.binary, to: copy)
+        try FileManager.default.copyItem(at: try GPURunProcess.binary, to: copy)
         let r = try run(["validate", "--only", "unary"], binary: copy, env: ["GPURUN_KERNEL_CACHE": "off"], cwd: dir)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
     }

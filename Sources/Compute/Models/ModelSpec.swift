@@ -52,6 +52,30 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         }
     }
 
+    /// Bytes of the model's weights (before they are drawn: a run checks memory first).
+    public func weightBytes(elementSize: Int) -> Int {
+        let matrices: Int
+        switch kind {
+        case .rate, .linear: matrices = 1
+        case .gated, .gru: matrices = 3
+        case .lstm: matrices = 4
+        }
+        return networks * matrices * n * n * elementSize
+    }
+
+    /// Refuses a run that cannot fit: `workingBytes` plus the weights (twice on the host while
+    /// they are drawn) against the device's memory, or the machine's for the CPU backend.
+    public func checkMemory(on backend: any Backend, elementSize: Int, workingBytes: Int) throws {
+        guard weights == nil else { return }
+        let total = weightBytes(elementSize: elementSize) + workingBytes
+        let host = weightBytes(elementSize: 8) + total
+        let physical = Int(ProcessInfo.processInfo.physicalMemory)
+        if host > physical {
+            throw ComputeError.outOfDeviceMemory(bytes: host, available: physical, device: "this machine (host memory)")
+        }
+        if case .opencl(let cl) = backend.kind { try cl.checkFits(totalBytes: total) }
+    }
+
     /// What a checkpoint must match to be resumed: every parameter, and the weights file's
     /// size and modification time when weights are loaded.
     public var identity: [String: String] {

@@ -1,0 +1,114 @@
+import Foundation
+import XCTest
+
+final class LyapunovCLITests: XCTestCase {
+    func tmp() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gpurun-lyap-\(UUID())")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    func testJSONNpyAndPlots() throws {
+        let dir = try tmp()
+        let r = try GPURunProcess.run(["lyapunov", "--model", "rate", "--n", "40", "--g", "3", "--steps", "300",
+                                       "--transient", "100", "--k", "10", "--json", "--output", dir.path,
+                                       "--device", "cpu"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let obj = try r.json()
+        for key in ["exponents", "sum", "kaplanYorkeDimension", "entropyRate", "steps", "model", "n", "device",
+                    "convergence", "convergenceTimes", "standardErrors", "files"] {
+            XCTAssertNotNil(obj[key], "missing \(key)")
+        }
+        XCTAssertEqual((obj["exponents"] as? [Double])?.count, 10)
+        XCTAssertEqual(obj["model"] as? String, "rate")
+        for f in ["exponents.npy", "convergence.npy", "members.npy", "spectrum.svg", "convergence.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path), f)
+        }
+        XCTAssertTrue(r.stderr.contains("accumulating") || r.stderr.contains("lyapunov:"), r.stderr)
+    }
+
+    /// A run killed with SIGKILL and resumed gives exponents bit-identical to an unbroken run.
+    func testKilledRunResumesBitIdentical() throws {
+        let dir = try tmp()
+        let common = ["lyapunov", "--model", "rate", "--n", "120", "--g", "2.5", "--steps", "1500",
+                      "--transient", "50", "--k", "40", "--reorth", "3", "--seed", "7", "--json", "--device", "cpu"]
+        let whole = try GPURunProcess.run(common)
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+
+        let ckpt = dir.appendingPathComponent("run.ckpt").path
+        let (p, _, _) = try GPURunProcess.start(common + ["--checkpoint", ckpt, "--checkpoint-every", "0.5"])
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: ckpt), p.isRunning, Date() < deadline { usleep(50_000) }
+        usleep(300_000)
+        XCTAssertTrue(p.isRunning, "the run finished before it could be killed; make it longer")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: ckpt))
+
+        let resumed = try GPURunProcess.run(common + ["--checkpoint", ckpt, "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("resumed from"), resumed.stderr)
+        let a = try XCTUnwrap(try whole.json()["exponents"] as? [Double])
+        let b = try XCTUnwrap(try resumed.json()["exponents"] as? [Double])
+        XCTAssertEqual(a, b, "resumed exponents differ from the unbroken run")
+    }
+
+    func testSIGTERMSavesACheckpointAndOtherParametersAreRefused() throws {
+        let dir = try tmp()
+        let ckpt = dir.appendingPathComponent("run.ckpt").path
+        let args = ["lyapunov", "--model", "rate", "--n", "100", "--steps", "100000", "--transient", "10",
+                    "--k", "20", "--device", "cpu", "--checkpoint", ckpt, "--checkpoint-every", "1000"]
+        let (p, _, err) = try GPURunProcess.start(args)
+        usleep(1_500_000)
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(p.terminationStatus, 143, text)
+        XCTAssertTrue(text.contains("checkpoint saved"), text)
+        let other = try GPURunProcess.run(args.map { $0 == "100" ? "101" : $0 } + ["--resume"])
+        XCTAssertNotEqual(other.status, 0)
+        XCTAssertTrue(other.stderr.contains("other parameters"), other.stderr)
+        XCTAssertTrue(other.stderr.contains("n: checkpoint 100, now 101"), other.stderr)
+    }
+
+    func testBadInputIsRefusedBeforeWork() throws {
+        let dir = try tmp()
+        func refused(_ args: [String], _ phrase: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            let r = try GPURunProcess.run(["lyapunov", "--device", "cpu"] + args)
+            XCTAssertNotEqual(r.status, 0, file: file, line: line)
+            XCTAssertTrue(r.stderr.contains(phrase), "expected '\(phrase)' in: \(r.stderr)", file: file, line: line)
+            XCTAssertFalse(r.stderr.contains("Fatal error"), r.stderr, file: file, line: line)
+        }
+        try refused(["--n", "0"], "--n must be positive")
+        try refused(["--n=-3"], "--n must be positive")
+        try refused(["--n", "10", "--k", "11"], "larger than the state")
+        try refused(["--n", "10", "--dt", "0"], "--dt must be positive")
+        try refused(["--n", "10", "--model", "nope"], "--model must be one of")
+        // weights that are not square, have NaN, or are missing
+        let bad = dir.appendingPathComponent("J.npy")
+        try writeNpy(bad, [1, 2, 3, 4, 5, 6], shape: [2, 3])
+        try refused(["--model", "rate", "--weights", bad.path], "expected a square matrix")
+        try writeNpy(bad, [1, .nan, 3, 4], shape: [2, 2])
+        try refused(["--model", "rate", "--weights", bad.path], "must be finite")
+        try refused(["--model", "rate", "--weights", dir.appendingPathComponent("missing.npy").path], "no such file")
+    }
+
+    func testDeviceMemoryIsCheckedFirst() throws {
+        let r = try GPURunProcess.run(["lyapunov", "--n", "40000", "--k", "40000", "--device", "opencl"])
+        if r.stderr.contains("unknown device") { throw XCTSkip("no OpenCL device") }
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("GiB"), r.stderr)
+    }
+
+    /// A minimal float64 .npy writer, independent of the library under test.
+    func writeNpy(_ url: URL, _ values: [Double], shape: [Int]) throws {
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(shape.map(String.init).joined(separator: ", ")),), }"
+        while (10 + header.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.count & 0xff), UInt8(header.count >> 8)])
+        data += Data(header.utf8)
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data += Data($0) } }
+        try data.write(to: url)
+    }
+}
