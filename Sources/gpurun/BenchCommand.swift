@@ -5,7 +5,7 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Time our engines against the reference engines in one run.",
-        subcommands: [BenchMatmul.self])
+        subcommands: [BenchMatmul.self, BenchLyapunov.self])
 }
 
 struct BenchMatmul: ParsableCommand {
@@ -54,5 +54,66 @@ struct BenchMatmul: ParsableCommand {
                         + [ratio(g("own"), g("clblast")), ratio(g("own"), g("openblas"))])
         }
         Output.table(["size", "dtype", "own GFLOP/s", "CLBlast", "OpenBLAS", "own/CLBlast", "own/OpenBLAS"], rows)
+    }
+}
+
+struct BenchLyapunov: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lyapunov",
+        abstract: "Full Lyapunov spectrum of the rate network: our engines against numpy, in one run.")
+
+    @Option(help: "Comma-separated N.") var sizes = "500,1000"
+    @Option(help: "Steps accumulated (after 100 transient steps).") var steps = 2000
+    @Option(help: "Comma-separated reorthonormalisation intervals.") var reorth = "1,10"
+    @Option(help: "Leading exponents (default: all, k = N).") var k: Int?
+    @Option(help: "Engines: cpu, opencl (comma-separated).") var engines = "cpu"
+    @Option(help: "The numpy reference script.") var numpyScript = "bench/lyapunov_numpy.py"
+    @Option(help: "Python interpreter for the reference.") var python = "python3"
+    @Flag(help: "Print JSON on stdout.") var json = false
+
+    func run() throws {
+        let ns = try parseList(sizes, "--sizes"), rs = try parseList(reorth, "--reorth")
+        let backends = try engines.split(separator: ",").map { name -> any Backend in
+            do { return try Devices.backend(for: DeviceSpec(parsing: String(name))) } catch { throw ValidationError("\(error)") }
+        }
+        var rows: [LyapunovBench.Row] = []
+        var notes: [String] = []
+        for n in ns {
+            for r in rs {
+                for be in backends {
+                    Output.note("  \(be.label): N = \(n), reorth \(r)...")
+                    rows.append(try LyapunovBench.ours(backend: be, n: n, k: k ?? n, steps: steps, reorth: r))
+                }
+                Output.note("  numpy: N = \(n), reorth \(r)...")
+                let (row, why) = LyapunovBench.numpy(script: numpyScript, python: python, n: n, steps: steps, reorth: r)
+                if let row { rows.append(row) } else if let why, !notes.contains(why) { notes.append(why) }
+            }
+        }
+        struct Report: Encodable { var results: [LyapunovBench.Row]; var notes: [String] }
+        if json { return try Output.json(Report(results: rows, notes: notes)) }
+        var table: [[String]] = []
+        for n in ns {
+            for r in rs {
+                let group = rows.filter { $0.n == n && $0.reorth == r }
+                let numpy = group.first { $0.engine.hasPrefix("numpy") }
+                for row in group {
+                    table.append([String(n), String(row.k), String(r), row.engine, String(format: "%.2f", row.seconds),
+                                  String(format: "%.4f", row.lambda1),
+                                  numpy.map { String(format: "%.2f", row.seconds / $0.seconds) } ?? "-"])
+                }
+            }
+        }
+        Output.table(["N", "k", "reorth", "engine", "seconds", "λ1", "time / numpy"], table)
+        for note in notes { print("note: \(note)") }
+    }
+}
+
+/// "500,1000" → [500, 1000], all positive.
+func parseList(_ s: String, _ name: String) throws -> [Int] {
+    try s.split(separator: ",").map {
+        guard let v = Int($0.trimmingCharacters(in: .whitespaces)), v > 0 else {
+            throw ValidationError("\(name): '\($0)' is not a positive integer")
+        }
+        return v
     }
 }

@@ -85,6 +85,8 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     // MARK: elementwise
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func apply<T: Scalar>(_ op: UnaryOp, _ x: Tensor<T>, into y: Tensor<T>) throws {
         try checkOperands("apply(\(op))", [x, y], count: x.count)
         let px = ptr(x), py = ptr(y)
@@ -105,6 +107,8 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         }
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func axpby<T: Scalar>(_ alpha: T, _ x: Tensor<T>, _ beta: T, _ y: Tensor<T>) throws {
         try checkOperands("axpby", [x, y], count: x.count)
         let px = ptr(x), py = ptr(y)
@@ -115,11 +119,15 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         }
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func sum<T: Scalar>(_ x: Tensor<T>) throws -> Double {
         try checkOperands("sum", [x])
         return buf(x).reduce(0.0) { $0 + $1.double }
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func dot<T: Scalar>(_ x: Tensor<T>, _ y: Tensor<T>) throws -> Double {
         try checkOperands("dot", [x, y], count: x.count)
         let a = ptr(x), b = ptr(y)
@@ -128,6 +136,8 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         return s
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func binary<T: Scalar>(_ op: BinaryOp, _ x: Tensor<T>, _ y: Tensor<T>, into z: Tensor<T>) throws {
         try checkOperands("binary(\(op))", [x, y, z], count: x.count)
         let a = ptr(x), b = ptr(y), c = ptr(z)
@@ -139,6 +149,8 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         }
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func scale<T: Scalar>(rows: Bool, _ v: Tensor<T>, _ x: Tensor<T>, cols: Int, beta: T, into y: Tensor<T>) throws {
         try checkScale(rows: rows, v, x, cols: cols, y)
         let pv = ptr(v), px = ptr(x), py = ptr(y)
@@ -151,6 +163,8 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         }
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func fill<T: Scalar>(_ y: Tensor<T>, with value: T) throws {
         try checkOperands("fill", [y])
         ptr(y).update(repeating: value, count: y.count)

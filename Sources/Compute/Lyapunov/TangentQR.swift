@@ -9,6 +9,8 @@ import Foundation
 /// R_ii > 0. On an OpenCL backend the block makes a round trip to the host (measured cheaper
 /// than a device QR at the sizes here; BENCHMARKS.md).
 public enum TangentQR {
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func orthonormalize<T: Scalar>(_ q: Tensor<T>) throws -> [Double] {
         guard q.rank == 2, q.shape[0] >= q.shape[1] else {
             throw ComputeError.shapeMismatch("QR needs a tall block [S, k] with k ≤ S, got \(q.shape)")
@@ -24,6 +26,8 @@ public enum TangentQR {
         return logs
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     static func orthonormalize<T: Scalar>(_ a: UnsafeMutablePointer<T>, s: Int, k: Int, _: T.Type) throws -> [Double] {
         if k == 0 { return [] }
         var tau = [T](repeating: 0, count: k)
