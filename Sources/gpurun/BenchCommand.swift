@@ -5,7 +5,7 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Time our engines against the reference engines in one run.",
-        subcommands: [BenchMatmul.self, BenchLyapunov.self])
+        subcommands: [BenchMatmul.self, BenchRNN.self, BenchLyapunov.self])
 }
 
 struct BenchMatmul: ParsableCommand {
@@ -115,5 +115,60 @@ func parseList(_ s: String, _ name: String) throws -> [Int] {
             throw ValidationError("\(name): '\($0)' is not a positive integer")
         }
         return v
+    }
+}
+
+struct BenchRNN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rnn",
+        abstract: "Rate-network steps/s and Jacobian products/s: ours against numpy and PyTorch CPU.")
+
+    @Option(help: "Comma-separated N.") var sizes = "256,512,1024,2048"
+    @Option(help: "Comma-separated batch sizes B (states stepped; columns of Q).") var batches = "1,8,64"
+    @Option(help: "Engines: cpu, opencl (comma-separated).") var engines = "cpu,opencl"
+    @Option(help: "The reference script.") var referenceScript = "bench/rnn_reference.py"
+    @Option(help: "Python interpreter for the reference.") var python = "python3"
+    @Flag(help: "Print JSON on stdout.") var json = false
+
+    func run() throws {
+        let ns = try parseList(sizes, "--sizes"), bs = try parseList(batches, "--batches")
+        var backends: [any Backend] = []
+        for name in engines.split(separator: ",") {
+            do { backends.append(try Devices.backend(for: DeviceSpec(parsing: String(name)))) } catch {
+                Output.note("bench rnn: skipping \(name): \(error)")
+            }
+        }
+        var rows: [RNNBench.Row] = []
+        for n in ns {
+            for b in bs {
+                for be in backends {
+                    Output.note("  \(be.label): N = \(n), B = \(b)...")
+                    rows.append(try RNNBench.ours(backend: be, n: n, b: b))
+                }
+            }
+        }
+        Output.note("  reference (\(python) \(referenceScript))...")
+        let (reference, notes) = RNNBench.reference(script: referenceScript, python: python, sizes: ns, batches: bs)
+        rows += reference
+        struct Report: Encodable { var results: [RNNBench.Row]; var notes: [String] }
+        if json { return try Output.json(Report(results: rows, notes: notes)) }
+        var table: [[String]] = []
+        for n in ns {
+            for b in bs {
+                let group = rows.filter { $0.n == n && $0.b == b }
+                let np = group.first { $0.engine == "numpy" }, torch = group.first { $0.engine == "torch" }
+                for r in group {
+                    func ratio(_ ref: RNNBench.Row?, _ k: KeyPath<RNNBench.Row, Double>) -> String {
+                        ref.map { String(format: "%.2f", r[keyPath: k] / $0[keyPath: k]) } ?? "-"
+                    }
+                    table.append([String(n), String(b), r.engine.hasPrefix("opencl") ? "opencl" : r.engine,
+                                  String(format: "%.0f", r.stepsPerSecond), String(format: "%.0f", r.productsPerSecond),
+                                  ratio(np, \.stepsPerSecond) + " / " + ratio(np, \.productsPerSecond),
+                                  ratio(torch, \.stepsPerSecond) + " / " + ratio(torch, \.productsPerSecond)])
+                }
+            }
+        }
+        Output.table(["N", "B", "engine", "steps/s", "J·Q/s", "vs numpy (step / J·Q)", "vs torch (step / J·Q)"], table)
+        for note in notes { print("note: \(note)") }
     }
 }

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Reference for `gpurun bench rnn`: the rate network's batched step and its Jacobian product
+(MODELS.md §1) in numpy and, when installed, PyTorch (CPU), timed the same way as ours.
+
+    step:     H ← (1 − δ) H + δ tanh(H) Jᵀ            (H: B × N, one network)
+    jacobian: out = (1 − δ) Q + δ J (sech²(h) ⊙ Q)    (Q: N × B, B tangent vectors)
+
+Prints one JSON object: {"results": [{"engine", "n", "b", "stepsPerSecond", "productsPerSecond"}],
+"notes": [...]}. Uses whatever numpy/torch this Python has.
+"""
+import argparse
+import json
+import time
+
+
+def timeit(fn, min_seconds=0.5, min_repeats=5):
+    fn()
+    times = []
+    start = time.perf_counter()
+    while len(times) < min_repeats or time.perf_counter() - start < min_seconds:
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+        if len(times) >= 200:
+            break
+    times.sort()
+    return times[len(times) // 2]
+
+
+def bench_numpy(n, b, dt):
+    import numpy as np
+    rng = np.random.default_rng(1)
+    J = rng.standard_normal((n, n)) * (2 / np.sqrt(n))
+    H = rng.standard_normal((b, n))
+    Q = rng.standard_normal((n, b))
+    h = H[0].copy()
+    out = np.empty_like(Q)
+
+    def step():
+        nonlocal H
+        H = (1 - dt) * H + dt * (np.tanh(H) @ J.T)
+
+    def product():
+        d = 1.0 / np.cosh(h) ** 2
+        np.copyto(out, (1 - dt) * Q + dt * (J @ (d[:, None] * Q)))
+
+    return timeit(step), timeit(product)
+
+
+def bench_torch(n, b, dt):
+    import torch
+    torch.manual_seed(1)
+    J = torch.randn(n, n, dtype=torch.float64) * (2 / n ** 0.5)
+    H = torch.randn(b, n, dtype=torch.float64)
+    Q = torch.randn(n, b, dtype=torch.float64)
+    h = H[0].clone()
+
+    def step():
+        nonlocal H
+        with torch.no_grad():
+            H = (1 - dt) * H + dt * (torch.tanh(H) @ J.T)
+
+    def product():
+        with torch.no_grad():
+            d = 1.0 / torch.cosh(h) ** 2
+            return (1 - dt) * Q + dt * (J @ (d[:, None] * Q))
+
+    return timeit(step), timeit(product)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--sizes", default="256,512,1024,2048")
+    p.add_argument("--batches", default="1,8,64")
+    p.add_argument("--dt", type=float, default=0.1)
+    a = p.parse_args()
+    results, notes = [], []
+    engines = [("numpy", bench_numpy)]
+    try:
+        import torch  # noqa: F401
+        engines.append(("torch", bench_torch))
+    except ImportError:
+        notes.append("PyTorch is not installed for this Python: skipped")
+    for n in map(int, a.sizes.split(",")):
+        for b in map(int, a.batches.split(",")):
+            for name, fn in engines:
+                ts, tp = fn(n, b, a.dt)
+                results.append({"engine": name, "n": n, "b": b, "stepsPerSecond": 1 / ts, "productsPerSecond": 1 / tp})
+    print(json.dumps({"results": results, "notes": notes}))
+
+
+if __name__ == "__main__":
+    main()
