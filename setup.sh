@@ -16,3 +16,7 @@ command -v swift >/dev/null || { echo "setup.sh: Swift 6 is needed (https://swif
 
 swift build -c release
 .build/release/gpurun devices
+# A real example: the full Lyapunov spectrum of a chaotic rate network (g = 3, N = 400), about
+# 10-30 s on 2 cores. Writes out/rate-g3/{exponents,convergence,members}.npy and two SVG plots.
+.build/release/gpurun lyapunov --model rate --n 400 --g 3 --dt 0.1 --steps 2000 --transient 500 \
+    --reorth 5 --seed 1 --output out/rate-g3
