@@ -67,12 +67,17 @@ struct BenchLyapunov: ParsableCommand {
     @Option(help: "Comma-separated reorthonormalisation intervals.") var reorth = "1,10"
     @Option(help: "Leading exponents (default: all, k = N).") var k: Int?
     @Option(help: "Engines: cpu, opencl (comma-separated).") var engines = "cpu"
+    @Option(help: "QR methods tried on OpenCL engines: host, cholesky (comma-separated).") var qr = "host,cholesky"
     @Option(help: "The numpy reference script.") var numpyScript = "bench/lyapunov_numpy.py"
     @Option(help: "Python interpreter for the reference.") var python = "python3"
     @Flag(help: "Print JSON on stdout.") var json = false
 
     func run() throws {
         let ns = try parseList(sizes, "--sizes"), rs = try parseList(reorth, "--reorth")
+        let methods = try qr.split(separator: ",").map {
+            guard let m = TangentQR.Method(rawValue: String($0)) else { throw ValidationError("--qr: host or cholesky") }
+            return m
+        }
         let backends = try engines.split(separator: ",").map { name -> any Backend in
             do { return try Devices.backend(for: DeviceSpec(parsing: String(name))) } catch { throw ValidationError("\(error)") }
         }
@@ -81,8 +86,10 @@ struct BenchLyapunov: ParsableCommand {
         for n in ns {
             for r in rs {
                 for be in backends {
-                    Output.note("  \(be.label): N = \(n), reorth \(r)...")
-                    rows.append(try LyapunovBench.ours(backend: be, n: n, k: k ?? n, steps: steps, reorth: r))
+                    for method in be.isCPU ? [TangentQR.Method.host] : methods {
+                        Output.note("  \(be.label), \(method.rawValue) QR: N = \(n), reorth \(r)...")
+                        rows.append(try LyapunovBench.ours(backend: be, n: n, k: k ?? n, steps: steps, reorth: r, qr: method))
+                    }
                 }
                 Output.note("  numpy: N = \(n), reorth \(r)...")
                 let (row, why) = LyapunovBench.numpy(script: numpyScript, python: python, n: n, steps: steps, reorth: r)
@@ -97,13 +104,13 @@ struct BenchLyapunov: ParsableCommand {
                 let group = rows.filter { $0.n == n && $0.reorth == r }
                 let numpy = group.first { $0.engine.hasPrefix("numpy") }
                 for row in group {
-                    table.append([String(n), String(row.k), String(r), row.engine, String(format: "%.2f", row.seconds),
+                    table.append([String(n), String(row.k), String(r), row.engine, row.qr, String(format: "%.2f", row.seconds),
                                   String(format: "%.4f", row.lambda1),
                                   numpy.map { String(format: "%.2f", row.seconds / $0.seconds) } ?? "-"])
                 }
             }
         }
-        Output.table(["N", "k", "reorth", "engine", "seconds", "λ1", "time / numpy"], table)
+        Output.table(["N", "k", "reorth", "engine", "QR", "seconds", "λ1", "time / numpy"], table)
         for note in notes { print("note: \(note)") }
     }
 }

@@ -23,6 +23,8 @@ struct LyapunovCommand: ParsableCommand {
     @Option(help: "Networks (or trajectories, with --weights) run together.") var batch: Int = 1
     @Option(name: .customLong("x0"), help: "Initial state(s) .npy: [stateSize] or [batch, stateSize].") var x0: String?
     @Option(help: "f64 (default) or f32.") var dtype: String = "f64"
+    @Option(help: "QR method on OpenCL devices: host (LAPACK after a transfer) or cholesky (CholeskyQR2 on the device); default: host on CPU devices, cholesky on GPUs.")
+    var qr: String?
     @OptionGroup var deviceOptions: DeviceOptions
     @Option(help: "Checkpoint file.") var checkpoint: String?
     @Flag(help: "Continue from --checkpoint.") var resume = false
@@ -58,8 +60,11 @@ struct LyapunovCommand: ParsableCommand {
     }
 
     func runModel<M: RecurrentModel>(_ model: M, _ spec: ModelSpec) throws {
+        guard qr == nil || TangentQR.Method(rawValue: qr!) != nil else {
+            throw ValidationError("--qr must be host or cholesky")
+        }
         let config = LyapunovConfig(steps: steps, transient: transient, qTransient: qTransient, k: k ?? model.stateSize,
-                                    reorth: reorth, seed: spec.seed, batch: batch)
+                                    reorth: reorth, seed: spec.seed, batch: batch, qr: qr.flatMap(TangentQR.Method.init))
         var initial: [M.T]?
         if let x0 {
             let a = try Npy.read(URL(fileURLWithPath: x0)).doubles()

@@ -129,4 +129,25 @@ final class LyapunovTests: XCTestCase {
         XCTAssertEqual(SpectrumMetrics.kaplanYorke([-0.1, -1]), 0)
         XCTAssertEqual(SpectrumMetrics.entropyRate([0.5, 0.1, -0.3]), 0.6, accuracy: 1e-15)
     }
+
+    /// CholeskyQR2 and the host Householder QR give the same Q and ln R_ii (the QR with a
+    /// positive diagonal is unique), on the CPU and on the device.
+    func testCholeskyQR2MatchesHouseholder() throws {
+        let seed = freshSeed()
+        for be in [CPUBackend.shared as any Backend, try openCLBackend()] {
+            let a: [Double] = PhiloxFill.normal(count: 90 * 30, seed: seed, stream: 3)
+            let q1 = try be.tensor(a, shape: [90, 30]), q2 = try be.tensor(a, shape: [90, 30])
+            let l1 = try TangentQR.hostQR(q1)
+            let l2 = try CholeskyQR2<Double>(backend: be).orthonormalize(q2)
+            XCTAssertLessThan(Compare.maxRelativeError(l1, l2, floor: 1), 1e-12, be.label)
+            XCTAssertLessThan(Compare.maxRelativeError(try q1.toArray(), try q2.toArray(), floor: 1), 1e-12, be.label)
+        }
+        let cl = try openCLBackend()
+        let config = LyapunovConfig(steps: 100, transient: 50, k: 12, reorth: 2, seed: seed, qr: .cholesky)
+        var host = config
+        host.qr = .host
+        let a = try run(RateNetwork<Double>(backend: cl, units: 30, g: 2.5, dt: 0.1, seed: seed), config)
+        let b = try run(RateNetwork<Double>(backend: cl, units: 30, g: 2.5, dt: 0.1, seed: seed), host)
+        XCTAssertLessThan(Compare.maxRelativeError(a.exponents, b.exponents, floor: 1), 1e-10)
+    }
 }

@@ -10,17 +10,20 @@ public enum LyapunovBench {
         public var steps: Int
         public var reorth: Int
         public var engine: String
+        public var qr: String
         public var seconds: Double
         public var lambda1: Double
     }
 
-    public static func ours(backend: any Backend, n: Int, k: Int, steps: Int, reorth: Int) throws -> Row {
+    public static func ours(backend: any Backend, n: Int, k: Int, steps: Int, reorth: Int,
+                            qr: TangentQR.Method = .host) throws -> Row {
         let model = try RateNetwork<Double>(backend: backend, units: n, g: 2, dt: 0.1, seed: 1)
-        let config = LyapunovConfig(steps: steps, transient: 100, qTransient: 0, k: k, reorth: reorth, seed: 1)
+        let config = LyapunovConfig(steps: steps, transient: 100, qTransient: 0, k: k, reorth: reorth, seed: 1, qr: qr)
         let run = try LyapunovRun(model: model, config: config, identity: [:])
         let t0 = Timing.now()
         guard case .finished(let r) = try run.run() else { throw ComputeError.invalidArgument("bench stopped") }
-        return Row(n: n, k: k, steps: steps, reorth: reorth, engine: backend.label, seconds: Timing.now() - t0,
+        return Row(n: n, k: k, steps: steps, reorth: reorth, engine: backend.isCPU ? "cpu" : "opencl", qr: qr.rawValue,
+                   seconds: Timing.now() - t0,
                    lambda1: r.exponents[0])
     }
 
@@ -41,7 +44,7 @@ public enum LyapunovBench {
               let seconds = obj["seconds"] as? Double, let l1 = obj["lambda1"] as? Double else {
             return (nil, "\(python) \(script) failed (is numpy installed?)")
         }
-        return (Row(n: n, k: n, steps: steps, reorth: reorth, engine: "numpy \(obj["numpy"] as? String ?? "")",
+        return (Row(n: n, k: n, steps: steps, reorth: reorth, engine: "numpy \(obj["numpy"] as? String ?? "")", qr: "numpy",
                     seconds: seconds, lambda1: l1), nil)
     }
 }

@@ -19,9 +19,12 @@ public struct LyapunovConfig: Codable, Sendable, Equatable {
     public var batch: Int
     /// Convergence series points kept (thinned evenly).
     public var maxConvergencePoints: Int
+    /// QR method; nil picks TangentQR.Method.preferred for the backend.
+    public var qr: TangentQR.Method?
 
     public init(steps: Int, transient: Int, qTransient: Int? = nil, k: Int, reorth: Int = 1, seed: UInt64 = 1,
-                batch: Int = 1, maxConvergencePoints: Int = 400) {
+                batch: Int = 1, maxConvergencePoints: Int = 400, qr: TangentQR.Method? = nil) {
+        self.qr = qr
         self.steps = steps
         self.transient = transient
         self.qTransient = qTransient ?? transient

@@ -42,6 +42,8 @@ public final class LyapunovRun<M: RecurrentModel> {
     var convergenceTimes: [Double] = []
     var convergence: [[Double]] = []
     var elapsedBefore = 0.0
+    let qrMethod: TangentQR.Method
+    let cholesky: CholeskyQR2<M.T>
 
     /// `initialStates`: [segments, B, N] values, or nil for N(0, 1) from Philox
     /// (seed, PhiloxStreams.initialState(b)). `identity` describes the model's parameters; a
@@ -56,6 +58,8 @@ public final class LyapunovRun<M: RecurrentModel> {
         if case .opencl(let cl) = be.kind { try cl.checkFits(totalBytes: bytes) }
         self.model = model
         self.config = config
+        qrMethod = config.qr ?? .preferred(for: be)
+        cholesky = CholeskyQR2(backend: be)
         var id = identity
         id["config"] = String(describing: config)
         id["dtype"] = M.T.dtype.rawValue
@@ -76,7 +80,11 @@ public final class LyapunovRun<M: RecurrentModel> {
         }
         images = try (0..<b).map { _ in try be.zeros([s, config.k], as: M.T.self) }
         sums = Array(repeating: Array(repeating: 0, count: config.k), count: b)
-        for q in qs { _ = try TangentQR.orthonormalize(q) }
+        for q in qs { _ = try TangentQR.hostQR(q) }
+    }
+
+    func orthonormalize(_ q: Tensor<M.T>) throws -> [Double] {
+        qrMethod == .cholesky ? try cholesky.orthonormalize(q) : try TangentQR.hostQR(q)
     }
 
     /// Runs to the end, or until `shouldStop` (checked between steps) asks it to stop.
@@ -107,7 +115,7 @@ public final class LyapunovRun<M: RecurrentModel> {
             t += 1
             if phase > 0 && (t % config.reorth == 0 || t == lengths[phase]) {
                 var logs: [[Double]] = []
-                for m in 0..<config.batch { logs.append(try TangentQR.orthonormalize(qs[m])) }
+                for m in 0..<config.batch { logs.append(try orthonormalize(qs[m])) }
                 if logs.joined().contains(where: { $0.isNaN }) {
                     throw ComputeError.invalidArgument("lyapunov: the tangent dynamics produced NaN at step \(t) of the \(names[phase]); the state diverged")
                 }

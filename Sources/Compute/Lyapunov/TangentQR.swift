@@ -6,12 +6,26 @@ import Foundation
 ///
 /// Row-major Q [S, k] is column-major Qᵀ [k, S], so LAPACK's LQ factorisation of that buffer,
 /// Qᵀ = L P, is Q = Pᵀ Lᵀ with R = Lᵀ: no transposing copies. Columns are then flipped so that
-/// R_ii > 0. On an OpenCL backend the block makes a round trip to the host (measured cheaper
-/// than a device QR at the sizes here; BENCHMARKS.md).
+/// R_ii > 0. On an OpenCL backend there are two methods: the block's round trip to the host for
+/// that QR, or CholeskyQR2 on the device (BENCHMARKS.md compares them).
 public enum TangentQR {
+    public enum Method: String, Sendable, Codable, CaseIterable {
+        /// LAPACK on the host (a round trip for device tensors).
+        case host
+        /// CholeskyQR2: GEMMs on the device, a k×k Cholesky on the host.
+        case cholesky
+
+        /// Host QR on CPU-type OpenCL devices (a "transfer" is a memcpy there and LAPACK is
+        /// faster than any kernel), CholeskyQR2 on GPUs.
+        public static func preferred(for backend: any Backend) -> Method {
+            if case .opencl(let cl) = backend.kind, cl.info.isGPU { return .cholesky }
+            return .host
+        }
+    }
+
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public static func orthonormalize<T: Scalar>(_ q: Tensor<T>) throws -> [Double] {
+    public static func hostQR<T: Scalar>(_ q: Tensor<T>) throws -> [Double] {
         guard q.rank == 2, q.shape[0] >= q.shape[1] else {
             throw ComputeError.shapeMismatch("QR needs a tall block [S, k] with k ≤ S, got \(q.shape)")
         }
