@@ -43,7 +43,11 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     }
 
     public func zeros<T: Scalar>(_ shape: [Int], as type: T.Type) throws -> Tensor<T> {
-        try tensor([T](repeating: 0, count: shape.reduce(1, *)), shape: shape)
+        try validateShape(shape)
+        try checkDType(T.self, "a float64 tensor")
+        let t = Tensor<T>(shape: shape, backend: self, storage: .device(try cl.buffer(count: shape.reduce(1, *))))
+        try fill(t, with: 0)
+        return t
     }
 
     public func read<T: Scalar>(_ t: Tensor<T>) throws -> [T] {

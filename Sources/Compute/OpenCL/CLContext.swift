@@ -12,6 +12,8 @@ public final class CLContext: @unchecked Sendable {
     let queue: cl_command_queue?
     let programs: ProgramCache
     private let lock = NSRecursiveLock()
+    /// CL_KERNEL_WORK_GROUP_SIZE of each kernel object, asked once.
+    private var kernelWorkGroupLimit: [OpaquePointer: Int] = [:]
 
     init(entry: CLPlatforms.Entry) throws {
         info = entry.info
@@ -122,9 +124,13 @@ public final class CLContext: @unchecked Sendable {
     }
 
     private func checkWorkGroup(kernel: cl_kernel?, name: String, local: [Int]) throws {
-        var kernelMax = 0
-        try clCheck(clGetKernelWorkGroupInfo(kernel, device, cl_kernel_work_group_info(CL_KERNEL_WORK_GROUP_SIZE),
-                                             MemoryLayout<Int>.size, &kernelMax, nil), "clGetKernelWorkGroupInfo(\(name))")
+        guard let kernel else { return }
+        var kernelMax = kernelWorkGroupLimit[kernel] ?? 0
+        if kernelMax == 0 {
+            try clCheck(clGetKernelWorkGroupInfo(kernel, device, cl_kernel_work_group_info(CL_KERNEL_WORK_GROUP_SIZE),
+                                                 MemoryLayout<Int>.size, &kernelMax, nil), "clGetKernelWorkGroupInfo(\(name))")
+            kernelWorkGroupLimit[kernel] = kernelMax
+        }
         let total = local.reduce(1, *)
         let perDim = info.maxWorkItemSizes
         let dimOK = local.enumerated().allSatisfy { $0.offset < perDim.count && $0.element <= perDim[$0.offset] }
