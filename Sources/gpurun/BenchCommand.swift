@@ -5,7 +5,7 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Time our engines against the reference engines in one run.",
-        subcommands: [BenchMatmul.self, BenchRNN.self, BenchLyapunov.self])
+        subcommands: [BenchMatmul.self, BenchRNN.self, BenchLyapunov.self, BenchSpectrum.self])
 }
 
 struct BenchMatmul: ParsableCommand {

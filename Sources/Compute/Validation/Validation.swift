@@ -13,7 +13,8 @@ public struct ValidationCheck: Sendable {
 /// Every registered check. Each op's file adds its checks here.
 public enum Validation {
     public static var checks: [ValidationCheck] {
-        RandomChecks.all + ElementwiseChecks.all + PrimitiveChecks.all + GemmChecks.all
+        RandomChecks.all + ElementwiseChecks.all + PrimitiveChecks.all + GemmChecks.all + ModelChecks.all + LyapunovChecks.all
+            + EnsembleChecks.all
     }
 
     /// Runs every check (or those whose op contains `filter`). A check that throws is reported

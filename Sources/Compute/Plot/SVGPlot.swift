@@ -1,0 +1,288 @@
+import Foundation
+
+/// A small, dependency-free SVG chart: line, scatter and histogram-bar series on linear or
+/// logarithmic axes, with ticks, axis labels, a legend and a title.
+///
+/// ```swift
+/// var plot = SVGPlot(title: "Risk", x: .init(label: "γ"), y: .init(label: "risk", scale: .log))
+/// plot.line(xs, theory, name: "theory")
+/// plot.scatter(xs, measured, name: "measured")
+/// try plot.write(to: url)  // atomically
+/// ```
+///
+/// Points that are not finite (or not positive on a log axis) are skipped; a line breaks
+/// there. Everything outside the axis ranges is clipped, so a fixed `range` crops a series
+/// that diverges. Colours default to a fixed palette in series order.
+public struct SVGPlot: Sendable {
+    public enum Scale: Sendable { case linear, log }
+
+    public struct Axis: Sendable {
+        public var label: String
+        public var scale: Scale
+        /// The range shown; nil fits the data with a 4% margin.
+        public var range: ClosedRange<Double>?
+
+        public init(label: String, scale: Scale = .linear, range: ClosedRange<Double>? = nil) {
+            self.label = label
+            self.scale = scale
+            self.range = range
+        }
+    }
+
+    public enum Kind: Sendable {
+        case line(width: Double, dashed: Bool)
+        case scatter(radius: Double, opacity: Double)
+        /// x holds the k+1 bin edges, y the k bar heights.
+        case bars(opacity: Double)
+    }
+
+    public struct Series: Sendable {
+        public var name: String?
+        public var kind: Kind
+        public var x: [Double]
+        public var y: [Double]
+        public var color: String?
+    }
+
+    public var title: String
+    public var x: Axis
+    public var y: Axis
+    public var width = 720.0
+    public var height = 480.0
+    /// One unit is as long on both axes (linear axes; for the complex plane).
+    public var equalAspect = false
+    public private(set) var series: [Series] = []
+
+    public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf"]
+
+    public init(title: String, x: Axis, y: Axis) {
+        self.title = title
+        self.x = x
+        self.y = y
+    }
+
+    public mutating func line(_ x: [Double], _ y: [Double], name: String? = nil, color: String? = nil,
+                              width: Double = 2, dashed: Bool = false) {
+        series.append(Series(name: name, kind: .line(width: width, dashed: dashed), x: x, y: y, color: color))
+    }
+
+    public mutating func scatter(_ x: [Double], _ y: [Double], name: String? = nil, color: String? = nil,
+                                 radius: Double = 2.5, opacity: Double = 0.7) {
+        series.append(Series(name: name, kind: .scatter(radius: radius, opacity: opacity), x: x, y: y, color: color))
+    }
+
+    /// A histogram: `edges` has one more value than `heights`.
+    public mutating func bars(edges: [Double], heights: [Double], name: String? = nil, color: String? = nil,
+                              opacity: Double = 0.5) {
+        precondition(edges.count == heights.count + 1, "bars: \(edges.count) edges for \(heights.count) heights")
+        series.append(Series(name: name, kind: .bars(opacity: opacity), x: edges, y: heights, color: color))
+    }
+
+    /// Sets the height so that the plotting area is square (for the complex plane with equal
+    /// x and y ranges).
+    public mutating func squarePlotArea() {
+        let m = Self.margin
+        height = width - m.left - m.right + m.top + m.bottom
+    }
+
+    /// Writes the SVG to `url` atomically (a temporary file renamed into place).
+    public func write(to url: URL) throws {
+        do {
+            try Data(render().utf8).write(to: url, options: .atomic)
+        } catch {
+            throw ComputeError.io(path: url.path, reason: "cannot write the plot (\(error.localizedDescription))")
+        }
+    }
+
+    // MARK: rendering
+
+    static let margin = (left: 78.0, right: 24.0, top: 42.0, bottom: 56.0)
+
+    public func render() -> String {
+        let m = Self.margin
+        let plotW = width - m.left - m.right, plotH = height - m.top - m.bottom
+        var xr = PlotScale(axis: x, values: series.flatMap { visibleX($0) }, pixels: plotW)
+        var yr = PlotScale(axis: y, values: series.flatMap { visibleY($0) }, pixels: plotH)
+        if equalAspect, x.scale == .linear, y.scale == .linear, x.range == nil || y.range == nil {
+            PlotScale.equalize(&xr, &yr)
+        }
+        func px(_ v: Double) -> Double { m.left + xr.fraction(v) * plotW }
+        func py(_ v: Double) -> Double { m.top + (1 - yr.fraction(v)) * plotH }
+        func ok(_ a: Double, _ b: Double) -> Bool { xr.accepts(a) && yr.accepts(b) }
+
+        var s = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(n(width))" height="\(n(height))" \
+        viewBox="0 0 \(n(width)) \(n(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+        <rect width="100%" height="100%" fill="white"/>
+        <defs><clipPath id="plot-area"><rect x="\(n(m.left))" y="\(n(m.top))" width="\(n(plotW))" \
+        height="\(n(plotH))"/></clipPath></defs>
+
+        """
+        // Grid, ticks and tick labels.
+        for t in xr.ticks() {
+            let p = px(t)
+            s += "<line x1=\"\(n(p))\" y1=\"\(n(m.top))\" x2=\"\(n(p))\" y2=\"\(n(m.top + plotH))\" stroke=\"#e6e6e6\"/>\n"
+            s += "<text x=\"\(n(p))\" y=\"\(n(m.top + plotH + 16))\" text-anchor=\"middle\">\(xr.label(t))</text>\n"
+        }
+        for t in yr.ticks() {
+            let p = py(t)
+            s += "<line x1=\"\(n(m.left))\" y1=\"\(n(p))\" x2=\"\(n(m.left + plotW))\" y2=\"\(n(p))\" stroke=\"#e6e6e6\"/>\n"
+            s += "<text x=\"\(n(m.left - 6))\" y=\"\(n(p + 4))\" text-anchor=\"end\">\(yr.label(t))</text>\n"
+        }
+        s += "<g clip-path=\"url(#plot-area)\">\n"
+        for (i, se) in series.enumerated() {
+            let color = escape(se.color ?? Self.palette[i % Self.palette.count])
+            switch se.kind {
+            case .line(let w, let dashed):
+                var segments: [[String]] = [[]]
+                for (a, b) in zip(se.x, se.y) {
+                    if ok(a, b) { segments[segments.count - 1].append("\(n(px(a))),\(n(py(b)))") }
+                    else if !segments[segments.count - 1].isEmpty { segments.append([]) }
+                }
+                for seg in segments where seg.count > 1 {
+                    s += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(n(w))\""
+                        + (dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"\(seg.joined(separator: " "))\"/>\n"
+                }
+            case .scatter(let r, let opacity):
+                s += "<g fill=\"\(color)\" fill-opacity=\"\(n(opacity))\">\n"
+                for (a, b) in zip(se.x, se.y) where ok(a, b) {
+                    s += "<circle cx=\"\(n(px(a)))\" cy=\"\(n(py(b)))\" r=\"\(n(r))\"/>\n"
+                }
+                s += "</g>\n"
+            case .bars(let opacity):
+                let base = yr.baseline
+                s += "<g fill=\"\(color)\" fill-opacity=\"\(n(opacity))\" stroke=\"\(color)\" stroke-width=\"0.5\">\n"
+                for k in se.y.indices where xr.accepts(se.x[k]) && xr.accepts(se.x[k + 1]) && yr.accepts(se.y[k]) {
+                    let x0 = px(se.x[k]), x1 = px(se.x[k + 1]), top = py(se.y[k]), bottom = py(base)
+                    s += "<rect x=\"\(n(min(x0, x1)))\" y=\"\(n(min(top, bottom)))\" width=\"\(n(abs(x1 - x0)))\" "
+                        + "height=\"\(n(abs(bottom - top)))\"/>\n"
+                }
+                s += "</g>\n"
+            }
+        }
+        s += "</g>\n"
+        // Frame, axis labels, title.
+        s += "<rect x=\"\(n(m.left))\" y=\"\(n(m.top))\" width=\"\(n(plotW))\" height=\"\(n(plotH))\" "
+            + "fill=\"none\" stroke=\"#333\"/>\n"
+        s += "<text x=\"\(n(m.left + plotW / 2))\" y=\"\(n(height - 14))\" text-anchor=\"middle\" font-size=\"14\">"
+            + "\(escape(x.label))</text>\n"
+        s += "<text transform=\"translate(18 \(n(m.top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\" "
+            + "font-size=\"14\">\(escape(y.label))</text>\n"
+        s += "<text x=\"\(n(width / 2))\" y=\"26\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">"
+            + "\(escape(title))</text>\n"
+        s += legend(plotRight: m.left + plotW, plotTop: m.top)
+        return s + "</svg>\n"
+    }
+
+    private func legend(plotRight: Double, plotTop: Double) -> String {
+        let named = series.enumerated().filter { $0.element.name != nil }
+        if named.isEmpty { return "" }
+        let longest = named.map { $0.element.name!.count }.max() ?? 0
+        let w = 40 + 7 * Double(longest), h = 8 + 18 * Double(named.count)
+        let x0 = plotRight - w - 8, y0 = plotTop + 8
+        var s = "<g><rect x=\"\(n(x0))\" y=\"\(n(y0))\" width=\"\(n(w))\" height=\"\(n(h))\" fill=\"white\" "
+            + "fill-opacity=\"0.85\" stroke=\"#999\"/>\n"
+        for (row, (i, se)) in named.enumerated() {
+            let color = escape(se.color ?? Self.palette[i % Self.palette.count])
+            let cy = y0 + 13 + 18 * Double(row)
+            switch se.kind {
+            case .line(let lw, let dashed):
+                s += "<line x1=\"\(n(x0 + 6))\" y1=\"\(n(cy))\" x2=\"\(n(x0 + 28))\" y2=\"\(n(cy))\" stroke=\"\(color)\" "
+                    + "stroke-width=\"\(n(lw))\"" + (dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n"
+            case .scatter:
+                s += "<circle cx=\"\(n(x0 + 17))\" cy=\"\(n(cy))\" r=\"4\" fill=\"\(color)\"/>\n"
+            case .bars(let opacity):
+                s += "<rect x=\"\(n(x0 + 8))\" y=\"\(n(cy - 6))\" width=\"18\" height=\"12\" fill=\"\(color)\" "
+                    + "fill-opacity=\"\(n(opacity))\"/>\n"
+            }
+            s += "<text x=\"\(n(x0 + 34))\" y=\"\(n(cy + 4))\">\(escape(se.name!))</text>\n"
+        }
+        return s + "</g>\n"
+    }
+
+    private func visibleX(_ s: Series) -> [Double] { s.x.filter { $0.isFinite && (x.scale == .linear || $0 > 0) } }
+
+    private func visibleY(_ s: Series) -> [Double] {
+        var v = s.y.filter { $0.isFinite && (y.scale == .linear || $0 > 0) }
+        if case .bars = s.kind, y.scale == .linear { v.append(0) }
+        return v
+    }
+}
+
+/// One axis's mapping from data to [0, 1], and its ticks.
+struct PlotScale {
+    var scale: SVGPlot.Scale
+    var lo: Double  // in transformed units (log10 on a log axis)
+    var hi: Double
+    let pixels: Double
+
+    init(axis: SVGPlot.Axis, values: [Double], pixels: Double) {
+        scale = axis.scale
+        self.pixels = pixels
+        let t: (Double) -> Double = axis.scale == .log ? { log10($0) } : { $0 }
+        if let r = axis.range, r.lowerBound < r.upperBound, axis.scale == .linear || r.lowerBound > 0 {
+            (lo, hi) = (t(r.lowerBound), t(r.upperBound))
+            return
+        }
+        let tv = values.map(t)
+        var (a, b) = (tv.min() ?? 0, tv.max() ?? 1)
+        if !(b > a) { (a, b) = (a - 0.5, b + 0.5) }
+        let pad = 0.04 * (b - a)
+        (lo, hi) = (a - pad, b + pad)
+    }
+
+    func transform(_ v: Double) -> Double { scale == .log ? log10(v) : v }
+    func fraction(_ v: Double) -> Double { (transform(v) - lo) / (hi - lo) }
+    func accepts(_ v: Double) -> Bool { v.isFinite && (scale == .linear || v > 0) }
+    /// Where bars start: 0 on a linear axis, the bottom on a log axis.
+    var baseline: Double { scale == .log ? pow(10, lo) : 0 }
+
+    /// Widens the axis with more units per pixel so both have the same.
+    static func equalize(_ a: inout PlotScale, _ b: inout PlotScale) {
+        let ua = (a.hi - a.lo) / a.pixels, ub = (b.hi - b.lo) / b.pixels
+        if ua < ub { a.widen(to: ub * a.pixels) } else { b.widen(to: ua * b.pixels) }
+    }
+
+    mutating func widen(to span: Double) {
+        let mid = (lo + hi) / 2
+        (lo, hi) = (mid - span / 2, mid + span / 2)
+    }
+
+    /// Ticks at 1, 2 or 5 × 10^k steps (linear), or at powers of ten (log; with 2 and 5
+    /// between them when the axis spans less than two decades).
+    func ticks() -> [Double] {
+        if scale == .log {
+            let mults: [Double] = hi - lo < 2 ? [1, 2, 5] : [1]
+            var out: [Double] = []
+            for k in Int(floor(lo))...Int(ceil(hi)) {
+                for m in mults {
+                    let v = m * pow(10, Double(k))
+                    if log10(v) >= lo - 1e-9, log10(v) <= hi + 1e-9 { out.append(v) }
+                }
+            }
+            return out
+        }
+        let raw = (hi - lo) / 6
+        let mag = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
+        let first = (lo / step).rounded(.up)
+        return stride(from: first, through: (hi / step).rounded(.down), by: 1).map { abs($0 * step) < step * 1e-9 ? 0 : $0 * step }
+    }
+
+    func label(_ v: Double) -> String {
+        let a = abs(v)
+        if a != 0, a < 1e-3 || a >= 1e5 { return String(format: "%.0e", v) }
+        return String(format: "%g", v)
+    }
+}
+
+/// A number for SVG attributes: at most two decimals, no exponent, clamped to ±10⁶.
+private func n(_ v: Double) -> String {
+    let r = (min(1e6, max(-1e6, v.isNaN ? 0 : v)) * 100).rounded() / 100
+    return r == r.rounded() ? String(Int(r)) : String(format: "%.2f", r)
+}
+
+private func escape(_ s: String) -> String {
+    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+}
