@@ -71,17 +71,22 @@ enum GemmChecks {
     static func special<T: Scalar>(_: T.Type) -> ValidationCheck {
         ValidationCheck(op: "gemm.nan-inf") { cpu, dev, seed in
             if T.dtype == .f64 && !dev.supportsFP64 { return [] }
-            let p = GemmParams(m: 37, n: 45, k: 29)
-            var (a, b, _): ([T], [T], [T]) = operands(p, seed: seed)
-            a[3 * 29 + 4] = .nan
-            b[10 * 45 + 7] = .infinity
-            let c = [T](repeating: .nan, count: 37 * 45)
-            let ref = try run(cpu, nil, p, alpha: 1, beta: 0, a: a, b: b, c: c)
-            return try engines(dev).map { name, engine in
-                let got = try run(dev, engine, p, alpha: 1, beta: 0, a: a, b: b, c: c)
-                return .compare(op: "gemm.nan-inf" + (name.isEmpty ? "" : ".\(name)"), shape: [37, 45, 29], ref: ref,
-                                got: got, tolerance: tolerance(T.self, k: 29), seed: seed, floor: 1)
+            // A general product, and the matrix–vector shapes the CPU engine sends to GEMV.
+            var out: [ValidationResult] = []
+            for (m, n) in [(37, 45), (37, 1), (1, 45)] {
+                let p = GemmParams(m: m, n: n, k: 29)
+                var (a, b, _): ([T], [T], [T]) = operands(p, seed: seed)
+                a[min(3, m - 1) * 29 + 4] = .nan
+                b[10 * n + min(7, n - 1)] = .infinity
+                let c = [T](repeating: .nan, count: m * n)
+                let ref = try run(cpu, nil, p, alpha: 1, beta: 0, a: a, b: b, c: c)
+                for (name, engine) in engines(dev) {
+                    let got = try run(dev, engine, p, alpha: 1, beta: 0, a: a, b: b, c: c)
+                    out.append(.compare(op: "gemm.nan-inf" + (name.isEmpty ? "" : ".\(name)"), shape: [m, n, 29], ref: ref,
+                                        got: got, tolerance: tolerance(T.self, k: 29), seed: seed, floor: 1))
+                }
             }
+            return out
         }
     }
 }
