@@ -9,6 +9,10 @@ struct LyapunovCommand: ParsableCommand {
         discussion: """
         --steps and --transient count steps of size dt. Exponents are per unit time for the
         flows (rate, gated: divided by dt) and per step for the maps (gru, lstm, linear).
+        Where mean-field theory exists for the model and regime (MODELS.md), the JSON has a
+        "theory" object (prediction and gap, simulation − theory) and the plots draw it; the
+        participation ratio of the state covariance is reported next to the Kaplan–Yorke
+        dimension.
         A checkpoint is written every few seconds with --checkpoint FILE and on SIGINT/SIGTERM;
         --resume continues from it.
         """)
@@ -109,7 +113,8 @@ struct LyapunovCommand: ParsableCommand {
         case .stopped(let step):
             Output.note("lyapunov: stopped at step \(step)" + (checkpoint.map { "; checkpoint saved to \($0), continue with --resume" } ?? " (no --checkpoint: progress lost)"))
             throw ExitCode(StopSignal.received == SIGINT ? 130 : 143)
-        case .finished(let result):
+        case .finished(var result):
+            do { try result.attachTheory(for: spec) } catch { Output.note("lyapunov: no theory overlay (\(error))") }
             var paths: [String: String] = [:]
             if let output { paths = try LyapunovOutput.write(result, to: URL(fileURLWithPath: output)) }
             if json {
@@ -135,11 +140,16 @@ struct LyapunovCommand: ParsableCommand {
 
     static func summary(_ r: LyapunovResult) -> String {
         let top = r.exponents.prefix(5).map { String(format: "%.5f", $0) }.joined(separator: ", ")
+        var extra = ""
+        if let pr = r.participationRatio {
+            extra += String(format: "\n  participation ratio = %.3f (%.4f·N)", pr, pr / Double(r.n))
+        }
+        if let th = r.theory { extra += "\n  theory: " + th.summary }
         return """
         \(r.model) N=\(r.n) on \(r.device) (\(r.dtype)), \(r.steps) steps, \(r.members.count) member(s), \(String(format: "%.1f", r.elapsedSeconds)) s
           λ (\(r.timeUnit)): \(top)\(r.exponents.count > 5 ? ", …" : "")
           λ1 = \(String(format: "%.5f", r.exponents.first ?? .nan)) ± \(String(format: "%.5f", r.standardErrors.first ?? 0))
-          sum = \(String(format: "%.5f", r.sum)), Kaplan–Yorke dimension = \(String(format: "%.3f", r.kaplanYorkeDimension)), entropy rate = \(String(format: "%.5f", r.entropyRate))
+          sum = \(String(format: "%.5f", r.sum)), Kaplan–Yorke dimension = \(String(format: "%.3f", r.kaplanYorkeDimension)), entropy rate = \(String(format: "%.5f", r.entropyRate))\(extra)
         """
     }
 }

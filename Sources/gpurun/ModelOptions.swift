@@ -6,7 +6,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "rate | gated | gru | lstm | linear") var model: String = "rate"
     @Option(help: "Units N (weights files decide N when given).") var n: Int?
     @Option(help: "Coupling gain g (g_h for the gated RNN).") var g: Double = 2
-    @Option(help: "Euler step of the flows (rate, gated).") var dt: Double = 0.1
+    @Option(help: "Step of the flows (rate, gated).") var dt: Double = 0.1
+    @Option(help: "Integrator of the flows: euler or rk4 (RK4 with its exact tangent map).") var integrator: String = "euler"
     @Option(help: "Philox seed.") var seed: UInt64 = 1
     @Option(help: "Directory of .npy weights (J.npy, W.npy, Jh/Jz/Jr.npy, PyTorch state_dict names) or one .npy file.")
     var weights: String?
@@ -28,6 +29,10 @@ struct ModelOptions: ParsableArguments {
                           zeroDiagonal: !keepDiagonal)
         (s.alphaZ, s.betaZ, s.alphaR, s.betaR) = (alphaZ, betaZ, alphaR, betaR)
         (s.biasZ, s.biasR, s.biasF) = (biasZ, biasR, biasF)
+        guard let integ = Integrator(rawValue: integrator) else {
+            throw ValidationError("--integrator must be euler or rk4, got '\(integrator)'")
+        }
+        s.integrator = integ
         do { try s.validate() } catch { throw ValidationError("\(error)") }
         return s
     }

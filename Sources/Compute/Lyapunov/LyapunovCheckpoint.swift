@@ -17,16 +17,20 @@ struct LyapunovCheckpoint: Codable {
     var stateCount: Int
     var qCount: Int
     var members: Int
+    /// Values of each member's state-covariance record (StateCovariance.values), stored after
+    /// the Q blocks; absent in checkpoints of runs without one.
+    var covarianceCounts: [Int]?
 
     static let magic = Array("GPRNCKP1".utf8)
 
-    func write(to url: URL, states: [Double], qs: [[Double]]) throws {
+    func write(to url: URL, states: [Double], qs: [[Double]], covariances: [[Double]] = []) throws {
         var out = Self.magic
         let header = try JSONEncoder().encode(self)
         append(&out, UInt64(header.count))
         out += header
         for v in states { append(&out, v.bitPattern) }
         for q in qs { for v in q { append(&out, v.bitPattern) } }
+        for c in covariances { for v in c { append(&out, v.bitPattern) } }
         append(&out, ProgramCache.fnv1a64(out, basis: 0xcbf2_9ce4_8422_2325))
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         do {
@@ -38,7 +42,9 @@ struct LyapunovCheckpoint: Codable {
         }
     }
 
-    static func read(_ url: URL) throws -> (LyapunovCheckpoint, states: [Double], qs: [[Double]]) {
+    static func read(_ url: URL) throws
+        -> (LyapunovCheckpoint, states: [Double], qs: [[Double]], covariances: [[Double]])
+    {
         func bad(_ why: String) -> ComputeError { .io(path: url.path, reason: "not a usable checkpoint: \(why)") }
         guard let data = try? Data(contentsOf: url) else { throw ComputeError.io(path: url.path, reason: "cannot read the checkpoint") }
         let bytes = [UInt8](data)
@@ -51,14 +57,22 @@ struct LyapunovCheckpoint: Codable {
         guard 16 + hlen <= body.count else { throw bad("header length") }
         let header = try JSONDecoder().decode(LyapunovCheckpoint.self, from: Data(bytes[16..<(16 + hlen)]))
         let doubles = (body.count - 16 - hlen) / 8
-        guard doubles == header.stateCount + header.members * header.qCount else { throw bad("payload size") }
+        let covCounts = header.covarianceCounts ?? []
+        guard doubles == header.stateCount + header.members * header.qCount + covCounts.reduce(0, +) else {
+            throw bad("payload size")
+        }
         var values = [Double](repeating: 0, count: doubles)
         for i in 0..<doubles { values[i] = Double(bitPattern: load(bytes, 16 + hlen + 8 * i)) }
         let states = Array(values[0..<header.stateCount])
         let qs = (0..<header.members).map { m in
             Array(values[(header.stateCount + m * header.qCount)..<(header.stateCount + (m + 1) * header.qCount)])
         }
-        return (header, states, qs)
+        var at = header.stateCount + header.members * header.qCount
+        let covariances = covCounts.map { c in
+            defer { at += c }
+            return Array(values[at..<(at + c)])
+        }
+        return (header, states, qs, covariances)
     }
 
     private func append(_ out: inout [UInt8], _ v: UInt64) {

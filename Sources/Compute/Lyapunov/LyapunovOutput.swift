@@ -2,7 +2,8 @@ import Foundation
 
 /// Files of a Lyapunov run in `--output DIR`: exponents.npy (k), members.npy (B × k),
 /// convergence.npy (points × (1 + k): time, then the running estimates), spectrum.svg (λ_i
-/// against i/N, with the batch's standard error) and convergence.svg.
+/// against i/N, with the batch's standard error) and convergence.svg. Where the result carries
+/// theory, both plots draw it (dashed) and name the gap, simulation − theory, in the legend.
 public enum LyapunovOutput {
     public static func write(_ r: LyapunovResult, to dir: URL) throws -> [String: String] {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -30,6 +31,7 @@ public enum LyapunovOutput {
             spectrum.line(xs, zip(r.exponents, r.standardErrors).map { $0 - 2 * $1 }, width: 1, dashed: true)
         }
         spectrum.line([0, xs.last ?? 1], [0, 0], name: "0", color: "#888888", width: 1)
+        if let th = r.theory { drawTheory(th, on: &spectrum, xs: xs) }
         let specURL = dir.appendingPathComponent("spectrum.svg")
         try spectrum.write(to: specURL)
         paths["spectrum.svg"] = specURL.path
@@ -40,9 +42,27 @@ public enum LyapunovOutput {
         for i in 0..<min(k, 6) {
             convergence.line(r.convergenceTimes, r.convergence.map { $0[i] }, name: "λ_\(i + 1)")
         }
+        if let lm = r.theory?.prediction.lambdaMax, let t0 = r.convergenceTimes.first, let t1 = r.convergenceTimes.last {
+            convergence.line([t0, t1], [lm, lm], name: String(format: "theory λ_max = %.4g", lm), color: "#000000",
+                             width: 1.5, dashed: true)
+        }
         let convURL = dir.appendingPathComponent("convergence.svg")
         try convergence.write(to: convURL)
         paths["convergence.svg"] = convURL.path
         return paths
+    }
+
+    /// The predicted spectrum (stable regime: λ_i against i/N) or λ_max (a level line), dashed,
+    /// with the gap in the legend.
+    static func drawTheory(_ th: LyapunovTheory, on plot: inout SVGPlot, xs: [Double]) {
+        let color = "#000000"
+        if let predicted = th.predictedExponents {
+            let name = "theory (\(th.prediction.regime)): " + String(format: "max |gap| %.3g", th.maxExponentGap ?? 0)
+            plot.line(xs, predicted, name: name, color: color, width: 1.5, dashed: true)
+        } else if let lm = th.prediction.lambdaMax {
+            var name = String(format: "theory λ_max = %.4g", lm)
+            if let gap = th.lambda1Gap { name += String(format: " (λ1 − theory %+.3g)", gap) }
+            plot.line([0, xs.last ?? 1], [lm, lm], name: name, color: color, width: 1.5, dashed: true)
+        }
     }
 }

@@ -25,6 +25,14 @@ public struct LyapunovResult: Codable, Sendable {
     /// Running estimates, one row per time, k columns (mean over the batch).
     public var convergence: [[Double]]
     public var elapsedSeconds: Double
+    /// The participation-ratio dimension (Σλ_C)²/Σλ_C² of the state covariance over the
+    /// accumulation phase (λ_C its eigenvalues), mean over the batch; nil when the covariance
+    /// was too large to keep (see LyapunovRun.maxCovarianceValues).
+    public var participationRatio: Double?
+    public var participationRatioStandardError: Double?
+    /// Theory beside the simulation (MODELS.md, "Theory …"), where it exists for the model and
+    /// regime; set by the caller, which knows the model's parameters.
+    public var theory: LyapunovTheory?
 
     /// Summaries derived from the exponents.
     static func summarise(_ exps: [Double]) -> (sum: Double, ky: Double, h: Double) {

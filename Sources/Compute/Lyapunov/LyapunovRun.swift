@@ -44,6 +44,11 @@ public final class LyapunovRun<M: RecurrentModel> {
     var elapsedBefore = 0.0
     let qrMethod: TangentQR.Method
     let cholesky: CholeskyQR2<M.T>
+    /// Each member's state covariance over the accumulation phase (participation ratio); nil
+    /// when B covariance matrices of stateSize² would exceed `maxCovarianceValues`.
+    var covariances: [StateCovariance]?
+    /// 2²⁶ float64 values: 512 MiB of covariance sums at most.
+    public static var maxCovarianceValues: Int { 1 << 26 }
 
     /// `initialStates`: [segments, B, N] values, or nil for N(0, 1) from Philox
     /// (seed, PhiloxStreams.initialState(b)). `identity` describes the model's parameters; a
@@ -80,7 +85,21 @@ public final class LyapunovRun<M: RecurrentModel> {
         }
         images = try (0..<b).map { _ in try be.zeros([s, config.k], as: M.T.self) }
         sums = Array(repeating: Array(repeating: 0, count: config.k), count: b)
+        if b * s * s <= Self.maxCovarianceValues { covariances = (0..<b).map { _ in StateCovariance(size: s) } }
         for q in qs { _ = try TangentQR.hostQR(q) }
+    }
+
+    /// Adds every member's current state to its covariance (segment-major [segments, B, N] →
+    /// the member's [segments·N]).
+    func recordStates() throws {
+        guard let covs = covariances else { return }
+        let all = try states.toArray()
+        let (b, n, segs) = (config.batch, model.units, model.segments)
+        var x = [Double](repeating: 0, count: segs * n)
+        for m in 0..<b {
+            for s in 0..<segs { for i in 0..<n { x[s * n + i] = all[(s * b + m) * n + i].double } }
+            covs[m].add(x)
+        }
     }
 
     func orthonormalize(_ q: Tensor<M.T>) throws -> [Double] {
@@ -113,6 +132,7 @@ public final class LyapunovRun<M: RecurrentModel> {
             }
             try model.step(states)
             t += 1
+            if phase == 2 { try recordStates() }
             if phase > 0 && (t % config.reorth == 0 || t == lengths[phase]) {
                 var logs: [[Double]] = []
                 for m in 0..<config.batch { logs.append(try orthonormalize(qs[m])) }
@@ -140,13 +160,16 @@ public final class LyapunovRun<M: RecurrentModel> {
         }
         let (mean, se) = estimates()
         let summary = LyapunovResult.summarise(mean)
+        let ratios = covariances?.compactMap { $0.participationRatio() } ?? []
+        let pr = ratios.count == config.batch ? SpectrumMetrics.meanAndStandardError(ratios.map { [$0] }) : nil
         return .finished(LyapunovResult(
             model: model.name, n: model.units, stateSize: model.stateSize, device: model.backend.label,
             dtype: M.T.dtype.rawValue, exponents: mean, standardErrors: se, members: perMember(),
             sum: summary.sum, kaplanYorkeDimension: summary.ky, entropyRate: summary.h,
             timeUnit: model.timeStep == 1 ? "per step" : "per unit time", steps: config.steps, config: config,
             parameters: identity, convergenceTimes: convergenceTimes, convergence: convergence,
-            elapsedSeconds: elapsedBefore + Timing.now() - start))
+            elapsedSeconds: elapsedBefore + Timing.now() - start,
+            participationRatio: pr?.mean.first, participationRatioStandardError: pr?.stderr.first))
     }
 
     /// Exponents of each member so far (per unit time), sorted descending.
@@ -160,24 +183,35 @@ public final class LyapunovRun<M: RecurrentModel> {
     // MARK: checkpoints
 
     func save(_ url: URL, elapsed: Double) throws {
+        let covs = covariances?.map(\.values) ?? []
         let cp = LyapunovCheckpoint(identity: identity, phase: phase, t: t, sums: sums,
                                     convergenceTimes: convergenceTimes, convergence: convergence,
                                     elapsedSeconds: elapsed, stateCount: states.count,
-                                    qCount: model.stateSize * config.k, members: config.batch)
-        try cp.write(to: url, states: try states.toArray().map(\.double), qs: try qs.map { try $0.toArray().map(\.double) })
+                                    qCount: model.stateSize * config.k, members: config.batch,
+                                    covarianceCounts: covariances == nil ? nil : covs.map(\.count))
+        try cp.write(to: url, states: try states.toArray().map(\.double), qs: try qs.map { try $0.toArray().map(\.double) },
+                     covariances: covs)
     }
 
     /// Continues from a checkpoint written by a run with the same model, parameters and config.
     public func resume(from url: URL) throws {
-        let (cp, st, q) = try LyapunovCheckpoint.read(url)
+        let (cp, st, q, covs) = try LyapunovCheckpoint.read(url)
         if cp.identity != identity {
             let keys = Set(cp.identity.keys).union(identity.keys).sorted().filter { cp.identity[$0] != identity[$0] }
             let diffs = keys.map { "\($0): checkpoint \(cp.identity[$0] ?? "-"), now \(identity[$0] ?? "-")" }
             throw ComputeError.invalidArgument(
                 "\(url.path) was written by a run with other parameters; refusing to resume.\n  " + diffs.joined(separator: "\n  "))
         }
-        guard st.count == states.count, q.count == qs.count, q.allSatisfy({ $0.count == model.stateSize * config.k }) else {
+        guard st.count == states.count, q.count == qs.count, q.allSatisfy({ $0.count == model.stateSize * config.k }),
+              cp.covarianceCounts == nil || covs.count == (covariances?.count ?? 0) else {
             throw ComputeError.io(path: url.path, reason: "checkpoint sizes do not match this run")
+        }
+        if cp.covarianceCounts == nil {
+            // Written without covariances (an older gpurun, or too large): no participation ratio
+            // once accumulation had begun.
+            if cp.phase == 2 && cp.t > 0 { covariances = nil }
+        } else {
+            for (c, v) in zip(covariances ?? [], covs) { try c.restore(v) }
         }
         try model.backend.write(st.map { M.T($0) }, into: states)
         for m in 0..<qs.count { try model.backend.write(q[m].map { M.T($0) }, into: qs[m]) }

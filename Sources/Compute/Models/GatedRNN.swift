@@ -16,9 +16,12 @@ public struct GatedRNNOptions: Sendable, Equatable {
     public var dt: Double
     /// J^h_ii = 0 (the default of MODELS.md); J^z and J^r keep their diagonals.
     public var zeroDiagonal: Bool
+    /// Euler (MODELS.md's default) or RK4 with its exact tangent map.
+    public var integrator: Integrator
 
     public init(gH: Double = 2, alphaZ: Double = 1, betaZ: Double = 0, alphaR: Double = 1, betaR: Double = 0,
-                tauZ: Double = 1, tauR: Double = 1, dt: Double = 0.1, zeroDiagonal: Bool = true) {
+                tauZ: Double = 1, tauR: Double = 1, dt: Double = 0.1, zeroDiagonal: Bool = true,
+                integrator: Integrator = .euler) {
         self.gH = gH
         self.alphaZ = alphaZ
         self.betaZ = betaZ
@@ -28,6 +31,7 @@ public struct GatedRNNOptions: Sendable, Equatable {
         self.tauR = tauR
         self.dt = dt
         self.zeroDiagonal = zeroDiagonal
+        self.integrator = integrator
     }
 
     func validate() throws {
@@ -64,11 +68,13 @@ public struct GatedRNNOptions: Sendable, Equatable {
 /// The gated RNN of MODELS.md §3: state (h, z, r), 3 segments,
 ///   dh/dt = σ_z(z) ⊙ [−h + J^h (σ_r(r) ⊙ φ(h))],  τ_z dz/dt = −z + J^z φ(h),  τ_r dr/dt = −r + J^r φ(h),
 /// integrated with Euler steps of size δ; the Jacobian of one step is M = I + δA with the flow
-/// Jacobian A of MODELS.md §3, applied to Q block by block without forming M.
+/// Jacobian A of MODELS.md §3, applied to Q block by block without forming M. With
+/// `options.integrator` .rk4 the step is RK4 and its tangent map is built from the same A Q
+/// products (FlowIntegration).
 ///
 /// Weights: `weights` is [networks, 3, N, N] holding J^h, J^z, J^r of each network, which are
 /// matrix 0, 1, 2 of PhiloxStreams.weights(network: b, matrix:) when drawn.
-public final class GatedRNN<T: Scalar>: RecurrentModel {
+public final class GatedRNN<T: Scalar>: RecurrentModel, FlowModel {
     public typealias Options = GatedRNNOptions
     public let backend: any Backend
     public let units: Int
@@ -81,6 +87,7 @@ public final class GatedRNN<T: Scalar>: RecurrentModel {
     public var name: String { "gated" }
     public var segments: Int { 3 }
     public var timeStep: Double { options.dt }
+    var integrator: Integrator { options.integrator }
 
     /// Given couplings, each [networks, N, N] flattened.
     public init(backend: any Backend, jh: [T], jz: [T], jr: [T], units n: Int, networks: Int = 1,
@@ -153,6 +160,7 @@ public final class GatedRNN<T: Scalar>: RecurrentModel {
 
     public func step(_ states: Tensor<T>) throws {
         try checkStates(states)
+        if integrator == .rk4 { return try FlowIntegration.rk4Step(self, states) }
         let b = batchSize(states), n = units, o = options
         let (h, z, r) = (try segment(states, 0), try segment(states, 1), try segment(states, 2))
         let phi = try ws.get("phi", [b, n]), sz = try ws.get("sz", [b, n]), sr = try ws.get("sr", [b, n])
@@ -172,14 +180,41 @@ public final class GatedRNN<T: Scalar>: RecurrentModel {
         try backend.axpby(T(o.dt), v, 1, h)
     }
 
-    /// M Q = Q + δ A Q with Q = [Q_h; Q_z; Q_r]:
-    ///   (MQ)_h = Q_h + δ Σ_z (−Q_h + J^h [diag(σ_r φ') Q_h + diag(φ σ_r') Q_r]) + δ diag(σ_z' ⊙ v) Q_z,
-    ///            v = −h + J^h(σ_r ⊙ φ);
-    ///   (MQ)_z = (1 − δ/τ_z) Q_z + (δ/τ_z) J^z diag(φ') Q_h;  (MQ)_r likewise with J^r, τ_r.
+    /// M Q = Q + δ A Q (Euler) or the RK4 step's tangent map, from `flowJacobianTimes`.
     public func jacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
         try checkTangent(states, member: member, q, out)
-        let n = units, k = q.shape[1], o = options, dt = T(o.dt)
-        let net = networks == 1 ? 0 : member
+        if integrator == .rk4 { return try FlowIntegration.rk4Tangent(self, states, member: member, q, into: out) }
+        try flowJacobianTimes(states, member: member, network: networks == 1 ? 0 : member, q, into: out)
+        try backend.axpby(1, q, T(options.dt), out)
+    }
+
+    // MARK: the flow (FlowModel)
+
+    /// v = (σ_z ⊙ (−h + J^h(σ_r ⊙ φ(h))), (−z + J^z φ(h))/τ_z, (−r + J^r φ(h))/τ_r).
+    func velocity(_ x: Tensor<T>, network: Int?, into out: Tensor<T>) throws {
+        let b = batchSize(x), n = units, o = options
+        let (h, z, r) = (try segment(x, 0), try segment(x, 1), try segment(x, 2))
+        let (vh, vz, vr) = (try segment(out, 0), try segment(out, 1), try segment(out, 2))
+        let phi = try ws.get("flow.phi", [b, n]), sz = try ws.get("flow.sz", [b, n]), sr = try ws.get("flow.sr", [b, n])
+        try backend.apply(.tanh, h, into: phi)
+        try gate(z, alpha: o.alphaZ, beta: o.betaZ, into: sz)
+        try gate(r, alpha: o.alphaR, beta: o.betaR, into: sr)
+        try backend.binary(.mul, sr, phi, into: sr)
+        try times(sr, matrix: 0, single: network, alpha: 1, beta: 0, into: vh)
+        try backend.axpby(-1, h, 1, vh)
+        try backend.binary(.mul, sz, vh, into: vh)
+        for (m, tau, src, dst) in [(1, o.tauZ, z, vz), (2, o.tauR, r, vr)] {
+            try backend.copy(src, into: dst)
+            try times(phi, matrix: m, single: network, alpha: T(1 / tau), beta: T(-1 / tau), into: dst)
+        }
+    }
+
+    /// A Q with Q = [Q_h; Q_z; Q_r] (MODELS.md §3):
+    ///   (AQ)_h = Σ_z (−Q_h + J^h [diag(σ_r φ') Q_h + diag(φ σ_r') Q_r]) + diag(σ_z' ⊙ v) Q_z,
+    ///            v = −h + J^h(σ_r ⊙ φ);
+    ///   (AQ)_z = (J^z diag(φ') Q_h − Q_z)/τ_z;  (AQ)_r likewise with J^r, τ_r.
+    func flowJacobianTimes(_ states: Tensor<T>, member: Int, network net: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
+        let n = units, k = q.shape[1], o = options
         let h = try segment(states, 0, member: member)
         let vec = { (name: String) in try self.ws.get("j." + name, [1, n]) }
         let (phi, dphi, sz, szc, sr, src) = (try vec("phi"), try vec("dphi"), try vec("sz"), try vec("szc"),
@@ -193,10 +228,10 @@ public final class GatedRNN<T: Scalar>: RecurrentModel {
         try backend.binary(.mul, sr, phi, into: a1)
         try times(a1, matrix: 0, single: net, alpha: 1, beta: 0, into: v)
         try backend.axpby(-1, h, 1, v)
-        // wz = δ σ_z' ⊙ v = δ α_z σ_z (1 − σ_z) v
+        // wz = σ_z' ⊙ v = α_z σ_z (1 − σ_z) v
         try backend.binary(.mul, sz, szc, into: wz)
         try backend.binary(.mul, wz, v, into: wz)
-        try backend.axpby(T(o.dt * o.alphaZ), wz, 0, wz)
+        try backend.axpby(T(o.alphaZ), wz, 0, wz)
         // a1 = σ_r φ', a2 = φ σ_r' = α_r φ σ_r (1 − σ_r)
         try backend.binary(.mul, sr, dphi, into: a1)
         try backend.binary(.mul, sr, src, into: a2)
@@ -214,17 +249,15 @@ public final class GatedRNN<T: Scalar>: RecurrentModel {
         p.offsetA = 3 * net * nn
         try backend.gemm(p, alpha: 1, weights, s, beta: 0, t)
         try backend.axpby(-1, qh, 1, t)
-        // out_h = Q_h + diag(δ σ_z) T + diag(wz) Q_z
-        try backend.axpby(dt, sz, 0, sz)
+        // out_h = diag(σ_z) T + diag(wz) Q_z
         try backend.scale(rows: true, sz, t, cols: k, into: oh)
-        try backend.axpby(1, qh, 1, oh)
         try backend.scale(rows: true, wz, qz, cols: k, beta: 1, into: oh)
         // out_z, out_r from S = diag(φ') Q_h
         try backend.scale(rows: true, dphi, qh, cols: k, into: s)
         for (m, tau, qb, ob) in [(1, o.tauZ, qz, oz), (2, o.tauR, qr, or)] {
             try backend.copy(qb, into: ob)
             p.offsetA = (3 * net + m) * nn
-            try backend.gemm(p, alpha: T(o.dt / tau), weights, s, beta: T(1 - o.dt / tau), ob)
+            try backend.gemm(p, alpha: T(1 / tau), weights, s, beta: T(-1 / tau), ob)
         }
     }
 }

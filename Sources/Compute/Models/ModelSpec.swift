@@ -22,6 +22,8 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public var zeroDiagonal: Bool
     public var alphaZ = 1.0, betaZ = 0.0, alphaR = 1.0, betaR = 0.0
     public var biasZ = 0.0, biasR = 0.0, biasF = 0.0
+    /// How the flows are stepped: Euler (the default of MODELS.md) or RK4 with its exact tangent.
+    public var integrator: Integrator = .euler
 
     public init(kind: Kind, n: Int, g: Double = 2, dt: Double = 0.1, seed: UInt64 = 1, weights: String? = nil,
                 networks: Int = 1, zeroDiagonal: Bool = true) {
@@ -43,6 +45,9 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         func bad(_ s: String) -> ComputeError { .invalidArgument("\(kind.rawValue): " + s) }
         if weights == nil && n <= 0 { throw bad("--n must be positive, got \(n)") }
         if isFlow && !(dt > 0 && dt.isFinite) { throw bad("--dt must be positive, got \(dt)") }
+        if !isFlow && integrator != .euler {
+            throw bad("--integrator applies to the flows (rate, gated); the \(kind.rawValue) model is a map")
+        }
         if !g.isFinite { throw bad("--g must be finite") }
         if networks <= 0 { throw bad("the number of networks must be positive") }
         if weights != nil && networks > 1 { throw bad("loaded weights are one network; use trajectories for a batch") }
@@ -89,6 +94,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         case .lstm: id["biases"] = "f \(biasF)"
         case .rate, .linear: break
         }
+        if integrator != .euler { id["integrator"] = integrator.rawValue }
         if let w = weights {
             id["weights"] = w
             if let attrs = try? FileManager.default.attributesOfItem(atPath: w) {
@@ -98,13 +104,21 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         return id
     }
 
+    /// The gated RNN's options (MODELS.md §3) from this spec.
+    public var gatedOptions: GatedRNNOptions {
+        GatedRNNOptions(gH: g, alphaZ: alphaZ, betaZ: betaZ, alphaR: alphaR, betaR: betaR, dt: dt,
+                        zeroDiagonal: zeroDiagonal, integrator: integrator)
+    }
+
     public func make<T: Scalar>(on backend: any Backend, as _: T.Type = T.self) throws -> any RecurrentModel<T> {
         try validate()
-        let gated = GatedRNNOptions(gH: g, alphaZ: alphaZ, betaZ: betaZ, alphaR: alphaR, betaR: betaR, dt: dt,
-                                    zeroDiagonal: zeroDiagonal)
+        let gated = gatedOptions
         if let w = weights {
             switch kind {
-            case .rate: return try RateNetwork<T>.load(backend: backend, path: w, dt: dt)
+            case .rate:
+                let m = try RateNetwork<T>.load(backend: backend, path: w, dt: dt)
+                m.integrator = integrator
+                return m
             case .linear: return try LinearMap<T>.load(backend: backend, path: w)
             case .gated: return try GatedRNN<T>.load(backend: backend, path: w, options: gated)
             case .gru: return try GRU<T>.load(backend: backend, path: w)
@@ -114,7 +128,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         switch kind {
         case .rate:
             return try RateNetwork<T>(backend: backend, units: n, g: g, dt: dt, seed: seed, networks: networks,
-                                      zeroDiagonal: zeroDiagonal)
+                                      zeroDiagonal: zeroDiagonal, integrator: integrator)
         case .linear:
             return try LinearMap<T>(backend: backend, units: n, g: g, seed: seed, networks: networks)
         case .gated:

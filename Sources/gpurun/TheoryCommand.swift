@@ -1,0 +1,124 @@
+import ArgumentParser
+import Compute
+import Foundation
+
+/// `gpurun theory`: the mean-field predictions of MODELS.md ("Theory the program overlays on its
+/// results") for the rate network and the gated RNN, without simulating (except, for the gated
+/// RNN with --n, a trajectory whose units give the Jacobian's support).
+struct TheoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "theory",
+        abstract: "Mean-field predictions for the rate network and the gated RNN (MODELS.md).",
+        discussion: """
+            rate: g ≤ 1, the circular law at h = 0 gives the whole spectrum (λ = ln|m(δ(μ − 1))|/δ, μ \
+            uniform on the disc of radius g, m the integrator's step factor); g > 1, the flow's DMFT \
+            (Δ0, Δ(τ), λ_max from the Schrödinger operator's ground state), or for Euler with --dt 1 the \
+            map's closed forms (Δ0, λ_max, mean exponent). gated: the zero fixed point (critical gain \
+            1 + e^β_r, its spectrum while stable), constant gates (α_z = α_r = 0: the rate network with \
+            gain g_h σ_r(0), slowed by σ_z(0)), and the support of the h-block Jacobian's spectrum with \
+            its slow-mode fraction, at the zero fixed point or, with --n, along a simulated trajectory.
+            """)
+
+    @Option(help: "rate | gated") var model: String = "rate"
+    @Option(help: "Coupling gain g (g_h for the gated RNN).") var g: Double = 2
+    @Option(help: "Step of the flows.") var dt: Double = 0.1
+    @Option(help: "euler or rk4.") var integrator: String = "euler"
+    @Option(name: .customLong("alpha-z"), help: "Gated RNN: update-gate gain α_z.") var alphaZ: Double = 1
+    @Option(name: .customLong("beta-z"), help: "Gated RNN: update-gate bias β_z.") var betaZ: Double = 0
+    @Option(name: .customLong("alpha-r"), help: "Gated RNN: output-gate gain α_r.") var alphaR: Double = 1
+    @Option(name: .customLong("beta-r"), help: "Gated RNN: output-gate bias β_r.") var betaR: Double = 0
+    @Option(help: "Units N: list the N predicted exponents (stable regime); gated: sample a trajectory of N units for the Jacobian's support.")
+    var n: Int?
+    @Option(help: "Philox seed of that trajectory.") var seed: UInt64 = 1
+    @Flag(help: "Print JSON on stdout.") var json = false
+
+    func validate() throws {
+        guard model == "rate" || model == "gated" else { throw ValidationError("--model must be rate or gated (theory exists for these)") }
+        guard g > 0 && g.isFinite else { throw ValidationError("--g must be positive, got \(g)") }
+        guard dt > 0 && dt.isFinite else { throw ValidationError("--dt must be positive, got \(dt)") }
+        guard Integrator(rawValue: integrator) != nil else { throw ValidationError("--integrator must be euler or rk4") }
+        if let n, n <= 0 { throw ValidationError("--n must be positive, got \(n)") }
+    }
+
+    struct Report: Encodable {
+        var prediction: TheoryPrediction
+        /// Stable regime: the distribution of the exponents (p, quantile), 101 points.
+        var quantiles: [[Double]]?
+        /// Stable regime with --n: the N (or 3N) predicted exponents, descending.
+        var exponents: [Double]?
+
+        func encode(to encoder: Encoder) throws {
+            try prediction.encode(to: encoder)
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encodeIfPresent(quantiles, forKey: .quantiles)
+            try c.encodeIfPresent(exponents, forKey: .exponents)
+        }
+        enum Key: String, CodingKey { case quantiles, exponents }
+    }
+
+    func run() throws {
+        var spec = ModelSpec(kind: model == "rate" ? .rate : .gated, n: n ?? 1, g: g, dt: dt, seed: seed)
+        (spec.alphaZ, spec.betaZ, spec.alphaR, spec.betaR) = (alphaZ, betaZ, alphaR, betaR)
+        spec.integrator = Integrator(rawValue: integrator)!
+        var samples: JacobianUnitSamples?
+        if spec.kind == .gated, n != nil {
+            Output.note("theory: sampling a trajectory of the gated RNN, N = \(spec.n), seed \(seed) (CPU)")
+            samples = try MeanFieldTheory.trajectorySamples(spec, transient: Int((200 / dt).rounded()), every: max(1, Int((1 / dt).rounded())))
+        }
+        let prediction: TheoryPrediction
+        do {
+            guard let p = try MeanFieldTheory.predict(spec, samples: samples) else { throw ValidationError("no theory for \(model)") }
+            prediction = p
+        } catch let e as ValidationError { throw e } catch { throw ValidationError("\(error)") }
+        var report = Report(prediction: prediction)
+        if let s = prediction.stable {
+            report.quantiles = (0...100).map { k in
+                let p = min(max(Double(k) / 100, 1e-6), 1 - 1e-6)
+                return [Double(k) / 100, s.quantile(p)]
+            }
+            if let n {
+                let total = n * (spec.kind == .gated ? 3 : 1)
+                report.exponents = s.exponents(total: total, leading: total)
+            }
+        }
+        if json { return try Output.json(report) }
+        print(Self.text(report, spec: spec))
+    }
+
+    static func text(_ r: Report, spec: ModelSpec) -> String {
+        let p = r.prediction
+        func f(_ v: Double?) -> String { v.map { String(format: "%.6g", $0) } ?? "—" }
+        let unit = "per unit time"
+        var rows: [(String, String)] = [
+            ("model", "\(p.model), g\(p.model == "gated" ? "_h" : "") = \(f(p.g)), dt = \(f(p.dt)) (\(p.integrator.rawValue))"),
+            ("regime", p.regime), ("method", p.method),
+            ("λ_max", p.lambdaMax.map { "\(f($0)) \(unit)" } ?? "no mean-field prediction"),
+            ("mean exponent", f(p.meanExponent)),
+        ]
+        if let fl = p.flow, fl.delta0 > 0 {
+            rows.append(("Δ0", f(fl.delta0)))
+            rows.append(("E0, E1", "\(f(fl.groundStateEnergy)), \(f(fl.firstExcitedEnergy)) (E1 = 0 in exact theory)"))
+            rows.append(("κ", "\(f(fl.decayRate)) (Δ(τ) ∝ e^{−κτ} at large τ)"))
+        }
+        if let m = p.map { rows.append(("Δ0 (map)", f(m.delta0))) }
+        if let gp = p.gated {
+            rows.append(("σ_z(0), σ_r(0)", "\(f(gp.sigmaZ0)), \(f(gp.sigmaR0))"))
+            rows.append(("critical g_h", "\(f(gp.criticalGain)) (zero fixed point \(gp.zeroFixedPointStable ? "stable" : "unstable"))"))
+            if gp.constantGates {
+                rows.append(("constant gates", "rate network with g = \(f(gp.equivalentRateGain)), time × \(f(gp.timeScale))"))
+            }
+        }
+        if let j = p.jacobian {
+            rows.append(("Jacobian", j.description))
+            if let s = j.slowModeFraction { rows.append(("slow modes", "\(f(s)) of the units have σ_z < \(f(j.slowModeThreshold))")) }
+        }
+        if let q = r.quantiles {
+            let picks = [0, 10, 25, 50, 75, 90, 100].map { q[$0] }
+            rows.append(("quantiles", picks.map { "\(Int(($0[0] * 100).rounded()))%: \(String(format: "%.4f", $0[1]))" }.joined(separator: ", ")))
+        }
+        if let e = r.exponents { rows.append(("exponents", e.prefix(8).map { String(format: "%.5f", $0) }.joined(separator: ", ") + (e.count > 8 ? ", … (\(e.count))" : ""))) }
+        for note in p.notes { rows.append(("note", note)) }
+        let width = rows.map { $0.0.count }.max() ?? 0
+        return rows.map { $0.0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+    }
+}
