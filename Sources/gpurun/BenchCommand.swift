@@ -5,7 +5,7 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Time our engines against the reference engines in one run.",
-        subcommands: [BenchMatmul.self, BenchRNN.self, BenchLyapunov.self, BenchSpectrum.self])
+        subcommands: [BenchMatmul.self, BenchRNN.self, BenchLyapunov.self, BenchSpectrum.self, BenchConv.self])
 }
 
 struct BenchMatmul: ParsableCommand {
@@ -176,6 +176,78 @@ struct BenchRNN: ParsableCommand {
             }
         }
         Output.table(["N", "B", "engine", "steps/s", "J·Q/s", "vs numpy (step / J·Q)", "vs torch (step / J·Q)"], table)
+        for note in notes { print("note: \(note)") }
+    }
+}
+
+struct BenchConv: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conv",
+        abstract: "conv2d forward + backward on ResNet-like layers: our engines against PyTorch CPU.")
+
+    @Option(help: "Batch size of every layer of the default set.") var batch = 64
+    @Option(help: "Layers instead of the ResNet set: name:N,C,H,W,O,k,stride,padding,dilation,groups;...")
+    var layers: String?
+    @Option(help: "Engines: cpu, opencl (comma-separated).") var engines = "cpu,opencl"
+    @Option(help: "Paths: auto, or any of direct, im2col (comma-separated).") var paths = "auto"
+    @Option(help: "f32 or f64.") var dtype = "f32"
+    @Option(help: "Minimum seconds of repeats per measurement.") var minSeconds = 1.0
+    @Option(help: "The PyTorch reference script.") var torchScript = "bench/conv_torch.py"
+    @Option(help: "Python interpreter for the reference (uses its PyTorch).") var python = "python3"
+    @Flag(help: "Print JSON on stdout.") var json = false
+
+    func run() throws {
+        guard let dt = DType(rawValue: dtype) else { throw ValidationError("--dtype must be f32 or f64") }
+        guard batch > 0 else { throw ValidationError("--batch must be positive") }
+        let forced = try paths.split(separator: ",").map { name -> Conv2dPath? in
+            if name == "auto" { return nil }
+            guard let p = Conv2dPath(rawValue: String(name)) else { throw ValidationError("--paths: auto, direct or im2col") }
+            return p
+        }
+        var backends: [any Backend] = []
+        for name in engines.split(separator: ",") {
+            do { backends.append(try Devices.backend(for: DeviceSpec(parsing: String(name)))) } catch {
+                Output.note("bench conv: skipping \(name): \(error)")
+            }
+        }
+        let layers: [ConvBench.Layer]
+        do { layers = try self.layers.map(ConvBench.parse) ?? ConvBench.resnet(batch: batch) } catch {
+            throw ValidationError("\(error)")
+        }
+        var rows: [ConvBench.Row] = []
+        var notes: [String] = []
+        // Each layer: our engines, then PyTorch right after, so that both see the same machine load.
+        for layer in layers {
+            for be in backends {
+                for path in forced {
+                    Output.note("  \(be.label)\(path.map { " \($0.rawValue)" } ?? ""): \(layer.name)...")
+                    rows.append(dt == .f32
+                        ? try ConvBench.ours(Float.self, backend: be, layer: layer, path: path, minSeconds: minSeconds)
+                        : try ConvBench.ours(Double.self, backend: be, layer: layer, path: path, minSeconds: minSeconds))
+                }
+            }
+            if notes.isEmpty {
+                Output.note("  PyTorch (\(python) \(torchScript)): \(layer.name)...")
+                let (torch, why) = ConvBench.torch(script: torchScript, python: python, layers: [layer], dtype: dt,
+                                                   minSeconds: minSeconds)
+                rows += torch
+                notes += why
+            }
+        }
+        struct Report: Encodable { var results: [ConvBench.Row]; var notes: [String] }
+        if json { return try Output.json(Report(results: rows, notes: notes)) }
+        print("\(self.layers == nil ? "batch \(batch), " : "")\(dtype); OpenBLAS kernels: \(CPUBackend.blasDescription.core)")
+        var table: [[String]] = []
+        for layer in layers {
+            let group = rows.filter { $0.layer == layer.name }
+            let ref = group.first { $0.engine.hasPrefix("torch") }
+            for r in group {
+                table.append([layer.name, r.engine, String(format: "%.1f", r.forwardMs), String(format: "%.1f", r.totalMs),
+                              String(format: "%.1f", r.gflops),
+                              ref.map { String(format: "%.2f", $0.totalMs / r.totalMs) } ?? "-"])
+            }
+        }
+        Output.table(["layer", "engine", "forward ms", "fwd+bwd ms", "GFLOP/s", "speed vs torch"], table)
         for note in notes { print("note: \(note)") }
     }
 }

@@ -54,6 +54,31 @@ public protocol Backend: AnyObject, Sendable {
     /// C = α op(A) op(B) + β C (GemmParams: transposes, leading dimensions, strided batch).
     /// Tensor offsets add to the params' offsets.
     func gemm<T: Scalar>(_ p: GemmParams, alpha: T, _ a: Tensor<T>, _ b: Tensor<T>, beta: T, _ c: Tensor<T>) throws
+
+    // Convolution and pooling on NCHW tensors (Sources/Compute/Conv; Conv2dParams and
+    // Pool2dParams define the shapes). Outputs and gradients are overwritten, never accumulated.
+
+    /// y = conv2d(x, w) + bias: x [N, C, H, W], w [O, C/groups, kH, kW], bias [O] or nil,
+    /// y [N, O, outH, outW].
+    func conv2dForward<T: Scalar>(_ x: Tensor<T>, _ w: Tensor<T>, bias: Tensor<T>?, _ p: Conv2dParams,
+                                  into y: Tensor<T>) throws
+    /// dx = ∂L/∂x from dy = ∂L/∂y: the transposed convolution of dy with w; dx [N, C, H, W].
+    func conv2dBackwardInput<T: Scalar>(_ dy: Tensor<T>, _ w: Tensor<T>, _ p: Conv2dParams, into dx: Tensor<T>) throws
+    /// dw = ∂L/∂w (summed over the batch) and, when given, dbias = ∂L/∂bias (dy summed over N, H, W).
+    func conv2dBackwardWeights<T: Scalar>(_ x: Tensor<T>, _ dy: Tensor<T>, _ p: Conv2dParams, into dw: Tensor<T>,
+                                          bias dbias: Tensor<T>?) throws
+    /// y = max over each window (padding is −∞; NaN wins; ties go to the first in row-major order).
+    func maxPool2dForward<T: Scalar>(_ x: Tensor<T>, _ p: Pool2dParams, into y: Tensor<T>) throws
+    /// dx: each window's dy goes to its maximum, found again from x (no index tensor is kept).
+    func maxPool2dBackward<T: Scalar>(_ x: Tensor<T>, _ dy: Tensor<T>, _ p: Pool2dParams, into dx: Tensor<T>) throws
+    /// y = window sum / (kH · kW), padding counted as zeros.
+    func avgPool2dForward<T: Scalar>(_ x: Tensor<T>, _ p: Pool2dParams, into y: Tensor<T>) throws
+    /// dx: each window's dy / (kH · kW) added to every pixel of the window.
+    func avgPool2dBackward<T: Scalar>(_ dy: Tensor<T>, _ p: Pool2dParams, into dx: Tensor<T>) throws
+    /// y[n, c] = mean of x[n, c, :, :]: x [N, C, H, W], y of N·C elements ([N, C] or [N, C, 1, 1]).
+    func globalAvgPoolForward<T: Scalar>(_ x: Tensor<T>, into y: Tensor<T>) throws
+    /// dx[n, c, h, w] = dy[n, c] / (H · W).
+    func globalAvgPoolBackward<T: Scalar>(_ dy: Tensor<T>, into dx: Tensor<T>) throws
 }
 
 extension Backend {

@@ -13,7 +13,7 @@ public struct ValidationCheck: Sendable {
 /// Every registered check. Each op's file adds its checks here.
 public enum Validation {
     public static var checks: [ValidationCheck] {
-        RandomChecks.all + ElementwiseChecks.all + PrimitiveChecks.all + GemmChecks.all + ModelChecks.all + LyapunovChecks.all
+        RandomChecks.all + ElementwiseChecks.all + PrimitiveChecks.all + GemmChecks.all + ConvChecks.all + ModelChecks.all + LyapunovChecks.all
             + EnsembleChecks.all
     }
 

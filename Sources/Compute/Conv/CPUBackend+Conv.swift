@@ -1,0 +1,311 @@
+import Dispatch
+import Foundation
+
+/// The CPU engine's convolution: chunks of images are unrolled by im2col into one column
+/// matrix [C·kH·kW, images·outH·outW] (image i in columns i·plane ..< (i+1)·plane), so each
+/// group is one OpenBLAS GEMM through `gemm` over the whole chunk: Y' = W·col for the output,
+/// dcol = Wᵀ·dY' for the input gradient (then col2im adds each entry back onto its pixel), and
+/// dW += dY'·colᵀ for the weights, where Y' and dY' are the chunk's outputs in [O, images·plane]
+/// order. The unrolling and reordering loops run one image per thread. Thin groups (fewer than
+/// 8 output channels, depthwise above all), which `Conv2dPath.choose` sends to the direct path,
+/// run the loops of CPUConvDirect instead; `path:` forces either. Scratch memory is kept per
+/// thread (CPUConv.scratch): at most 16 MiB of column matrix in float32, 32 MiB in float64.
+extension CPUBackend {
+    public func conv2dForward<T: Scalar>(_ x: Tensor<T>, _ w: Tensor<T>, bias: Tensor<T>?, _ p: Conv2dParams,
+                                         into y: Tensor<T>) throws {
+        try conv2dForward(x, w, bias: bias, p, into: y, path: nil)
+    }
+
+    public func conv2dBackwardInput<T: Scalar>(_ dy: Tensor<T>, _ w: Tensor<T>, _ p: Conv2dParams,
+                                               into dx: Tensor<T>) throws {
+        try conv2dBackwardInput(dy, w, p, into: dx, path: nil)
+    }
+
+    public func conv2dBackwardWeights<T: Scalar>(_ x: Tensor<T>, _ dy: Tensor<T>, _ p: Conv2dParams,
+                                                 into dw: Tensor<T>, bias dbias: Tensor<T>?) throws {
+        try conv2dBackwardWeights(x, dy, p, into: dw, bias: dbias, path: nil)
+    }
+
+    /// conv2d forward on `path` (nil: `Conv2dPath.choose`).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func conv2dForward<T: Scalar>(_ x: Tensor<T>, _ w: Tensor<T>, bias: Tensor<T>?, _ p: Conv2dParams,
+                                         into y: Tensor<T>, path: Conv2dPath?) throws {
+        try checkConv("conv2d", x: x, w: w, y: y, bias: bias, p)
+        if (path ?? .choose(p)) == .direct {
+            return CPUConvDirect.forward(ptr(x), ptr(w), bias: bias.map { ptr($0) }, p, into: ptr(y))
+        }
+        let s = CPUConv.Sizes(p)
+        let col: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.chunk * s.plane, on: self)
+        let yt: Tensor<T> = try CPUConv.scratch(1, p.outChannels * s.chunk * s.plane, on: self)
+        let (px, py, pc, pyt) = (ptr(x), ptr(y), ptr(col), ptr(yt))
+        let pb = bias.map { ptr($0) }
+        for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
+            let m = min(s.chunk, p.batch - n0), ld = m * s.plane
+            CPUConv.parallel(m) { i in CPUConv.im2col(px + (n0 + i) * s.imageIn, p, into: pc + i * s.plane, ld: ld) }
+            for g in 0..<p.groups {
+                // Y'_g [Og, ld] = W_g [Og, Kg] · col_g [Kg, ld]
+                var q = GemmParams(m: p.outPerGroup, n: ld, k: p.patchSize)
+                q.offsetA = g * p.outPerGroup * p.patchSize
+                q.offsetB = g * p.patchSize * ld
+                q.offsetC = g * p.outPerGroup * ld
+                try gemm(q, alpha: 1, w, col, beta: 0, yt)
+            }
+            CPUConv.parallel(m) { i in
+                CPUConv.reorder(toImage: true, pyt + i * s.plane, ld: ld, py + (n0 + i) * s.imageOut, p, bias: pb)
+            }
+        }
+    }
+
+    /// The input gradient on `path` (nil: `Conv2dPath.choose`).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func conv2dBackwardInput<T: Scalar>(_ dy: Tensor<T>, _ w: Tensor<T>, _ p: Conv2dParams,
+                                               into dx: Tensor<T>, path: Conv2dPath?) throws {
+        try checkConv("conv2dBackwardInput", x: dx, w: w, y: dy, bias: nil, p)
+        if (path ?? .choose(p)) == .direct { return CPUConvDirect.backwardInput(ptr(dy), ptr(w), p, into: ptr(dx)) }
+        let s = CPUConv.Sizes(p)
+        let dcol: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.chunk * s.plane, on: self)
+        let dyt: Tensor<T> = try CPUConv.scratch(1, p.outChannels * s.chunk * s.plane, on: self)
+        let (pdy, pdx, pc, pdyt) = (ptr(dy), ptr(dx), ptr(dcol), ptr(dyt))
+        for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
+            let m = min(s.chunk, p.batch - n0), ld = m * s.plane
+            CPUConv.parallel(m) { i in
+                CPUConv.reorder(toImage: false, pdyt + i * s.plane, ld: ld, pdy + (n0 + i) * s.imageOut, p, bias: nil)
+            }
+            for g in 0..<p.groups {
+                // dcol_g [Kg, ld] = W_gᵀ [Kg, Og] · dY'_g [Og, ld]
+                var q = GemmParams(m: p.patchSize, n: ld, k: p.outPerGroup, transA: true)
+                q.offsetA = g * p.outPerGroup * p.patchSize
+                q.offsetB = g * p.outPerGroup * ld
+                q.offsetC = g * p.patchSize * ld
+                try gemm(q, alpha: 1, w, dyt, beta: 0, dcol)
+            }
+            CPUConv.parallel(m) { i in CPUConv.col2im(pc + i * s.plane, ld: ld, p, into: pdx + (n0 + i) * s.imageIn) }
+        }
+    }
+
+    /// The weight (and bias) gradients on `path` (nil: `Conv2dPath.choose`).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func conv2dBackwardWeights<T: Scalar>(_ x: Tensor<T>, _ dy: Tensor<T>, _ p: Conv2dParams,
+                                                 into dw: Tensor<T>, bias dbias: Tensor<T>?, path: Conv2dPath?) throws {
+        try checkConv("conv2dBackwardWeights", x: x, w: dw, y: dy, bias: dbias, p)
+        if let dbias { CPUConv.biasGradient(ptr(dy), into: ptr(dbias), p) }
+        if (path ?? .choose(p)) == .direct { return CPUConvDirect.backwardWeights(ptr(x), ptr(dy), p, into: ptr(dw)) }
+        let s = CPUConv.Sizes(p)
+        let col: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.chunk * s.plane, on: self)
+        let dyt: Tensor<T> = try CPUConv.scratch(1, p.outChannels * s.chunk * s.plane, on: self)
+        let (px, pdy, pc, pdyt) = (ptr(x), ptr(dy), ptr(col), ptr(dyt))
+        for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
+            let m = min(s.chunk, p.batch - n0), ld = m * s.plane
+            CPUConv.parallel(m) { i in
+                CPUConv.im2col(px + (n0 + i) * s.imageIn, p, into: pc + i * s.plane, ld: ld)
+                CPUConv.reorder(toImage: false, pdyt + i * s.plane, ld: ld, pdy + (n0 + i) * s.imageOut, p, bias: nil)
+            }
+            for g in 0..<p.groups {
+                // dW_g [Og, Kg] (+)= dY'_g [Og, ld] · col_gᵀ [ld, Kg]
+                var q = GemmParams(m: p.outPerGroup, n: p.patchSize, k: ld, transB: true)
+                q.offsetA = g * p.outPerGroup * ld
+                q.offsetB = g * p.patchSize * ld
+                q.offsetC = g * p.outPerGroup * p.patchSize
+                try gemm(q, alpha: 1, dyt, col, beta: n0 == 0 ? 0 : 1, dw)
+            }
+        }
+    }
+}
+
+/// The loops of the CPU convolution, specialised for Float and Double.
+enum CPUConv {
+    struct Sizes {
+        let plane: Int, imageIn: Int, imageOut: Int, colRows: Int
+        /// Images per chunk: the column matrix stays within `budget` elements (at least one image).
+        let chunk: Int
+        /// 1×1 kernel, stride 1, no padding: the image is its own column matrix (OpenCL path).
+        let pointwise: Bool
+
+        /// Column-matrix elements of one CPU chunk (16 MiB in float32).
+        static let budget = 1 << 22
+
+        init(_ p: Conv2dParams) {
+            plane = p.outH * p.outW
+            imageIn = p.inChannels * p.height * p.width
+            imageOut = p.outChannels * plane
+            colRows = p.inChannels * p.kernelH * p.kernelW
+            chunk = max(1, min(p.batch, Self.budget / max(colRows * plane, 1)))
+            pointwise = p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 && p.strideW == 1 && p.padH == 0
+                && p.padW == 0
+        }
+    }
+
+    /// Scratch tensor `slot` of at least `count` elements on `backend`, kept per thread (so
+    /// concurrent callers never share one) and reused while large enough: a fresh buffer per
+    /// call would cost a zero fill and page faults on every call. Contents are undefined.
+    static func scratch<T: Scalar>(_ slot: Int, _ count: Int, on backend: CPUBackend) throws -> Tensor<T> {
+        let key = "gpurun.conv2d.scratch.\(T.dtype.rawValue).\(slot)"
+        let cache = Thread.current.threadDictionary
+        if let t = cache[key] as? Tensor<T>, t.count >= count, t.backend === backend { return t }
+        cache[key] = nil
+        let t = try backend.zeros([count], as: T.self)
+        cache[key] = t
+        return t
+    }
+
+    /// body(0..<count), one image per task on the CPU's cores (images touch disjoint memory).
+    static func parallel(_ count: Int, _ body: (Int) -> Void) {
+        if count == 1 { return body(0) }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let task = body
+            DispatchQueue.concurrentPerform(iterations: count) { task($0) }
+        }
+    }
+
+    /// Between one image's outputs y [O, plane] and its columns of Y' [O, ld] (toImage: Y' → y,
+    /// adding the bias when given; else y → Y').
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func reorder<T: Scalar>(toImage: Bool, _ t: UnsafeMutablePointer<T>, ld: Int, _ y: UnsafeMutablePointer<T>,
+                                   _ p: Conv2dParams, bias: UnsafeMutablePointer<T>?) {
+        let plane = p.outH * p.outW
+        for o in 0..<p.outChannels {
+            let a = t + o * ld, b = y + o * plane
+            if !toImage {
+                a.update(from: b, count: plane)
+            } else if let bias {
+                let v = bias[o]
+                for i in 0..<plane { b[i] = a[i] + v }
+            } else {
+                b.update(from: a, count: plane)
+            }
+        }
+    }
+
+    /// Output positions o in 0..<count whose input position o·stride + base lies in 0..<size.
+    @inline(__always)
+    static func valid(base: Int, stride: Int, size: Int, count: Int) -> Range<Int> {
+        let lo = base >= 0 ? 0 : (stride - 1 - base) / stride
+        let hi = size - 1 - base < 0 ? 0 : min(count, (size - 1 - base) / stride + 1)
+        return lo < hi ? lo..<hi : 0..<0
+    }
+
+    /// col[(c·kH + kh)·kW + kw, oh·outW + ow] = x[c, oh·sH − pH + kh·dH, ow·sW − pW + kw·dW] (0 outside),
+    /// rows `ld` apart.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func im2col<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ p: Conv2dParams, into col: UnsafeMutablePointer<T>,
+                                  ld: Int) {
+        let (oH, oW, H, W) = (p.outH, p.outW, p.height, p.width)
+        for c in 0..<p.inChannels {
+            for kh in 0..<p.kernelH {
+                let baseH = kh * p.dilationH - p.padH
+                let rh = valid(base: baseH, stride: p.strideH, size: H, count: oH)
+                for kw in 0..<p.kernelW {
+                    let baseW = kw * p.dilationW - p.padW
+                    let rw = valid(base: baseW, stride: p.strideW, size: W, count: oW)
+                    let row = col + ((c * p.kernelH + kh) * p.kernelW + kw) * ld
+                    if dense(p), !rh.isEmpty {
+                        // Rows are consecutive on both sides: one copy, then the edge columns and rows.
+                        let plane = x + c * H * W
+                        let span = shiftedSpan(rows: rh, W: W, offset: baseH * W + baseW, planeSize: H * W)
+                        (row + span.lowerBound).update(from: plane + (span.lowerBound + baseH * W + baseW),
+                                                      count: span.count)
+                        row.update(repeating: 0, count: rh.lowerBound * oW)
+                        (row + rh.upperBound * oW).update(repeating: 0, count: (oH - rh.upperBound) * oW)
+                        for oh in rh { zeroEdges(row + oh * oW, rw, oW) }
+                        continue
+                    }
+                    for oh in 0..<oH {
+                        let dst = row + oh * oW
+                        guard rh.contains(oh), !rw.isEmpty else {
+                            dst.update(repeating: 0, count: oW)
+                            continue
+                        }
+                        let src = x + (c * H + oh * p.strideH + baseH) * W
+                        if p.strideW == 1 {
+                            (dst + rw.lowerBound).update(from: src + (rw.lowerBound + baseW), count: rw.count)
+                        } else {
+                            for ow in rw { dst[ow] = src[ow * p.strideW + baseW] }
+                        }
+                        zeroEdges(dst, rw, oW)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stride 1 both ways and rows as wide as the input ("same" padding): a column-matrix row is
+    /// the input plane shifted by a constant, so whole blocks of rows move at once.
+    @inline(__always)
+    static func dense(_ p: Conv2dParams) -> Bool { p.strideH == 1 && p.strideW == 1 && p.outW == p.width }
+
+    /// Output positions oh·W + ow of the rows `rows` whose shifted input position lies inside the
+    /// plane [0, planeSize) (the clipped ends are edge columns, handled apart).
+    @inline(__always)
+    static func shiftedSpan(rows: Range<Int>, W: Int, offset: Int, planeSize: Int) -> Range<Int> {
+        let lo = max(rows.lowerBound * W, -offset), hi = min(rows.upperBound * W, planeSize - offset)
+        return lo < hi ? lo..<hi : lo..<lo
+    }
+
+    /// Zeroes the columns of a row outside `valid`.
+    @inline(__always)
+    static func zeroEdges<T: Scalar>(_ row: UnsafeMutablePointer<T>, _ valid: Range<Int>, _ width: Int) {
+        if valid.isEmpty { return row.update(repeating: 0, count: width) }
+        row.update(repeating: 0, count: valid.lowerBound)
+        (row + valid.upperBound).update(repeating: 0, count: width - valid.upperBound)
+    }
+
+    /// dx = 0, then every col entry (rows `ld` apart) added onto the pixel im2col read it from;
+    /// entries that fall outside the image may be overwritten with zeros.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func col2im<T: Scalar>(_ col: UnsafeMutablePointer<T>, ld: Int, _ p: Conv2dParams,
+                                  into dx: UnsafeMutablePointer<T>) {
+        let (oH, oW, H, W) = (p.outH, p.outW, p.height, p.width)
+        dx.update(repeating: 0, count: p.inChannels * H * W)
+        for c in 0..<p.inChannels {
+            for kh in 0..<p.kernelH {
+                let baseH = kh * p.dilationH - p.padH
+                let rh = valid(base: baseH, stride: p.strideH, size: H, count: oH)
+                for kw in 0..<p.kernelW {
+                    let baseW = kw * p.dilationW - p.padW
+                    let rw = valid(base: baseW, stride: p.strideW, size: W, count: oW)
+                    let row = col + ((c * p.kernelH + kh) * p.kernelW + kw) * ld
+                    if dense(p), !rh.isEmpty {
+                        // Drop the entries that fall outside the image (the column matrix is
+                        // scratch), then add whole blocks of rows at once.
+                        for oh in rh { zeroEdges(row + oh * oW, rw, oW) }
+                        let span = shiftedSpan(rows: rh, W: W, offset: baseH * W + baseW, planeSize: H * W)
+                        let dst = dx + (c * H * W + baseH * W + baseW)
+                        for i in span { dst[i] += row[i] }
+                        continue
+                    }
+                    for oh in rh {
+                        let src = row + oh * oW
+                        let dst = dx + (c * H + oh * p.strideH + baseH) * W
+                        if p.strideW == 1 {
+                            for ow in rw { dst[ow + baseW] += src[ow] }
+                        } else {
+                            for ow in rw { dst[ow * p.strideW + baseW] += src[ow] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dbias[o] = Σ_{n, i, j} dy[n, o, i, j], summed in double.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func biasGradient<T: Scalar>(_ dy: UnsafeMutablePointer<T>, into dbias: UnsafeMutablePointer<T>,
+                                        _ p: Conv2dParams) {
+        let plane = p.outH * p.outW
+        for o in 0..<p.outChannels {
+            var s = 0.0
+            for n in 0..<p.batch {
+                let row = dy + (n * p.outChannels + o) * plane
+                for i in 0..<plane { s += row[i].double }
+            }
+            dbias[o] = T(s)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import COpenCL
+import Foundation
+
+/// The OpenCL engine's convolution: the direct kernels of kernels/conv2d.cl, or im2col
+/// (kernels/im2col.cl) of a chunk of images and one strided-batch GEMM per group through this
+/// backend's GEMM engine, col2im for the input gradient and a batch reduction for the weights.
+/// `Conv2dPath.choose` picks the path; `path:` forces one.
+extension OpenCLBackend {
+    public func conv2dForward<T: Scalar>(_ x: Tensor<T>, _ w: Tensor<T>, bias: Tensor<T>?, _ p: Conv2dParams,
+                                         into y: Tensor<T>) throws {
+        try conv2dForward(x, w, bias: bias, p, into: y, path: nil)
+    }
+
+    public func conv2dBackwardInput<T: Scalar>(_ dy: Tensor<T>, _ w: Tensor<T>, _ p: Conv2dParams,
+                                               into dx: Tensor<T>) throws {
+        try conv2dBackwardInput(dy, w, p, into: dx, path: nil)
+    }
+
+    public func conv2dBackwardWeights<T: Scalar>(_ x: Tensor<T>, _ dy: Tensor<T>, _ p: Conv2dParams,
+                                                 into dw: Tensor<T>, bias dbias: Tensor<T>?) throws {
+        try conv2dBackwardWeights(x, dy, p, into: dw, bias: dbias, path: nil)
+    }
+
+    /// conv2d forward on `path` (nil: `Conv2dPath.choose`).
+    public func conv2dForward<T: Scalar>(_ x: Tensor<T>, _ w: Tensor<T>, bias: Tensor<T>?, _ p: Conv2dParams,
+                                         into y: Tensor<T>, path: Conv2dPath?) throws {
+        try checkConv("conv2d", x: x, w: w, y: y, bias: bias, p)
+        try checkDType(T.self, "conv2d")
+        let (dt, fp64) = (T.dtype, cl.info.fp64)
+        if (path ?? .choose(p)) == .direct {
+            return try cl.run(ConvKernels.directForward(dtype: dt, fp64: fp64, x: operand(x), w: operand(w),
+                                                        bias: bias.map(operand), y: operand(y), p))
+        }
+        let s = CPUConv.Sizes(p)
+        try cl.serialized {
+            let plan = try ConvWorkspace.plan(p, cl: cl, dtype: dt, pointwise: s.pointwise, extra: 0)
+            for n0 in stride(from: 0, to: p.batch, by: plan.images) {
+                let nb = min(plan.images, p.batch - n0)
+                let col: Operand
+                if s.pointwise {
+                    col = Operand(mem(x), x.offset + n0 * s.imageIn)
+                } else {
+                    col = Operand(plan.buffer, 0)
+                    try cl.run(ConvKernels.im2col(dtype: dt, fp64: fp64, x: Operand(mem(x), x.offset + n0 * s.imageIn),
+                                                  col: col, images: nb, p))
+                }
+                let colStride = s.pointwise ? s.imageIn : s.colRows * s.plane
+                for g in 0..<p.groups {
+                    // Y_g [Og, plane] = W_g [Og, Kg] · col_g [Kg, plane], for each image of the chunk.
+                    var q = GemmParams(m: p.outPerGroup, n: s.plane, k: p.patchSize, batch: nb)
+                    q.offsetA = w.offset + g * p.outPerGroup * p.patchSize
+                    q.strideA = 0
+                    q.offsetB = col.offset + g * p.patchSize * s.plane
+                    q.strideB = colStride
+                    q.offsetC = y.offset + n0 * s.imageOut + g * p.outPerGroup * s.plane
+                    q.strideC = s.imageOut
+                    try rawGemm(q, T.self, a: mem(w), b: col.mem, c: mem(y))
+                }
+            }
+            if let bias {
+                try cl.run(ConvKernels.biasAdd(dtype: dt, fp64: fp64, bias: operand(bias), y: operand(y), p))
+            }
+        }
+    }
+
+    /// The input gradient on `path` (nil: `Conv2dPath.choose`).
+    public func conv2dBackwardInput<T: Scalar>(_ dy: Tensor<T>, _ w: Tensor<T>, _ p: Conv2dParams,
+                                               into dx: Tensor<T>, path: Conv2dPath?) throws {
+        try checkConv("conv2dBackwardInput", x: dx, w: w, y: dy, bias: nil, p)
+        try checkDType(T.self, "conv2dBackwardInput")
+        let (dt, fp64) = (T.dtype, cl.info.fp64)
+        if (path ?? .choose(p)) == .direct {
+            return try cl.run(ConvKernels.directBackwardInput(dtype: dt, fp64: fp64, dy: operand(dy), w: operand(w),
+                                                              dx: operand(dx), p))
+        }
+        let s = CPUConv.Sizes(p)
+        try cl.serialized {
+            let plan = try ConvWorkspace.plan(p, cl: cl, dtype: dt, pointwise: s.pointwise, extra: 0)
+            for n0 in stride(from: 0, to: p.batch, by: plan.images) {
+                let nb = min(plan.images, p.batch - n0)
+                let dcol = s.pointwise ? Operand(mem(dx), dx.offset + n0 * s.imageIn) : Operand(plan.buffer, 0)
+                for g in 0..<p.groups {
+                    // dcol_g [Kg, plane] = W_gᵀ [Kg, Og] · dY_g [Og, plane]
+                    var q = GemmParams(m: p.patchSize, n: s.plane, k: p.outPerGroup, transA: true, batch: nb)
+                    q.offsetA = w.offset + g * p.outPerGroup * p.patchSize
+                    q.strideA = 0
+                    q.offsetB = dy.offset + n0 * s.imageOut + g * p.outPerGroup * s.plane
+                    q.strideB = s.imageOut
+                    q.offsetC = dcol.offset + g * p.patchSize * s.plane
+                    q.strideC = s.pointwise ? s.imageIn : s.colRows * s.plane
+                    try rawGemm(q, T.self, a: mem(w), b: mem(dy), c: dcol.mem)
+                }
+                if !s.pointwise {
+                    try cl.run(ConvKernels.col2im(dtype: dt, fp64: fp64, col: dcol,
+                                                  dx: Operand(mem(dx), dx.offset + n0 * s.imageIn), images: nb, p))
+                }
+            }
+        }
+    }
+
+    /// The weight (and bias) gradients on `path` (nil: `Conv2dPath.choose`).
+    public func conv2dBackwardWeights<T: Scalar>(_ x: Tensor<T>, _ dy: Tensor<T>, _ p: Conv2dParams,
+                                                 into dw: Tensor<T>, bias dbias: Tensor<T>?, path: Conv2dPath?) throws {
+        try checkConv("conv2dBackwardWeights", x: x, w: dw, y: dy, bias: dbias, p)
+        try checkDType(T.self, "conv2dBackwardWeights")
+        let (dt, fp64) = (T.dtype, cl.info.fp64)
+        try cl.serialized {
+            if let dbias { try biasGradient(dy, p, into: dbias) }
+            if (path ?? .choose(p)) == .direct {
+                return try cl.run(ConvKernels.directBackwardWeights(dtype: dt, fp64: fp64, x: operand(x), dy: operand(dy),
+                                                                    dw: operand(dw), p))
+            }
+            let s = CPUConv.Sizes(p)
+            // Per-image gradients [images, O, Kg] after the column matrices, summed into dw per chunk.
+            let perImage = p.outChannels * p.patchSize
+            let plan = try ConvWorkspace.plan(p, cl: cl, dtype: dt, pointwise: s.pointwise, extra: perImage)
+            let partials = Operand(plan.buffer, s.pointwise ? 0 : plan.images * s.colRows * s.plane)
+            for n0 in stride(from: 0, to: p.batch, by: plan.images) {
+                let nb = min(plan.images, p.batch - n0)
+                let col: Operand
+                if s.pointwise {
+                    col = Operand(mem(x), x.offset + n0 * s.imageIn)
+                } else {
+                    col = Operand(plan.buffer, 0)
+                    try cl.run(ConvKernels.im2col(dtype: dt, fp64: fp64, x: Operand(mem(x), x.offset + n0 * s.imageIn),
+                                                  col: col, images: nb, p))
+                }
+                for g in 0..<p.groups {
+                    // dW_g [Og, Kg] of each image = dY_g [Og, plane] · col_gᵀ [plane, Kg]
+                    var q = GemmParams(m: p.outPerGroup, n: p.patchSize, k: s.plane, transB: true, batch: nb)
+                    q.offsetA = dy.offset + n0 * s.imageOut + g * p.outPerGroup * s.plane
+                    q.strideA = s.imageOut
+                    q.offsetB = col.offset + g * p.patchSize * s.plane
+                    q.strideB = s.pointwise ? s.imageIn : s.colRows * s.plane
+                    q.offsetC = partials.offset + g * p.outPerGroup * p.patchSize
+                    q.strideC = perImage
+                    try rawGemm(q, T.self, a: mem(dy), b: col.mem, c: partials.mem)
+                }
+                try cl.run(ConvKernels.batchSum(dtype: dt, fp64: fp64, src: partials, batch: nb, count: perImage,
+                                                dst: operand(dw), accumulate: n0 > 0))
+            }
+        }
+    }
+
+    /// dbias[o] = Σ dy[n, o, :, :]: per-(n, o) partials in ACC, then a sum over n.
+    func biasGradient<T: Scalar>(_ dy: Tensor<T>, _ p: Conv2dParams, into dbias: Tensor<T>) throws {
+        let (dt, fp64) = (T.dtype, cl.info.fp64)
+        let count = p.batch * p.outChannels
+        let partial: cl_mem?
+        let keep: AnyObject
+        if fp64 {
+            let b: CLBuffer<Double> = try cl.buffer(count: count)
+            (partial, keep) = (b.mem, b)
+        } else {
+            let b: CLBuffer<Float> = try cl.buffer(count: count)
+            (partial, keep) = (b.mem, b)
+        }
+        try cl.run(ConvKernels.biasPartials(dtype: dt, fp64: fp64, dy: operand(dy), partial: partial, p))
+        try cl.run(ConvKernels.batchSumPartials(dtype: dt, fp64: fp64, src: partial, batch: p.batch,
+                                                count: p.outChannels, dst: operand(dbias)))
+        withExtendedLifetime(keep) {}
+    }
+
+    /// A GEMM on raw buffers whose params already include every offset (the workspace is no
+    /// tensor), with this backend's engine; our kernel for k == 0, as `gemm` does.
+    func rawGemm<T: Scalar>(_ q: GemmParams, _: T.Type, a: cl_mem?, b: cl_mem?, c: cl_mem?) throws {
+        if gemmEngine == .clblast && q.k > 0 {
+            try CLBlastGemm.run(q, alpha: T(1), a: a, b: b, beta: T(0), c: c, on: cl)
+        } else {
+            let tiles = GemmTiles.lookup(deviceName: cl.info.name, vendor: cl.info.vendor, dtype: T.dtype)
+            try cl.run(GemmKernels.gemm(q, dtype: T.dtype, fp64: cl.info.fp64, alpha: 1, beta: 0, a: a, b: b, c: c,
+                                        tiles: tiles))
+        }
+    }
+}
+
+/// The im2col path's scratch: one device buffer per context, grown on demand and kept (a fresh
+/// allocation per call costs page faults on CPU devices). Callers hold the context lock
+/// (`CLContext.serialized`) from planning until their last kernel is enqueued; the in-order
+/// queue then orders later users after earlier ones.
+final class ConvWorkspace: @unchecked Sendable {
+    /// Column-matrix elements one chunk may take: 2^24 (64 MiB in float32).
+    static let budget = 1 << 24
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var buffers: [ObjectIdentifier: CLBuffer<UInt8>] = [:]
+
+    struct Plan {
+        /// Images per chunk.
+        let images: Int
+        let buffer: cl_mem?
+    }
+
+    /// Images per chunk within the budget, and a buffer of `images` column matrices (none for
+    /// pointwise convolutions) plus `extra` elements per image.
+    static func plan(_ p: Conv2dParams, cl: CLContext, dtype: DType, pointwise: Bool, extra: Int) throws -> Plan {
+        let colPerImage = pointwise ? 0 : p.inChannels * p.kernelH * p.kernelW * p.outH * p.outW
+        let perImage = colPerImage + extra
+        if perImage == 0 { return Plan(images: p.batch, buffer: nil) }
+        let images = max(1, min(p.batch, budget / perImage))
+        let bytes = images * perImage * dtype.byteSize
+        lock.lock()
+        defer { lock.unlock() }
+        let key = ObjectIdentifier(cl)
+        if let b = buffers[key], b.count >= bytes { return Plan(images: images, buffer: b.mem) }
+        buffers[key] = nil
+        let b = try cl.buffer(UInt8.self, count: bytes)
+        buffers[key] = b
+        return Plan(images: images, buffer: b.mem)
+    }
+}
