@@ -71,20 +71,7 @@ struct LyapunovCommand: ParsableCommand {
                                     reorth: reorth, seed: spec.seed, batch: batch, qr: qr.flatMap(TangentQR.Method.init))
         var initial: [M.T]?
         if let x0 {
-            let a = try Npy.read(URL(fileURLWithPath: x0)).doubles()
-            let want = batch * model.stateSize
-            guard a.count == model.stateSize || a.count == want else {
-                throw ValidationError("--x0 \(x0): \(a.count) numbers; expected \(model.stateSize) or \(want)")
-            }
-            let perMember = a.count == want ? a : Array((0..<batch).map { _ in a }.joined())
-            // members' [segments·N] vectors → segment-major [segments, B, N]
-            var sm = [M.T](repeating: 0, count: want)
-            for b in 0..<batch {
-                for i in 0..<model.stateSize {
-                    sm[((i / model.units) * batch + b) * model.units + i % model.units] = M.T(perMember[b * model.stateSize + i])
-                }
-            }
-            initial = sm
+            do { initial = try Trajectory.loadStates(x0, model: model, batch: batch) } catch { throw ValidationError("--x0: \(error)") }
         }
         var identity = spec.identity
         if let x0 { identity["x0"] = x0 }

@@ -43,18 +43,9 @@ struct StepCommand: ParsableCommand {
     func record<M: RecurrentModel>(_ model: M, _ spec: ModelSpec) throws {
         let states: Tensor<M.T>
         if let x0 {
-            let a = try Npy.read(URL(fileURLWithPath: x0)).doubles()
-            let s = model.stateSize
-            guard a.count == s || a.count == batch * s else {
-                throw ValidationError("--x0 \(x0): \(a.count) numbers; expected \(s) or \(batch) × \(s)")
-            }
-            var sm = [M.T](repeating: 0, count: batch * s)
-            for b in 0..<batch {
-                for i in 0..<s {
-                    sm[((i / model.units) * batch + b) * model.units + i % model.units] = M.T(a[(a.count == s ? 0 : b * s) + i])
-                }
-            }
-            states = try model.backend.tensor(sm, shape: [model.segments, batch, model.units])
+            let values: [M.T]
+            do { values = try Trajectory.loadStates(x0, model: model, batch: batch) } catch { throw ValidationError("--x0: \(error)") }
+            states = try model.backend.tensor(values, shape: [model.segments, batch, model.units])
         } else {
             states = try JacobianCheck.randomStates(model, batch: batch, seed: spec.seed)
         }

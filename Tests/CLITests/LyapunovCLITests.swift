@@ -94,6 +94,22 @@ final class LyapunovCLITests: XCTestCase {
         try refused(["--model", "rate", "--weights", dir.appendingPathComponent("missing.npy").path], "no such file")
     }
 
+    /// --x0 sets the initial state; a file of the wrong size is refused with the sizes it takes.
+    func testInitialStateFromFile() throws {
+        let dir = try tmp()
+        let x0 = dir.appendingPathComponent("x0.npy")
+        try writeNpy(x0, (0..<20).map { 0.1 * Double($0 % 7) - 0.3 }, shape: [20])
+        let args = ["lyapunov", "--n", "20", "--steps", "50", "--transient", "10", "--k", "3", "--device", "cpu", "--json"]
+        let a = try GPURunProcess.run(args + ["--x0", x0.path])
+        let b = try GPURunProcess.run(args)
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertNotEqual(try a.json()["exponents"] as? [Double], try b.json()["exponents"] as? [Double])
+        try writeNpy(x0, [1, 2, 3], shape: [3])
+        let bad = try GPURunProcess.run(args + ["--x0", x0.path])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("expected 20 (one state)"), bad.stderr)
+    }
+
     func testDeviceMemoryIsCheckedFirst() throws {
         let r = try GPURunProcess.run(["lyapunov", "--n", "40000", "--k", "40000", "--device", "opencl"])
         if r.stderr.contains("unknown device") { throw XCTSkip("no OpenCL device") }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Steps a batch of states and records it: the tool behind `gpurun step`.
 public enum Trajectory {
     /// Runs `steps` steps from `states` and returns the recorded states, one frame every
@@ -28,6 +30,26 @@ public enum Trajectory {
         for m in 0..<b {
             for s in 0..<model.segments {
                 for i in 0..<n { out[m * model.stateSize + s * n + i] = v[(s * b + m) * n + i].double }
+            }
+        }
+        return out
+    }
+
+    /// Initial states from a .npy file: one state ([stateSize], given to every member) or one per
+    /// member ([B, stateSize]), each in MODELS.md order; returned segment-major [segments, B, N].
+    public static func loadStates<M: RecurrentModel>(_ path: String, model: M, batch: Int) throws -> [M.T] {
+        let a = try Npy.read(URL(fileURLWithPath: path)).doubles()
+        let s = model.stateSize
+        guard a.count == s || a.count == batch * s else {
+            throw ComputeError.io(path: path, reason: "\(a.count) numbers; expected \(s) (one state) or \(batch) × \(s)")
+        }
+        if let bad = a.firstIndex(where: { !$0.isFinite }) {
+            throw ComputeError.io(path: path, reason: "element \(bad) is \(a[bad]); states must be finite")
+        }
+        var out = [M.T](repeating: 0, count: batch * s)
+        for b in 0..<batch {
+            for i in 0..<s {
+                out[((i / model.units) * batch + b) * model.units + i % model.units] = M.T(a[(a.count == s ? 0 : b * s) + i])
             }
         }
         return out
