@@ -100,20 +100,17 @@ public enum ConvBench {
     /// Rows from the PyTorch script, or notes that say why there are none.
     public static func torch(script: String, python: String, layers: [Layer], dtype: DType,
                              minSeconds: Double = 1) -> (rows: [Row], notes: [String]) {
-        guard FileManager.default.fileExists(atPath: script) else { return ([], ["no script at \(script)"]) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, script, "--layers", layers.map(\.spec).joined(separator: ";"),
-                             "--dtype", dtype.rawValue, "--min-seconds", String(minSeconds)]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return ([], ["cannot run \(python): \(error)"]) }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data: Data
+        switch ReferenceScript.run(python: python, script: script, arguments: [
+            "--layers", layers.map(\.spec).joined(separator: ";"), "--dtype", dtype.rawValue,
+            "--min-seconds", String(minSeconds),
+        ]) {
+        case .success(let d): data = d
+        case .failure(let e): return ([], [e.description])
+        }
         struct Result: Decodable { var name: String; var forwardMs: Double; var totalMs: Double }
         struct Reply: Decodable { var results: [Result]; var notes: [String]; var torch: String?; var threads: Int? }
-        guard process.terminationStatus == 0, let reply = try? JSONDecoder().decode(Reply.self, from: data) else {
+        guard let reply = try? JSONDecoder().decode(Reply.self, from: data) else {
             return ([], ["\(python) \(script) failed"])
         }
         let engine = "torch" + (reply.torch.map { " \($0)" } ?? "") + (reply.threads.map { ", \($0) threads" } ?? "")

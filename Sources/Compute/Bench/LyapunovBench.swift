@@ -29,18 +29,13 @@ public enum LyapunovBench {
 
     /// Runs the numpy script with `python` (nil row and a reason when Python or numpy is missing).
     public static func numpy(script: String, python: String = "python3", n: Int, steps: Int, reorth: Int) -> (Row?, String?) {
-        guard FileManager.default.fileExists(atPath: script) else { return (nil, "no script at \(script)") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [python, script, "--n", "\(n)", "--steps", "\(steps)", "--reorth", "\(reorth)", "--json"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return (nil, "cannot run \(python): \(error)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0,
-              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+        let data: Data
+        switch ReferenceScript.run(python: python, script: script,
+                                   arguments: ["--n", "\(n)", "--steps", "\(steps)", "--reorth", "\(reorth)", "--json"]) {
+        case .success(let d): data = d
+        case .failure(let e): return (nil, e.description)
+        }
+        guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let seconds = obj["seconds"] as? Double, let l1 = obj["lambda1"] as? Double else {
             return (nil, "\(python) \(script) failed (is numpy installed?)")
         }

@@ -30,19 +30,16 @@ public enum RNNBench {
 
     /// Rows from the reference script, or the reason there are none.
     public static func reference(script: String, python: String, sizes: [Int], batches: [Int]) -> ([Row], [String]) {
-        guard FileManager.default.fileExists(atPath: script) else { return ([], ["no script at \(script)"]) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [python, script, "--sizes", sizes.map(String.init).joined(separator: ","),
-                       "--batches", batches.map(String.init).joined(separator: ",")]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return ([], ["cannot run \(python): \(error)"]) }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let data: Data
+        switch ReferenceScript.run(python: python, script: script, arguments: [
+            "--sizes", sizes.map(String.init).joined(separator: ","),
+            "--batches", batches.map(String.init).joined(separator: ","),
+        ]) {
+        case .success(let d): data = d
+        case .failure(let e): return ([], [e.description])
+        }
         struct Reply: Decodable { var results: [Row]; var notes: [String] }
-        guard p.terminationStatus == 0, let reply = try? JSONDecoder().decode(Reply.self, from: data) else {
+        guard let reply = try? JSONDecoder().decode(Reply.self, from: data) else {
             return ([], ["\(python) \(script) failed (is numpy installed?)"])
         }
         return (reply.results, reply.notes)
