@@ -112,6 +112,35 @@ final class SpectrumCLITests: XCTestCase {
         XCTAssertTrue(text.stderr.contains("spectral radius 3"), text.stderr)
     }
 
+    /// A Jacobian ensemble: the theory object carries the predicted support, "support" the
+    /// comparison with it, "distance" the KS distance to the radial law; the plot draws both.
+    func testJacobianEnsembleJSON() throws {
+        let dir = try scratch().appendingPathComponent("jac")
+        let r = try run(["spectrum", "--ensemble", "rate-jacobian", "--n", "80", "--samples", "2", "--g", "2",
+                         "--transient", "300", "--seed", "5", "--json", "--output", dir.path, "--device", "cpu"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let obj = try json(r.stdout)
+        let theory = try XCTUnwrap(obj["theory"] as? [String: Any])
+        XCTAssertEqual(theory["law"] as? String, "radial")
+        let jac = try XCTUnwrap(theory["jacobian"] as? [String: Any])
+        XCTAssertEqual(jac["source"] as? String, "DMFT")
+        XCTAssertEqual(try XCTUnwrap(jac["discCenter"] as? Double), -1)
+        let support = try XCTUnwrap(obj["support"] as? [String: Any])
+        XCTAssertLessThan(try XCTUnwrap(support["fractionOutside"] as? Double), 0.1)
+        XCTAssertLessThan(try XCTUnwrap((obj["distance"] as? [String: Any])?["value"] as? Double), 0.15)
+        XCTAssertEqual(try Npy.read(dir.appendingPathComponent("eigenvalues.npy")).shape, [2, 80])
+        let svg = try String(contentsOf: dir.appendingPathComponent("spectrum.svg"), encoding: .utf8)
+        XCTAssertTrue(svg.contains("rotation-invariant law about -1"), svg.prefix(400).description)
+
+        // The LSTM along a trajectory has no theory: the report says so and still has the data.
+        let l = try run(["spectrum", "--ensemble", "lstm-jacobian", "--n", "30", "--samples", "2", "--json", "--device", "cpu"])
+        XCTAssertEqual(l.status, 0, l.stderr)
+        let lo = try json(l.stdout)
+        XCTAssertNil(lo["theory"])
+        XCTAssertEqual(lo["order"] as? Int, 60)
+        XCTAssertNotNil(lo["density2d"])
+    }
+
     func testBadInputGivesClearErrors() throws {
         let dir = try scratch()
         let rect = dir.appendingPathComponent("rect.npy"), nan = dir.appendingPathComponent("nan.npy")
@@ -126,8 +155,13 @@ final class SpectrumCLITests: XCTestCase {
             (["spectrum", "--ensemble", "elliptic", "--n", "10", "--tau", "-1.5"], "--tau must lie in [-1, 1]"),
             (["spectrum", "--ensemble", "ginibre"], "--ensemble needs --n"),
             (["spectrum", "--n", "5"], "give --ensemble NAME or --matrix FILE.npy"),
-            (["spectrum", "--ensemble", "lstm-jacobian", "--n", "8"], "'lstm-jacobian' is not available yet"),
-            (["spectrum", "--ensemble", "gru-jacobian", "--n", "8"], "not available yet"),
+            (["spectrum", "--ensemble", "gru-jacobian", "--n", "8", "--jacobian", "flow"], "the gru is a map"),
+            (["spectrum", "--ensemble", "rate-jacobian", "--n", "8", "--at", "fixed-point", "--transient", "5"],
+             "--transient applies to --at trajectory"),
+            (["spectrum", "--ensemble", "rate-jacobian", "--n", "8", "--at", "nowhere"], "--at must be trajectory or fixed-point"),
+            (["spectrum", "--ensemble", "ginibre", "--n", "8", "--at", "fixed-point"], "apply to the *-jacobian ensembles"),
+            (["spectrum", "--ensemble", "rate-jacobian", "--n", "8", "--dt", "0"], "--dt must be positive"),
+            (["spectrum", "--ensemble", "gated-jacobian", "--n", "7000"], "matrix orders up to 20000 (this is 21000)"),
             (["spectrum", "--matrix", dir.appendingPathComponent("missing.npy").path], "no such file"),
             (["spectrum", "--matrix", rect.path], "spectrum needs a square 2-D matrix"),
             (["spectrum", "--matrix", nan.path], "is nan; the matrix must be finite"),

@@ -9,8 +9,8 @@ final class EnsembleTests: XCTestCase {
     let cpu = CPUBackend.shared
 
     func ks(_ s: EnsembleSpectrum, against law: SpectralLaw? = nil) -> (value: Double, tolerance: Double) {
-        let d = SpectrumStatistics.distance(re: s.re, im: s.im, law: law ?? s.law)
-        return (d.value, s.law.ksTolerance(order: s.order, count: d.count))
+        let d = SpectrumStatistics.distance(re: s.re, im: s.im, law: law ?? s.law!)
+        return (d.value, s.law!.ksTolerance(order: s.order, count: d.count))
     }
 
     /// Every ensemble at moderate n is within the KS tolerance of its law (see
@@ -27,7 +27,7 @@ final class EnsembleTests: XCTestCase {
         for (name, options) in cases {
             let s = try SpectrumRun.run(Ensembles.make(name, options), samples: 4, seed: seed, on: cpu)
             let (d, tol) = ks(s)
-            XCTAssertLessThan(d, tol, "\(name) \(options) seed \(seed): KS \(d) against \(s.law.description)")
+            XCTAssertLessThan(d, tol, "\(name) \(options) seed \(seed): KS \(d) against \(s.law!.description)")
         }
     }
 
@@ -194,9 +194,14 @@ final class EnsembleTests: XCTestCase {
         XCTAssertTrue(message { try Ensembles.make("goe", .init(n: 10, gamma: 2)) }.contains("does not apply"))
         XCTAssertTrue(message { try Ensembles.make("ginibre", .init(n: 10, g: -1)) }.contains("--g must be a positive"))
         XCTAssertTrue(message { try Ensembles.make("cue", .init(n: 10)) }.contains("unknown ensemble 'cue'; known: ginibre"))
-        for name in ["rate-jacobian", "gated-jacobian", "gru-jacobian", "lstm-jacobian"] {
-            XCTAssertTrue(message { try Ensembles.make(name, .init(n: 10)) }.contains("is not available yet"), name)
-        }
+        XCTAssertTrue(message { try Ensembles.make("lstm-jacobian", .init(n: 10, jacobian: .init(matrix: .flow))) }
+            .contains("the lstm is a map"))
+        XCTAssertTrue(message { try Ensembles.make("rate-jacobian", .init(n: 10, jacobian: .init(matrix: .map))) }
+            .contains("--jacobian map is for the GRU and LSTM"))
+        XCTAssertTrue(message { try Ensembles.make("rate-jacobian", .init(n: 10, jacobian: .init(transient: -1))) }
+            .contains("--transient must be ≥ 0"))
+        XCTAssertTrue(message { try Ensembles.make("goe", .init(n: 10, jacobian: .init())) }
+            .contains("apply to the *-jacobian ensembles"))
         XCTAssertTrue(message { try SpectrumRun.run(GOE(n: 4), samples: 0, seed: 0, on: self.cpu) }.contains("--samples"))
 
         let dir = try temporaryDirectory(self)

@@ -45,7 +45,7 @@ public struct Ginibre: MatrixEnsemble {
     public var name: String { complex ? "complex-ginibre" : "ginibre" }
     public var order: Int { n }
     public var structure: MatrixStructure { complex ? .complex : .general }
-    public var law: SpectralLaw { .circular(radius: g) }
+    public var law: SpectralLaw? { .circular(radius: g) }
     public var parameters: [String: Double] { ["g": g] }
 
     public func generate(samples: Range<Int>, seed: UInt64, on backend: any Backend) throws -> MatrixBatch {
@@ -74,7 +74,7 @@ public struct GOE: MatrixEnsemble {
     public var name: String { "goe" }
     public var order: Int { n }
     public var structure: MatrixStructure { .symmetric }
-    public var law: SpectralLaw { .semicircle(radius: 2 * g, axis: .real) }
+    public var law: SpectralLaw? { .semicircle(radius: 2 * g, axis: .real) }
     public var parameters: [String: Double] { ["g": g] }
 
     public func generate(samples: Range<Int>, seed: UInt64, on backend: any Backend) throws -> MatrixBatch {
@@ -114,7 +114,7 @@ public struct Wishart: MatrixEnsemble {
     public var name: String { "wishart" }
     public var order: Int { p }
     public var structure: MatrixStructure { .symmetric }
-    public var law: SpectralLaw { .marchenkoPastur(ratio: gamma) }
+    public var law: SpectralLaw? { .marchenkoPastur(ratio: gamma) }
     public var parameters: [String: Double] { ["gamma": gamma, "p": Double(p)] }
 
     public func generate(samples: Range<Int>, seed: UInt64, on backend: any Backend) throws -> MatrixBatch {
@@ -150,7 +150,7 @@ public struct Elliptic: MatrixEnsemble {
     public var name: String { "elliptic" }
     public var order: Int { n }
     public var structure: MatrixStructure { .general }
-    public var law: SpectralLaw {
+    public var law: SpectralLaw? {
         abs(tau) < 1 ? .elliptic(tau: tau, scale: g) : .semicircle(radius: 2 * g, axis: tau > 0 ? .real : .imaginary)
     }
     public var parameters: [String: Double] { ["g": g, "tau": tau] }

@@ -48,13 +48,21 @@ public protocol MatrixEnsemble: Sendable {
     /// The order of the matrices whose spectrum is computed.
     var order: Int { get }
     var structure: MatrixStructure { get }
-    /// The large-n law of the spectrum, for the distance and the plot.
-    var law: SpectralLaw { get }
+    /// The large-n law of the spectrum, for the KS distance and the plot; nil where theory
+    /// predicts a support but no density (gated RNN) or nothing (GRU, LSTM).
+    var law: SpectralLaw? { get }
+    /// The predicted support of a model Jacobian's spectrum (MeanFieldTheory), for the fraction
+    /// of eigenvalues outside it and the plot; nil for other ensembles.
+    var jacobianTheory: JacobianSpectrumTheory? { get }
     /// The parameters, for reports (e.g. ["g": 1]).
     var parameters: [String: Double] { get }
     /// Matrices of samples `samples` of a run with `seed`, generated on `backend` and read back
     /// to the host. Sample k must depend only on (seed, k).
     func generate(samples: Range<Int>, seed: UInt64, on backend: any Backend) throws -> MatrixBatch
+}
+
+extension MatrixEnsemble {
+    public var jacobianTheory: JacobianSpectrumTheory? { nil }
 }
 
 /// The options of `gpurun spectrum` an ensemble is built from; nil means not given.
@@ -63,12 +71,16 @@ public struct EnsembleOptions: Sendable {
     public var g: Double?
     public var gamma: Double?
     public var tau: Double?
+    /// Where and how the Jacobian ensembles take their matrices; nil when no such option is given.
+    public var jacobian: JacobianEnsembleOptions?
 
-    public init(n: Int, g: Double? = nil, gamma: Double? = nil, tau: Double? = nil) {
+    public init(n: Int, g: Double? = nil, gamma: Double? = nil, tau: Double? = nil,
+                jacobian: JacobianEnsembleOptions? = nil) {
         self.n = n
         self.g = g
         self.gamma = gamma
         self.tau = tau
+        self.jacobian = jacobian
     }
 }
 
@@ -77,12 +89,11 @@ public enum Ensembles {
     public struct Entry: Sendable {
         public var name: String
         public var summary: String
-        /// The options besides --n it reads: "g", "gamma", "tau".
+        /// The options besides --n it reads: "g", "gamma", "tau", "jacobian" (--at, --transient,
+        /// --dt, --jacobian, --integrator).
         public var options: Set<String>
-        /// Builds the ensemble from validated options; nil while it is not implemented.
-        public var make: (@Sendable (EnsembleOptions) throws -> any MatrixEnsemble)?
-        /// Why `make` is nil.
-        public var unavailableReason: String?
+        /// Builds the ensemble from validated options.
+        public var make: @Sendable (EnsembleOptions) throws -> any MatrixEnsemble
     }
 
     public static let all: [Entry] = [
@@ -96,21 +107,28 @@ public enum Ensembles {
               options: ["gamma"], make: { try Wishart(n: $0.n, gamma: $0.gamma ?? 0.5) }),
         Entry(name: "elliptic", summary: "E[J_ij J_ji] = τ g²/n; uniform on the ellipse with semi-axes g(1±τ)",
               options: ["g", "tau"], make: { Elliptic(n: $0.n, g: $0.g ?? 1, tau: $0.tau ?? 0.5) }),
-        pending("rate-jacobian", "Jacobians of the rate RNN", model: "rate network"),
-        pending("gated-jacobian", "Jacobians of the gated RNN", model: "gated network"),
-        pending("gru-jacobian", "Jacobians of the GRU", model: "GRU"),
-        pending("lstm-jacobian", "Jacobians of the LSTM", model: "LSTM"),
+        jacobian(.rate, "flow Jacobians −I + J diag(φ'(h)) of rate networks (MODELS.md §1), default g = 2; "
+                 + "theory: the radial law about −1 from the DMFT"),
+        jacobian(.gated, "flow Jacobians (3N × 3N: h, z, r) of gated RNNs (MODELS.md §3), default g = 2; "
+                 + "theory: the h block's support and the z, r point masses"),
+        jacobian(.gru, "one-step Jacobians of GRUs (MODELS.md §4), default g = 2; theory at the fixed point"),
+        jacobian(.lstm, "one-step Jacobians (2N × 2N: h, c) of LSTMs (MODELS.md §5), default g = 2; "
+                 + "theory at the fixed point"),
     ]
+
+    /// Default gain of the Jacobian ensembles' networks.
+    public static let defaultJacobianGain = 2.0
 
     public static var names: [String] { all.map(\.name) }
 
     /// The largest matrix order accepted (one float64 matrix of this order is 3.2 GB).
     public static let maxOrder = 20_000
 
-    /// An ensemble that needs a model gpurun does not have yet.
-    static func pending(_ name: String, _ summary: String, model: String) -> Entry {
-        Entry(name: name, summary: summary, options: ["g"], make: nil,
-              unavailableReason: "needs the \(model) model (Sources/Compute/Models), which is not written yet")
+    /// The Jacobians of one model's random networks (JacobianEnsemble).
+    static func jacobian(_ kind: ModelSpec.Kind, _ summary: String) -> Entry {
+        Entry(name: kind.rawValue + "-jacobian", summary: summary, options: ["g", "jacobian"], make: {
+            try JacobianEnsemble(kind: kind, n: $0.n, g: $0.g ?? defaultJacobianGain, options: $0.jacobian ?? .init())
+        })
     }
 
     /// The ensemble `name` with `options`, after checking them: n ≥ 1, g > 0, γ > 0,
@@ -119,19 +137,21 @@ public enum Ensembles {
         guard let entry = all.first(where: { $0.name == name.lowercased() }) else {
             throw ComputeError.invalidArgument("unknown ensemble '\(name)'; known: \(names.joined(separator: ", "))")
         }
-        guard let make = entry.make else {
-            throw ComputeError.invalidArgument(
-                "ensemble '\(entry.name)' is not available yet: it \(entry.unavailableReason ?? "is not implemented")")
-        }
         try check(options, for: entry)
-        return try make(options)
+        return try entry.make(options)
     }
 
     static func check(_ o: EnsembleOptions, for entry: Entry) throws {
         func bad(_ s: String) -> ComputeError { .invalidArgument(s) }
         guard o.n >= 1 else { throw bad("--n must be at least 1 (got \(o.n))") }
-        guard o.n <= maxOrder else { throw bad("--n \(o.n) is too large: gpurun spectrum handles orders up to \(maxOrder)") }
+        let order = entry.name == "gated-jacobian" ? 3 * o.n : entry.name == "lstm-jacobian" ? 2 * o.n : o.n
+        guard order <= maxOrder else {
+            throw bad("--n \(o.n) is too large: gpurun spectrum handles matrix orders up to \(maxOrder) (this is \(order))")
+        }
         let given = [("g", o.g), ("gamma", o.gamma), ("tau", o.tau)].filter { $0.1 != nil }.map(\.0)
+        if o.jacobian != nil && !entry.options.contains("jacobian") {
+            throw bad("--at, --transient, --dt, --jacobian and --integrator apply to the *-jacobian ensembles, not '\(entry.name)'")
+        }
         for option in given where !entry.options.contains(option) {
             let reads = entry.options.sorted().map { "--\($0)" }.joined(separator: ", ")
             throw bad("--\(option) does not apply to ensemble '\(entry.name)'"

@@ -2,7 +2,7 @@
 /// matrices agree (and do not depend on the batching), eigenvalues of device-generated matrices
 /// agree, device spectra are within the KS tolerance of their law, and ridge draws agree.
 enum EnsembleChecks {
-    static var all: [ValidationCheck] { [generation, eigenvalues, theory, ridgeDraws] }
+    static var all: [ValidationCheck] { [generation, jacobianGeneration, eigenvalues, theory, ridgeDraws] }
 
     /// Every available ensemble at a small odd order (odd n·n exercises the Philox padding).
     static var small: [any MatrixEnsemble] {
@@ -28,6 +28,30 @@ enum EnsembleChecks {
         }
     }
 
+    /// The Jacobian ensembles at an odd N, at the fixed point and after a short transient (long
+    /// chaotic transients amplify rounding, so CPU and device states part ways).
+    static let jacobianGeneration = ValidationCheck(op: "ensemble.jacobian") { cpu, dev, seed in
+        if !dev.supportsFP64 { return [] }
+        var out: [ValidationResult] = []
+        for kind in [ModelSpec.Kind.rate, .gated, .gru, .lstm] {
+            for at in JacobianEnsembleOptions.Place.allCases {
+                let o = JacobianEnsembleOptions(at: at, transient: at == .trajectory ? 7 : nil)
+                let e = try JacobianEnsemble(kind: kind, n: 9, g: 2.5, options: o)
+                let a = try e.generate(samples: 1..<4, seed: seed, on: cpu).values
+                let b = try e.generate(samples: 1..<4, seed: seed, on: dev).values
+                let split = try e.generate(samples: 1..<2, seed: seed, on: dev).values
+                    + e.generate(samples: 2..<4, seed: seed, on: dev).values
+                let shape = [3, e.order, e.order]
+                out.append(.compare(op: "ensemble.generate.\(e.name).\(at.rawValue)", shape: shape, ref: a, got: b,
+                                    tolerance: 1e-10, seed: seed))
+                out.append(ValidationResult(op: "ensemble.batching.\(e.name).\(at.rawValue)",
+                                            shape: shape.map(String.init).joined(separator: "x"), dtype: "f64",
+                                            maxRelError: split == b ? 0 : .infinity, tolerance: 0, seed: seed))
+            }
+        }
+        return out
+    }
+
     static let eigenvalues = ValidationCheck(op: "ensemble.eigenvalues") { cpu, dev, seed in
         if !dev.supportsFP64 { return [] }
         let cases: [any MatrixEnsemble] = [Ginibre(n: 40), Ginibre(n: 40, complex: true), GOE(n: 40)]
@@ -47,9 +71,10 @@ enum EnsembleChecks {
                                            try Wishart(n: 100, gamma: 0.5)]
         return try cases.map { e in
             let s = try SpectrumRun.run(e, samples: 4, seed: seed, on: dev)
-            let d = SpectrumStatistics.distance(re: s.re, im: s.im, law: s.law)
+            guard let law = s.law else { throw ComputeError.invalidArgument("\(e.name) has no law") }
+            let d = SpectrumStatistics.distance(re: s.re, im: s.im, law: law)
             return ValidationResult(op: "spectrum.ks.\(e.name)", shape: "4x\(e.order)x\(e.order)", dtype: "f64",
-                                    maxRelError: d.value, tolerance: s.law.ksTolerance(order: e.order, count: d.count),
+                                    maxRelError: d.value, tolerance: law.ksTolerance(order: e.order, count: d.count),
                                     seed: seed)
         }
     }

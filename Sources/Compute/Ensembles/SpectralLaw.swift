@@ -11,9 +11,12 @@ import Foundation
 ///   statistic the real (imaginary) part;
 /// - Marchenko–Pastur with ratio γ (variance 1): density √((b−x)(x−a))/(2πγx) on
 ///   [a, b] = [(1−√γ)², (1+√γ)²] and, for γ > 1, a point mass 1 − 1/γ at 0; statistic the
-///   eigenvalue, with |λ| below 1e-9·b counted as exactly 0.
+///   eigenvalue, with |λ| below 1e-9·b counted as exactly 0;
+/// - a rotation-invariant law about a centre c with scale s (`RadialLaw`: the rate network's
+///   Jacobians); statistic |λ − c|/s against the law's radial CDF.
 public enum SpectralLaw: Sendable, Equatable {
     case circular(radius: Double)
+    case radial(RadialLaw)
     case elliptic(tau: Double, scale: Double)
     case semicircle(radius: Double, axis: Axis)
     case marchenkoPastur(ratio: Double)
@@ -27,6 +30,7 @@ public enum SpectralLaw: Sendable, Equatable {
         case .elliptic: "elliptic"
         case .semicircle: "semicircle"
         case .marchenkoPastur: "marchenko-pastur"
+        case .radial: "radial"
         }
     }
 
@@ -36,13 +40,15 @@ public enum SpectralLaw: Sendable, Equatable {
         case .elliptic(let t, let g): "elliptic law, semi-axes \(fmt(g * (1 + t))) and \(fmt(g * (1 - t)))"
         case .semicircle(let r, let axis): "semicircle on [-\(fmt(r)), \(fmt(r))]\(axis == .imaginary ? "i" : "")"
         case .marchenkoPastur(let g): "Marchenko–Pastur, γ = \(fmt(g))"
+        case .radial(let l):
+            "rotation-invariant law about \(fmt(l.center)) of radius \(short(l.scale * l.outerRadius)) (\(l.source))"
         }
     }
 
     /// Whether the law lives in the complex plane (a 2-D density) rather than on a line.
     public var isPlanar: Bool {
         switch self {
-        case .circular, .elliptic: true
+        case .circular, .elliptic, .radial: true
         case .semicircle, .marchenkoPastur: false
         }
     }
@@ -54,6 +60,7 @@ public enum SpectralLaw: Sendable, Equatable {
         case .elliptic: "CDF of the elliptic radius (x/a)² + (y/b)²"
         case .semicircle(_, let axis): "CDF of the \(axis == .real ? "real" : "imaginary") part"
         case .marchenkoPastur: "CDF of the eigenvalues"
+        case .radial: "radial CDF of |λ − c|/s"
         }
     }
 
@@ -66,6 +73,9 @@ public enum SpectralLaw: Sendable, Equatable {
             return (re / a) * (re / a) + (im / b) * (im / b)
         case .semicircle(_, let axis): return axis == .real ? re : im
         case .marchenkoPastur: return abs(re) <= 1e-9 * mpEdges.upperBound ? 0 : re
+        case .radial(let l):
+            let x = re - l.center
+            return (x * x + im * im).squareRoot() / l.scale
         }
     }
 
@@ -79,6 +89,7 @@ public enum SpectralLaw: Sendable, Equatable {
             return 0.5 + (t * (1 - t * t).squareRoot() + asin(t)) / Double.pi
         case .marchenkoPastur:
             return s < 0 ? 0 : atomAtZero + mpContinuousCDF(s)
+        case .radial(let l): return l.cdf(s)
         }
     }
 
@@ -97,7 +108,7 @@ public enum SpectralLaw: Sendable, Equatable {
     /// The density of the continuous part of a 1-D law at x (0 for planar laws).
     public func density(_ x: Double) -> Double {
         switch self {
-        case .circular, .elliptic: return 0
+        case .circular, .elliptic, .radial: return 0
         case .semicircle(let r, _): return abs(x) >= r ? 0 : 2 * (r * r - x * x).squareRoot() / (Double.pi * r * r)
         case .marchenkoPastur(let g):
             let (a, b) = (mpEdges.lowerBound, mpEdges.upperBound)
@@ -114,20 +125,26 @@ public enum SpectralLaw: Sendable, Equatable {
         case .elliptic(let t, let g): return -g * (1 + abs(t))...g * (1 + abs(t))
         case .semicircle(let r, _): return -r...r
         case .marchenkoPastur: return mpEdges
+        case .radial(let l): return l.center - l.scale * l.outerRadius...l.center + l.scale * l.outerRadius
         }
     }
+
+    /// Half the side of a square about 0 that holds a planar law's support.
+    public var planarExtent: Double { max(abs(support.lowerBound), abs(support.upperBound)) }
 
     /// The boundary of a planar law (the circle or ellipse) as `count` points, closed.
     public func boundary(count: Int = 256) -> [(x: Double, y: Double)] {
         let (a, b): (Double, Double)
+        var c = 0.0
         switch self {
         case .circular(let r): (a, b) = (r, r)
         case .elliptic(let t, let g): (a, b) = (g * (1 + t), g * (1 - t))
+        case .radial(let l): (a, b, c) = (l.scale * l.outerRadius, l.scale * l.outerRadius, l.center)
         default: return []
         }
         return (0...count).map { k in
             let th = 2 * Double.pi * Double(k) / Double(count)
-            return (a * cos(th), b * sin(th))
+            return (c + a * cos(th), b * sin(th))
         }
     }
 
@@ -142,7 +159,7 @@ public enum SpectralLaw: Sendable, Equatable {
         let m = Double(max(n, 1))
         let (a, b): (Double, Double)
         switch self {
-        case .circular: (a, b) = (1, 1)
+        case .circular, .radial: (a, b) = (1, 1)
         case .elliptic(let t, _): (a, b) = (1 + t, 1 - t)
         case .semicircle, .marchenkoPastur: return 1 / m
         }

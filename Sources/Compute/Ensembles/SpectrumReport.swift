@@ -4,11 +4,14 @@ import Foundation
 /// histogram (1-D laws) or a 2-D density (planar laws), and the files written.
 public struct SpectrumReport: Codable, Sendable {
     public struct Theory: Codable, Sendable {
-        /// circular, elliptic, semicircle or marchenko-pastur.
-        public var law: String
+        /// circular, elliptic, semicircle, marchenko-pastur or radial; nil where theory gives a
+        /// support but no density (gated RNN, LSTM).
+        public var law: String?
         public var description: String
         /// The mass of the law at 0 (Marchenko–Pastur with γ > 1).
         public var atomAtZero: Double?
+        /// The predicted support of a model Jacobian's spectrum (Jacobian ensembles).
+        public var jacobian: JacobianSpectrumTheory?
     }
 
     public var ensemble: String
@@ -21,8 +24,12 @@ public struct SpectrumReport: Codable, Sendable {
     public var device: String
     public var structure: MatrixStructure
     public var parameters: [String: Double]
-    public var theory: Theory
-    public var distance: SpectrumDistance
+    /// nil for ensembles without theory (GRU and LSTM along trajectories).
+    public var theory: Theory?
+    /// The KS distance to the law, where there is one.
+    public var distance: SpectrumDistance?
+    /// Eigenvalues against the predicted support of a Jacobian ensemble.
+    public var support: JacobianSpectrumTheory.Comparison?
     public var histogram: Histogram?
     public var density2d: Density2D?
     /// The mean over samples of the largest eigenvalue modulus.
@@ -41,10 +48,14 @@ public struct SpectrumReport: Codable, Sendable {
         device = s.device
         structure = s.structure
         parameters = s.parameters
-        theory = Theory(law: law.id, description: law.description, atomAtZero: law.atomAtZero > 0 ? law.atomAtZero : nil)
-        distance = SpectrumStatistics.distance(re: s.re, im: s.im, law: law)
-        if law.isPlanar {
-            density2d = SpectrumStatistics.density2D(re: s.re, im: s.im, extent: 1.15 * law.support.upperBound)
+        if law != nil || s.jacobianTheory != nil {
+            theory = Theory(law: law?.id, description: law?.description ?? s.jacobianTheory?.description ?? "",
+                            atomAtZero: (law?.atomAtZero ?? 0) > 0 ? law?.atomAtZero : nil, jacobian: s.jacobianTheory)
+        }
+        distance = law.map { SpectrumStatistics.distance(re: s.re, im: s.im, law: $0) }
+        support = s.jacobianTheory?.compare(re: s.re, im: s.im)
+        if law?.isPlanar ?? true {
+            density2d = SpectrumStatistics.density2D(re: s.re, im: s.im, extent: SpectrumFiles.planarExtent(s))
         } else {
             histogram = SpectrumStatistics.histogram(re: s.re, im: s.im, law: law)
         }
@@ -78,21 +89,42 @@ public enum SpectrumFiles {
     /// The plot of an ensemble's spectrum against its law: for planar laws the eigenvalues
     /// (at most `maxPoints`, evenly picked) with the boundary of the support; for 1-D laws the
     /// histogram density with the theory density.
+    /// Half the side of the square about 0 that a planar spectrum is shown in: the law's support,
+    /// the predicted support, and the eigenvalues, with a margin.
+    public static func planarExtent(_ s: EnsembleSpectrum) -> Double {
+        var e = s.law?.planarExtent ?? 0
+        for curve in s.jacobianTheory?.boundary ?? [] {
+            for point in curve { e = max(e, abs(point[0]), abs(point[1])) }
+        }
+        for m in s.jacobianTheory?.pointMasses ?? [] { e = max(e, abs(m.eigenvalue)) }
+        if s.law == nil || e == 0 {
+            for (x, y) in zip(s.re, s.im) { e = max(e, abs(x), abs(y)) }
+        }
+        return 1.1 * max(e, 1e-12)
+    }
+
     public static func plot(_ s: EnsembleSpectrum, report: SpectrumReport, maxPoints: Int = 20_000) -> SVGPlot {
-        let law = s.law
         let params = s.parameters.sorted { $0.key < $1.key }.map { "\($0.key) = \(fmt($0.value))" }.joined(separator: ", ")
-        let title = "\(s.ensemble), \(s.samples) × order \(s.order)\(params.isEmpty ? "" : ", " + params)"
-            + " (KS \(String(format: "%.3f", report.distance.value)))"
-        if law.isPlanar {
-            let extent = 1.1 * law.support.upperBound
+        var title = "\(s.ensemble), \(s.samples) × order \(s.order)\(params.isEmpty ? "" : ", " + params)"
+        if let d = report.distance {
+            title += " (KS \(String(format: "%.3f", d.value)))"
+        } else if let c = report.support {
+            title += " (\(String(format: "%.2g", 100 * c.fractionOutside))% outside the support)"
+        }
+        guard let law = s.law, !law.isPlanar else {
+            let extent = planarExtent(s)
             var p = SVGPlot(title: title, x: .init(label: "Re λ", range: -extent...extent),
                             y: .init(label: "Im λ", range: -extent...extent))
             p.squarePlotArea()
             let step = max(1, s.re.count / max(1, maxPoints))
             let idx = Swift.stride(from: 0, to: s.re.count, by: step)
             p.scatter(idx.map { s.re[$0] }, idx.map { s.im[$0] }, name: "eigenvalues", radius: 1.2, opacity: 0.5)
-            let edge = law.boundary()
-            p.line(edge.map(\.x), edge.map(\.y), name: law.description, color: SVGPlot.palette[1])
+            if let law = s.law {
+                let edge = law.boundary()
+                p.line(edge.map(\.x), edge.map(\.y), name: law.description, color: SVGPlot.palette[1])
+            } else if let theory = s.jacobianTheory {
+                theory.draw(on: &p)
+            }
             return p
         }
         let h = report.histogram ?? SpectrumStatistics.histogram(re: s.re, im: s.im, law: law)

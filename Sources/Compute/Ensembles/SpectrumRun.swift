@@ -8,7 +8,8 @@ public struct EnsembleSpectrum: Sendable {
     public var seed: UInt64
     public var device: String
     public var structure: MatrixStructure
-    public var law: SpectralLaw
+    public var law: SpectralLaw?
+    public var jacobianTheory: JacobianSpectrumTheory?
     public var parameters: [String: Double]
     /// samples × order values, sample after sample, each sorted by decreasing modulus
     /// (`SpectrumStatistics.orderByModulus`); `im` is all zero for symmetric ensembles.
@@ -80,7 +81,7 @@ public enum SpectrumRun {
         let (re, im) = out.arrays()
         return EnsembleSpectrum(
             ensemble: ensemble.name, order: n, samples: samples, seed: seed, device: backend.label,
-            structure: structure, law: ensemble.law, parameters: ensemble.parameters, re: re, im: im,
+            structure: structure, law: ensemble.law, jacobianTheory: ensemble.jacobianTheory, parameters: ensemble.parameters, re: re, im: im,
             timing: .init(wallSeconds: Date().timeIntervalSince(start), generateSeconds: clock.generate,
                           eigenSeconds: clock.eigen, workers: w))
     }

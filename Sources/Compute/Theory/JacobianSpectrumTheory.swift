@@ -11,9 +11,13 @@ import Foundation
 ///   the slow modes are the fraction of units with σ_z < `slowModeThreshold`.
 /// `matrix` says which matrix the numbers describe: the flow Jacobian A, or one step's tangent
 /// map M (Euler: M = I + δA, so the disc moves to 1 + δc and scales by δ; RK4: m(δA), drawn by
-/// mapping the boundary).
+/// mapping the boundary), or a map's own one-step Jacobian (GRU, LSTM: no mapping).
 public struct JacobianSpectrumTheory: Codable, Sendable {
-    public enum Matrix: String, Codable, Sendable { case flow, step }
+    public enum Matrix: String, Codable, Sendable {
+        case flow, step
+        /// The one-step Jacobian of a map (GRU, LSTM); coordinates are the map's own.
+        case map
+    }
 
     public var model: String
     public var matrix: Matrix
@@ -52,7 +56,7 @@ public struct JacobianSpectrumTheory: Codable, Sendable {
         self.source = source
         self.support = support
         func map(_ re: Double, _ im: Double) -> [Double] {
-            if matrix == .flow { return [re, im] }
+            if matrix != .step { return [re, im] }
             let m = integrator.amplification(re: dt * re, im: dt * im)
             return [m.re, m.im]
         }
@@ -65,8 +69,8 @@ public struct JacobianSpectrumTheory: Codable, Sendable {
         } else {
             boundary = support.boundary().curves.map { $0.map { map($0[0], $0[1]) } }
         }
-        if let d = disc, matrix == .flow || integrator == .euler {
-            (discCenter, discRadius) = matrix == .flow ? (d.center, d.radius) : (1 + dt * d.center, dt * d.radius)
+        if let d = disc, matrix != .step || integrator == .euler {
+            (discCenter, discRadius) = matrix != .step ? (d.center, d.radius) : (1 + dt * d.center, dt * d.radius)
         }
         self.pointMasses = pointMasses.map { .init(eigenvalue: map($0.eigenvalue, 0)[0], weight: $0.weight) }
         rightEdge = (boundary.joined().map { $0[0] } + self.pointMasses.map(\.eigenvalue)).max() ?? 0
@@ -80,7 +84,12 @@ public struct JacobianSpectrumTheory: Codable, Sendable {
         } else {
             shape = "\(boundary.count) region(s) reaching Re λ = \(short(rightEdge))"
         }
-        description = "\(model) \(matrix == .flow ? "flow Jacobian" : "step tangent map") (\(source)): \(shape)"
+        let what = switch matrix {
+        case .flow: "flow Jacobian"
+        case .step: "step tangent map"
+        case .map: "one-step Jacobian"
+        }
+        description = "\(model) \(what) (\(source)): \(shape)"
     }
 
     /// Whether an eigenvalue lies in the predicted support (flow coordinates, or Euler steps
