@@ -40,7 +40,7 @@ public final class MPI: @unchecked Sendable {
     let s: Symbols
     private var finalized = false
 
-    /// Library names tried in order after $GPURUN_MPI_LIBRARY.
+    /// Library names tried in order, unless $GPURUN_MPI_LIBRARY names one.
     public static let candidates = ["libmpi.so.40", "libmpi.so"]
 
     /// Loads libmpi and calls MPI_Init; the error names what was missing.
@@ -69,7 +69,8 @@ public final class MPI: @unchecked Sendable {
         var tried: [String] = []
         var handle: UnsafeMutableRawPointer?
         var found = ""
-        for name in (environment["GPURUN_MPI_LIBRARY"].map { [$0] } ?? []) + candidates {
+        // An explicit library is the only one tried.
+        for name in environment["GPURUN_MPI_LIBRARY"].map({ [$0] }) ?? candidates {
             // RTLD_GLOBAL: Open MPI's own plugins resolve libmpi's symbols through the global scope.
             if let h = dlopen(name, RTLD_NOW | RTLD_GLOBAL) {
                 (handle, found) = (h, name)
