@@ -41,7 +41,7 @@ struct SweepPlanCommand: ParsableCommand {
             + "base seed \(spec.seed)" + (spec.options["device"].map { ", device \($0.text)" } ?? ""))
         Output.table(["task", "point", "replicate", "seed"] + plan.axisNames + ["command"], plan.tasks.map { t in
             [String(t.index), String(t.point), String(t.replicate), String(t.seed)] + t.values.map(\.text)
-                + ["gpurun " + t.arguments.joined(separator: " ")]
+                + ["gpurun " + (t.arguments + (spec.options["device"].map { ["--device", $0.text] } ?? [])).joined(separator: " ")]
         })
     }
 }
