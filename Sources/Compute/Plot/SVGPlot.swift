@@ -61,6 +61,9 @@ public struct SVGPlot: Sendable {
     public var height = 480.0
     /// One unit is as long on both axes (linear axes; for the complex plane).
     public var equalAspect = false
+    public enum Corner: Sendable { case topRight, topLeft, bottomRight, bottomLeft }
+    /// Where the legend sits inside the plot area.
+    public var legendCorner = Corner.topRight
     public private(set) var series: [Series] = []
 
     public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf"]
@@ -238,7 +241,7 @@ public struct SVGPlot: Sendable {
             + "font-size=\"14\">\(escape(y.label))</text>\n"
         s += "<text x=\"\(n(width / 2))\" y=\"26\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">"
             + "\(escape(title))</text>\n"
-        s += legend(plotRight: m.left + plotW, plotTop: m.top)
+        s += legend(plotLeft: m.left, plotRight: m.left + plotW, plotTop: m.top, plotBottom: m.top + plotH)
         return s + "</svg>\n"
     }
 
@@ -252,7 +255,7 @@ public struct SVGPlot: Sendable {
         return e
     }
 
-    private func legend(plotRight: Double, plotTop: Double) -> String {
+    private func legend(plotLeft: Double, plotRight: Double, plotTop: Double, plotBottom: Double) -> String {
         let named = series.enumerated().filter {
             if case .cells = $0.element.kind { return false }
             return $0.element.name != nil
@@ -260,7 +263,9 @@ public struct SVGPlot: Sendable {
         if named.isEmpty { return "" }
         let longest = named.map { $0.element.name!.count }.max() ?? 0
         let w = 40 + 7 * Double(longest), h = 8 + 18 * Double(named.count)
-        let x0 = plotRight - w - 8, y0 = plotTop + 8
+        let right = legendCorner == .topRight || legendCorner == .bottomRight
+        let top = legendCorner == .topRight || legendCorner == .topLeft
+        let x0 = right ? plotRight - w - 8 : plotLeft + 8, y0 = top ? plotTop + 8 : plotBottom - h - 8
         var s = "<g><rect x=\"\(n(x0))\" y=\"\(n(y0))\" width=\"\(n(w))\" height=\"\(n(h))\" fill=\"white\" "
             + "fill-opacity=\"0.85\" stroke=\"#999\"/>\n"
         for (row, (i, se)) in named.enumerated() {
