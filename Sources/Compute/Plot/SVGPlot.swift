@@ -1,7 +1,8 @@
 import Foundation
 
-/// A small, dependency-free SVG chart: line, scatter and histogram-bar series on linear or
-/// logarithmic axes, with ticks, axis labels, a legend and a title.
+/// A small, dependency-free SVG chart: line, scatter, histogram-bar, band and heat-map series
+/// on linear or logarithmic axes, with ticks, axis labels, a legend, a colour bar (heat maps)
+/// and a title.
 ///
 /// ```swift
 /// var plot = SVGPlot(title: "Risk", x: .init(label: "γ"), y: .init(label: "risk", scale: .log))
@@ -34,6 +35,11 @@ public struct SVGPlot: Sendable {
         case scatter(radius: Double, opacity: Double)
         /// x holds the k+1 bin edges, y the k bar heights.
         case bars(opacity: Double)
+        /// A filled area between y (lower) and `upper`.
+        case band(opacity: Double)
+        /// A heat map: x and y hold the cell centres, `values[j * x.count + i]` the value at
+        /// (x[i], y[j]), drawn in the viridis colours of the colour bar.
+        case cells
     }
 
     public struct Series: Sendable {
@@ -42,6 +48,10 @@ public struct SVGPlot: Sendable {
         public var x: [Double]
         public var y: [Double]
         public var color: String?
+        /// The band's upper edge.
+        public var upper: [Double] = []
+        /// The heat map's values.
+        public var values: [Double] = []
     }
 
     public var title: String
@@ -51,6 +61,9 @@ public struct SVGPlot: Sendable {
     public var height = 480.0
     /// One unit is as long on both axes (linear axes; for the complex plane).
     public var equalAspect = false
+    public enum Corner: Sendable { case topRight, topLeft, bottomRight, bottomLeft }
+    /// Where the legend sits inside the plot area.
+    public var legendCorner = Corner.topRight
     public private(set) var series: [Series] = []
 
     public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf"]
@@ -78,10 +91,28 @@ public struct SVGPlot: Sendable {
         series.append(Series(name: name, kind: .bars(opacity: opacity), x: edges, y: heights, color: color))
     }
 
+    /// A shaded band between `lower` and `upper` (e.g. mean ± standard deviation).
+    public mutating func band(_ x: [Double], lower: [Double], upper: [Double], name: String? = nil, color: String? = nil,
+                              opacity: Double = 0.2) {
+        precondition(x.count == lower.count && x.count == upper.count, "band: \(x.count) x, \(lower.count) lower, \(upper.count) upper")
+        var s = Series(name: name, kind: .band(opacity: opacity), x: x, y: lower, color: color)
+        s.upper = upper
+        series.append(s)
+    }
+
+    /// A heat map of `values[j][i]` at (x[i], y[j]); cells reach halfway to their neighbours.
+    /// `name` labels the colour bar. Linear axes only; non-finite values are drawn grey.
+    public mutating func heatMap(x: [Double], y: [Double], values: [[Double]], name: String? = nil) {
+        precondition(values.count == y.count && values.allSatisfy { $0.count == x.count }, "heatMap: values must be y.count × x.count")
+        var s = Series(name: name, kind: .cells, x: x, y: y, color: nil)
+        s.values = values.flatMap { $0 }
+        series.append(s)
+    }
+
     /// Sets the height so that the plotting area is square (for the complex plane with equal
     /// x and y ranges).
     public mutating func squarePlotArea() {
-        let m = Self.margin
+        let m = margins
         height = width - m.left - m.right + m.top + m.bottom
     }
 
@@ -97,9 +128,20 @@ public struct SVGPlot: Sendable {
     // MARK: rendering
 
     static let margin = (left: 78.0, right: 24.0, top: 42.0, bottom: 56.0)
+    /// Room for the colour bar right of the plot.
+    static let colorBarRoom = 96.0
+
+    var heatMaps: [Series] { series.filter { if case .cells = $0.kind { true } else { false } } }
+
+    /// The margins: the static ones, widened on the right for a colour bar.
+    var margins: (left: Double, right: Double, top: Double, bottom: Double) {
+        var m = Self.margin
+        if !heatMaps.isEmpty { m.right += Self.colorBarRoom }
+        return m
+    }
 
     public func render() -> String {
-        let m = Self.margin
+        let m = margins
         let plotW = width - m.left - m.right, plotH = height - m.top - m.bottom
         var xr = PlotScale(axis: x, values: series.flatMap { visibleX($0) }, pixels: plotW)
         var yr = PlotScale(axis: y, values: series.flatMap { visibleY($0) }, pixels: plotH)
@@ -158,9 +200,38 @@ public struct SVGPlot: Sendable {
                         + "height=\"\(n(abs(bottom - top)))\"/>\n"
                 }
                 s += "</g>\n"
+            case .band(let opacity):
+                // One polygon per run of finite points: along the lower edge, back along the upper.
+                var runs: [[Int]] = [[]]
+                for k in se.x.indices {
+                    if ok(se.x[k], se.y[k]), ok(se.x[k], se.upper[k]) { runs[runs.count - 1].append(k) }
+                    else if !runs[runs.count - 1].isEmpty { runs.append([]) }
+                }
+                for run in runs where run.count > 1 {
+                    let pts = run.map { "\(n(px(se.x[$0]))),\(n(py(se.y[$0])))" }
+                        + run.reversed().map { "\(n(px(se.x[$0]))),\(n(py(se.upper[$0])))" }
+                    s += "<polygon fill=\"\(color)\" fill-opacity=\"\(n(opacity))\" stroke=\"none\" "
+                        + "points=\"\(pts.joined(separator: " "))\"/>\n"
+                }
+            case .cells:
+                let xe = Self.cellEdges(se.x), ye = Self.cellEdges(se.y)
+                let range = ColorBar(values: se.values)
+                s += "<g stroke=\"white\" stroke-width=\"0.5\">\n"
+                for j in se.y.indices {
+                    for i in se.x.indices {
+                        let x0 = px(xe[i]), x1 = px(xe[i + 1]), y0 = py(ye[j]), y1 = py(ye[j + 1])
+                        guard x0.isFinite, x1.isFinite, y0.isFinite, y1.isFinite else { continue }
+                        s += "<rect x=\"\(n(min(x0, x1)))\" y=\"\(n(min(y0, y1)))\" width=\"\(n(abs(x1 - x0)))\" "
+                            + "height=\"\(n(abs(y1 - y0)))\" fill=\"\(range.color(se.values[j * se.x.count + i]))\"/>\n"
+                    }
+                }
+                s += "</g>\n"
             }
         }
         s += "</g>\n"
+        if let map = heatMaps.first {
+            s += ColorBar(values: map.values).render(x: m.left + plotW + 18, top: m.top, height: plotH, label: map.name ?? "")
+        }
         // Frame, axis labels, title.
         s += "<rect x=\"\(n(m.left))\" y=\"\(n(m.top))\" width=\"\(n(plotW))\" height=\"\(n(plotH))\" "
             + "fill=\"none\" stroke=\"#333\"/>\n"
@@ -170,16 +241,31 @@ public struct SVGPlot: Sendable {
             + "font-size=\"14\">\(escape(y.label))</text>\n"
         s += "<text x=\"\(n(width / 2))\" y=\"26\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">"
             + "\(escape(title))</text>\n"
-        s += legend(plotRight: m.left + plotW, plotTop: m.top)
+        s += legend(plotLeft: m.left, plotRight: m.left + plotW, plotTop: m.top, plotBottom: m.top + plotH)
         return s + "</svg>\n"
     }
 
-    private func legend(plotRight: Double, plotTop: Double) -> String {
-        let named = series.enumerated().filter { $0.element.name != nil }
+    /// Cell edges halfway between centres, the outer ones as far out as the inner (±0.5
+    /// around a single centre).
+    static func cellEdges(_ c: [Double]) -> [Double] {
+        guard c.count > 1 else { return c.isEmpty ? [] : [c[0] - 0.5, c[0] + 0.5] }
+        var e = [c[0] - (c[1] - c[0]) / 2]
+        for k in 1..<c.count { e.append((c[k - 1] + c[k]) / 2) }
+        e.append(c[c.count - 1] + (c[c.count - 1] - c[c.count - 2]) / 2)
+        return e
+    }
+
+    private func legend(plotLeft: Double, plotRight: Double, plotTop: Double, plotBottom: Double) -> String {
+        let named = series.enumerated().filter {
+            if case .cells = $0.element.kind { return false }
+            return $0.element.name != nil
+        }
         if named.isEmpty { return "" }
         let longest = named.map { $0.element.name!.count }.max() ?? 0
         let w = 40 + 7 * Double(longest), h = 8 + 18 * Double(named.count)
-        let x0 = plotRight - w - 8, y0 = plotTop + 8
+        let right = legendCorner == .topRight || legendCorner == .bottomRight
+        let top = legendCorner == .topRight || legendCorner == .topLeft
+        let x0 = right ? plotRight - w - 8 : plotLeft + 8, y0 = top ? plotTop + 8 : plotBottom - h - 8
         var s = "<g><rect x=\"\(n(x0))\" y=\"\(n(y0))\" width=\"\(n(w))\" height=\"\(n(h))\" fill=\"white\" "
             + "fill-opacity=\"0.85\" stroke=\"#999\"/>\n"
         for (row, (i, se)) in named.enumerated() {
@@ -191,19 +277,31 @@ public struct SVGPlot: Sendable {
                     + "stroke-width=\"\(n(lw))\"" + (dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n"
             case .scatter:
                 s += "<circle cx=\"\(n(x0 + 17))\" cy=\"\(n(cy))\" r=\"4\" fill=\"\(color)\"/>\n"
-            case .bars(let opacity):
+            case .bars(let opacity), .band(let opacity):
                 s += "<rect x=\"\(n(x0 + 8))\" y=\"\(n(cy - 6))\" width=\"18\" height=\"12\" fill=\"\(color)\" "
                     + "fill-opacity=\"\(n(opacity))\"/>\n"
+            case .cells:
+                break
             }
             s += "<text x=\"\(n(x0 + 34))\" y=\"\(n(cy + 4))\">\(escape(se.name!))</text>\n"
         }
         return s + "</g>\n"
     }
 
-    private func visibleX(_ s: Series) -> [Double] { s.x.filter { $0.isFinite && (x.scale == .linear || $0 > 0) } }
+    private func visibleX(_ s: Series) -> [Double] {
+        let v: [Double]
+        if case .cells = s.kind { v = Self.cellEdges(s.x) } else { v = s.x }
+        return v.filter { $0.isFinite && (x.scale == .linear || $0 > 0) }
+    }
 
     private func visibleY(_ s: Series) -> [Double] {
-        var v = s.y.filter { $0.isFinite && (y.scale == .linear || $0 > 0) }
+        var v: [Double]
+        switch s.kind {
+        case .cells: v = Self.cellEdges(s.y)
+        case .band: v = s.y + s.upper
+        default: v = s.y
+        }
+        v = v.filter { $0.isFinite && (y.scale == .linear || $0 > 0) }
         if case .bars = s.kind, y.scale == .linear { v.append(0) }
         return v
     }
@@ -273,6 +371,51 @@ struct PlotScale {
         let a = abs(v)
         if a != 0, a < 1e-3 || a >= 1e5 { return String(format: "%.0e", v) }
         return String(format: "%g", v)
+    }
+}
+
+/// The heat maps' colour scale: viridis between the smallest and largest finite value.
+struct ColorBar {
+    var lo: Double
+    var hi: Double
+
+    init(values: [Double]) {
+        let f = values.filter(\.isFinite)
+        (lo, hi) = (f.min() ?? 0, f.max() ?? 1)
+        if !(hi > lo) { (lo, hi) = (lo - 0.5, hi + 0.5) }
+    }
+
+    /// Five stops of matplotlib's viridis, interpolated linearly in RGB.
+    static let stops: [(Double, Double, Double)] = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
+
+    func color(_ v: Double) -> String {
+        guard v.isFinite else { return "#dddddd" }
+        let t = min(1, max(0, (v - lo) / (hi - lo))) * Double(Self.stops.count - 1)
+        let k = min(Int(t), Self.stops.count - 2), f = t - Double(k)
+        let a = Self.stops[k], b = Self.stops[k + 1]
+        func c(_ x: Double, _ y: Double) -> Int { Int((x + (y - x) * f).rounded()) }
+        return String(format: "#%02x%02x%02x", c(a.0, b.0), c(a.1, b.1), c(a.2, b.2))
+    }
+
+    /// A vertical bar of 48 steps from lo (bottom) to hi (top), with ticks and a label.
+    func render(x: Double, top: Double, height: Double, label: String) -> String {
+        let steps = 48, w = 16.0, h = height / Double(steps)
+        var s = "<g>\n"
+        for k in 0..<steps {
+            let v = lo + (hi - lo) * (Double(k) + 0.5) / Double(steps)
+            s += "<rect x=\"\(n(x))\" y=\"\(n(top + height - Double(k + 1) * h))\" width=\"\(n(w))\" height=\"\(n(h + 0.5))\" "
+                + "fill=\"\(color(v))\"/>\n"
+        }
+        s += "<rect x=\"\(n(x))\" y=\"\(n(top))\" width=\"\(n(w))\" height=\"\(n(height))\" fill=\"none\" stroke=\"#333\"/>\n"
+        let scale = PlotScale(axis: .init(label: label, range: lo...hi), values: [], pixels: height)
+        for t in scale.ticks() {
+            let y = top + (1 - scale.fraction(t)) * height
+            s += "<line x1=\"\(n(x + w))\" y1=\"\(n(y))\" x2=\"\(n(x + w + 4))\" y2=\"\(n(y))\" stroke=\"#333\"/>\n"
+            s += "<text x=\"\(n(x + w + 6))\" y=\"\(n(y + 4))\">\(scale.label(t))</text>\n"
+        }
+        s += "<text transform=\"translate(\(n(x + w + 62)) \(n(top + height / 2))) rotate(-90)\" text-anchor=\"middle\" "
+            + "font-size=\"13\">\(escape(label))</text>\n"
+        return s + "</g>\n"
     }
 }
 
