@@ -26,8 +26,10 @@ public struct GaussianIB: Sendable {
         conditional = try problem.conditionalCovX()
         let (w, v) = try LAPACK.generalizedSymmetricEigen(conditional.values, problem.covX.values, n: problem.dx,
                                                           whatB: "the covariance Σ_x")
-        // The joint covariance is positive definite, so every λ lies in (0, 1]; clamp rounding.
-        eigenvalues = w.map { min(max($0, .leastNormalMagnitude), 1) }
+        // The joint covariance is positive definite, so every λ lies in (0, 1]; clamp rounding,
+        // and snap λ within 1e-12 of 1 (a direction of X uncorrelated with Y, e.g. when
+        // d_y < d_x) to 1, whose critical β is infinite.
+        eigenvalues = w.map { $0 > 1 - 1e-12 ? 1 : max($0, .leastNormalMagnitude) }
         eigenvectors = HostMatrix(rows: problem.dx, cols: problem.dx, values: v)
         let vs = eigenvectors
         norms = (0..<problem.dx).map { i in

@@ -41,10 +41,12 @@ public struct GaussianIBProblem: Sendable {
         self.covY = covY.symmetrized
         self.covXY = covXY
         self.source = source
-        _ = try LAPACK.cholesky(self.covX.values, n: dx, what: "the covariance Σ_x")
-        _ = try LAPACK.cholesky(self.covY.values, n: dy, what: "the covariance Σ_y")
-        _ = try LAPACK.cholesky(joint.values, n: dx + dy,
-                                what: "the joint covariance [[Σ_x, Σ_xy], [Σ_yx, Σ_y]] (Y must not determine X exactly)")
+        // Pivots below 1e-12 of the diagonal count as singular: the eigenvalues λ would be lost
+        // in rounding.
+        _ = try LAPACK.cholesky(self.covX.values, n: dx, what: "the covariance Σ_x", pivotFloor: 1e-12)
+        _ = try LAPACK.cholesky(self.covY.values, n: dy, what: "the covariance Σ_y", pivotFloor: 1e-12)
+        _ = try LAPACK.cholesky(joint.values, n: dx + dy, what: "the joint covariance [[Σ_x, Σ_xy], [Σ_yx, Σ_y]] "
+                                + "(Y must not determine X exactly)", pivotFloor: 1e-12)
     }
 
     /// [[Σ_x, Σ_xy], [Σ_yx, Σ_y]].

@@ -63,6 +63,8 @@ public struct GeneralizedGaussianIB: Sendable {
 
     /// The objective and its gradient at Ã.
     public func objective(_ at: HostMatrix, beta: Double) throws -> (value: Double, gradient: HostMatrix) {
+        // Far out (or non-finite) encoders saturate every correlation; treat them as +∞.
+        guard at.values.allSatisfy({ $0.isFinite && abs($0) < 1e6 }) else { return (.infinity, at) }
         let m = (at * at.transposed).symmetrized + .identity(d)
         var value = 0.0
         var grad = HostMatrix.zeros(d, d)
@@ -137,7 +139,7 @@ public struct GeneralizedGaussianIB: Sendable {
             while t > 1e-20 {
                 let xn = HostMatrix(rows: d, cols: d, values: zip(x.values, p).map { $0 + t * $1 })
                 let (fn, gn) = try objective(xn, beta: beta)
-                if fn.isFinite, fn <= f + 1e-4 * t * slope { accepted = (xn, fn, gn.values); break }
+                if fn.isFinite, gn.values.allSatisfy(\.isFinite), fn <= f + 1e-4 * t * slope { accepted = (xn, fn, gn.values); break }
                 t *= 0.5
             }
             it += 1

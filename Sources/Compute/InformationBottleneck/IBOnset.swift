@@ -97,16 +97,23 @@ public struct IBOnset: Sendable, Codable {
         return best
     }
 
-    /// D(qW‖pW)/D(q‖p), or nil where D(q‖p) is too small to divide by.
+    /// D(qW‖pW)/D(q‖p), or nil where D(q‖p) is too small to divide by. Both divergences are sums
+    /// of the non-negative terms p·φ(q/p), φ(r) = r log r − r + 1 (the added terms sum to zero),
+    /// computed without cancellation near q = p.
     static func ratio(_ p: DiscreteIBProblem, _ q: [Double]) -> Double? {
+        func phi(_ a: Double, _ b: Double) -> Double {
+            if a == 0 { return b }
+            let d = (a - b) / b
+            return b * ((1 + d) * log1p(d) - d)
+        }
         var dq = 0.0
-        for x in 0..<p.nx where q[x] > 0 { dq += q[x] * log(q[x] / p.px[x]) }
-        if !(dq > 1e-13) { return nil }
+        for x in 0..<p.nx { dq += phi(q[x], p.px[x]) }
+        if !(dq > 1e-10) { return nil }
         var dn = 0.0
         for y in 0..<p.ny {
             var qy = 0.0
             for x in 0..<p.nx { qy += q[x] * p.pyGivenX[x * p.ny + y] }
-            if qy > 0 { dn += qy * log(qy / p.py[y]) }
+            dn += phi(qy, p.py[y])
         }
         return dn / dq
     }
@@ -128,7 +135,7 @@ public struct IBOnset: Sendable, Codable {
             // dR/dq_x = (N'_x − R D'_x)/D, N'_x = Σ_y W_xy log(qW_y/pW_y), D'_x = log(q_x/p_x)
             // (the +1 terms cancel in softmax coordinates).
             var dq = 0.0
-            for x in 0..<nx where q[x] > 0 { dq += q[x] * log(q[x] / p.px[x]) }
+            for x in 0..<nx where q[x] > 0 { dq += q[x] * log(q[x] / p.px[x]) + p.px[x] - q[x] }
             var qy = [Double](repeating: 0, count: p.ny)
             for y in 0..<p.ny { for x in 0..<nx { qy[y] += q[x] * p.pyGivenX[x * p.ny + y] } }
             let g = (0..<nx).map { x -> Double in

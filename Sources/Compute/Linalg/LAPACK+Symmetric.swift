@@ -6,8 +6,11 @@ import Foundation
 extension LAPACK {
     /// The lower Cholesky factor L of a symmetric positive-definite n×n matrix (A = L Lᵀ,
     /// LAPACKE_dpotrf; only the lower triangle of A is read). A matrix that is not positive
-    /// definite is refused with an error naming it (`what`) and the failing leading minor.
-    public static func cholesky(_ a: [Double], n: Int, what: String = "the matrix") throws -> [Double] {
+    /// definite is refused with an error naming it (`what`) and the failing leading minor; so is
+    /// one whose pivot Lᵢᵢ² falls below `pivotFloor` · Aᵢᵢ (numerically singular).
+    public static func cholesky(_ a: [Double], n: Int, what: String = "the matrix", pivotFloor: Double = 0) throws
+        -> [Double]
+    {
         BLASSetup.configure()
         try checkSquare(a.count, n: n, "Cholesky factorisation of \(what)")
         try checkFinite(a, "Cholesky factorisation of \(what)")
@@ -19,6 +22,11 @@ extension LAPACK {
                 "\(what) (\(n)×\(n)) is not positive definite: its leading \(info)×\(info) minor is not positive")
         }
         try check(info, "dpotrf", n)
+        for i in 0..<n where l[i * n + i] * l[i * n + i] <= pivotFloor * a[i * n + i] {
+            throw ComputeError.invalidArgument(
+                "\(what) (\(n)×\(n)) is not positive definite: it is numerically singular (pivot \(i + 1) is "
+                    + "\(l[i * n + i] * l[i * n + i]) against a diagonal entry \(a[i * n + i]))")
+        }
         for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { l[i * n + j] = 0 } }
         return l
     }
