@@ -13,6 +13,19 @@ final class InformationBottleneckTests: XCTestCase {
                                      covXY: HostMatrix(rows: dx, cols: dy) { c[$0, dx + $1] })
     }
 
+    /// A problem with prescribed λ (d_x = λ.count): X = L X̃, Y = R(diag(√(1 − λ)) X̃ + diag(√λ) Z)
+    /// for X̃, Z ~ N(0, I) and random L, R from Philox (diagonals lifted so both are well
+    /// conditioned); the first d_y coordinates drive Y, the rest have λ = 1.
+    func gaussianProblem(seed: UInt64, lambdas: [Double], dy: Int) throws -> GaussianIBProblem {
+        let dx = lambdas.count
+        let l = HostMatrix(rows: dx, cols: dx, values: PhiloxFill.normal(count: dx * dx, seed: seed, stream: 4))
+            + 2 * .identity(dx)
+        let r = HostMatrix(rows: dy, cols: dy, values: PhiloxFill.normal(count: dy * dy, seed: seed, stream: 5))
+            + 2 * .identity(dy)
+        let sx = HostMatrix(rows: dx, cols: dy) { i, j in i == j ? (1 - lambdas[i]).squareRoot() : 0 }
+        return try GaussianIBProblem(covX: l * l.transposed, covY: r * r.transposed, covXY: l * sx * r.transposed)
+    }
+
     // MARK: Gaussian IB
 
     func testCriticalBetasMatchEigenvalueFormula() throws {
@@ -46,9 +59,10 @@ final class InformationBottleneckTests: XCTestCase {
 
     func testClosedFormAgainstBruteForce() throws {
         let seed = freshSeed()
-        let p = try gaussianProblem(seed: seed, dx: 3, dy: 3)
+        let p = try gaussianProblem(seed: seed, lambdas: [0.15, 0.4, 0.7], dy: 3)
         let ib = try GaussianIB(p)
         let bc = ib.criticalBetas
+        XCTAssertEqual(bc[2], 1 / 0.3, accuracy: 1e-9)
         // Below the first transition, between each pair, and above the last.
         let betas = [0.8 * bc[0], (bc[0] + bc[1]) / 2, (bc[1] + bc[2]) / 2, 1.5 * bc[2]]
         var solver = try GeneralizedGaussianIB(ib, measure: .shannon)
@@ -75,7 +89,7 @@ final class InformationBottleneckTests: XCTestCase {
 
     func testDivergenceClosedFormsAndGradient() throws {
         let seed = freshSeed()
-        let p = try gaussianProblem(seed: seed)
+        let p = try gaussianProblem(seed: seed, lambdas: [0.25, 0.5, 1], dy: 2)
         let ib = try GaussianIB(p)
         let at = HostMatrix(rows: 3, cols: 3, values: PhiloxFill.normal(count: 9, seed: seed, stream: 2))
         for measure in [IBMeasure.shannon, .renyi(0.5), .renyi(1.7), .jeffreys] {
@@ -119,7 +133,7 @@ final class InformationBottleneckTests: XCTestCase {
 
     func testGeneralizedTransitionsAtShannonCriticalBetas() throws {
         let seed = freshSeed()
-        let p = try gaussianProblem(seed: seed)
+        let p = try gaussianProblem(seed: seed, lambdas: [0.2, 0.5, 1], dy: 2)
         let ib = try GaussianIB(p)
         let bc = ib.criticalBetas
         // d_y = 2 < d_x = 3: the third direction never switches on (βᵢ = ∞).
@@ -139,6 +153,20 @@ final class InformationBottleneckTests: XCTestCase {
                 let shannonEncoder = ib.encoder(beta: s.beta) * solver.l
                 XCTAssertLessThanOrEqual(s.objective, try solver.objective(shannonEncoder, beta: s.beta).value + 1e-9)
             }
+        }
+    }
+
+    /// Rényi-2 of a Gaussian pair is −log(1 − ρ²), twice the mutual information, so its IB
+    /// solution is the Shannon one: the Shannon gap vanishes.
+    func testRenyiTwoIsTwiceShannon() throws {
+        let seed = freshSeed()
+        let ib = try GaussianIB(try gaussianProblem(seed: seed, lambdas: [0.3, 0.6, 0.8], dy: 3))
+        XCTAssertEqual(IBMeasure.renyi(2).pair(0.3), 2 * IBMeasure.shannon.pair(0.3), accuracy: 1e-15)
+        var solver = try GeneralizedGaussianIB(ib, measure: .renyi(2))
+        solver.seed = seed
+        for s in try solver.solve(betas: ib.criticalBetas.map { $0 * 1.2 }) {
+            XCTAssertEqual(s.shannonGap, 0, accuracy: 1e-7 * (1 + abs(s.shannonOptimum)))
+            XCTAssertEqual(s.measureTX, 2 * s.iTX, accuracy: 1e-9 * (1 + s.iTX))
         }
     }
 
@@ -212,6 +240,27 @@ final class InformationBottleneckTests: XCTestCase {
         let last = try XCTUnwrap(sol.points.last)
         XCTAssertGreaterThan(last.iTY, 0.5 * p.mutualInformation)
         XCTAssertTrue(sol.points.filter { $0.beta > betaC + 2 * step }.allSatisfy(\.converged))
+    }
+
+    /// A Z-channel with non-uniform input, p(x) = (0.3, 0.7), W = [[1, 0], [0.4, 0.6]]: the
+    /// supremum of D(qW‖pW)/D(q‖p) sits at the vertex q = (1, 0), where it is
+    /// log(1/0.58)/log(1/0.3) ≈ 0.4524 > ρ² ≈ 0.3103. The trivial encoder is still locally stable
+    /// up to 1/ρ², but the IB optimum jumps away from it at 1/η_KL: the onset matches η_KL.
+    func testZChannelOnsetFollowsStrongDataProcessing() throws {
+        let p = try DiscreteIBProblem(joint: [0.3, 0, 0.28, 0.42], rows: 2, cols: 2)
+        let step = 0.1
+        var s = DiscreteIBSettings(clusters: 2, betas: (0..<31).map { 1 + step * Double($0) })
+        s.seed = freshSeed()
+        let sol = try DiscreteIB.solve(p, s, on: CPUBackend.shared)
+        let onset = try IBOnset.estimate(p, points: sol.points, threshold: s.onsetThreshold, seed: s.seed)
+        let eta = log(1 / 0.58) / log(1 / 0.3)
+        XCTAssertEqual(onset.etaKL, eta, accuracy: 1e-6)
+        XCTAssertFalse(onset.etaIsLocalLimit)
+        XCTAssertLessThan(onset.rho * onset.rho, eta - 0.1)
+        let found = try XCTUnwrap(onset.fromSolutions)
+        XCTAssertGreaterThanOrEqual(found, 1 / eta)
+        XCTAssertLessThanOrEqual(found, 1 / eta + step + 1e-9)
+        XCTAssertEqual(onset.matches, "1/eta_KL")
     }
 
     func testCPUAndOpenCLSweepsAgree() throws {

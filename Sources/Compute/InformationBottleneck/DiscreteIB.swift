@@ -8,7 +8,7 @@ public struct DiscreteIBSettings: Sendable {
     /// Iterations stop when no p(t|x) changes by more than this.
     public var tolerance: Double = 1e-10
     public var maxIterations: Int = 5000
-    /// Continuation passes after the first (random-start) pass; each re-solves every β from its
+    /// Continuation passes after the first (random-start) pass; each re-solves every β from a
     /// lower (odd passes) or upper (even passes) neighbour's solution, keeping the lower IB
     /// Lagrangian. Stops early after two passes in a row improve nothing.
     public var continuationPasses: Int = 4
@@ -84,9 +84,14 @@ public enum DiscreteIB {
         while passes < s.continuationPasses, b > 1, idle < 2 {
             passes += 1
             let fromLower = passes % 2 == 1
+            // Each β starts from the nearest β on that side whose solution has learned something
+            // (I(T;X) > threshold), else from its direct neighbour: trivial solutions carry
+            // nothing to continue from, and skipping them crosses a stretch of them in one pass.
             var next = [T](repeating: 0, count: b * row)
+            let learned = (0..<b).map { informationTX(p, Array(best[($0 * row)..<(($0 + 1) * row)]), k) > s.onsetThreshold }
             for j in 0..<b {
-                let src = fromLower ? max(j - 1, 0) : min(j + 1, b - 1)
+                let side = fromLower ? Array(stride(from: j - 1, through: 0, by: -1)) : Array((j + 1)..<b)
+                let src = side.first { learned[$0] } ?? side.first ?? j
                 next.replaceSubrange((j * row)..<((j + 1) * row), with: best[(src * row)..<((src + 1) * row)])
             }
             run = try DiscreteIBSweep.iterate(p, betas: s.betas, initial: next, clusters: k,
@@ -115,6 +120,10 @@ public enum DiscreteIB {
                                    start: start[j])
         }
         return DiscreteIBSolution(points: points, encoders: enc, passesRun: passes, launches: launches)
+    }
+
+    static func informationTX<T: Scalar>(_ p: DiscreteIBProblem, _ q: [T], _ k: Int) -> Double {
+        p.informations(encoder: q.map(\.double), clusters: k).iTX
     }
 
     static func lagrangian<T: Scalar>(_ p: DiscreteIBProblem, _ q: [T], _ k: Int, _ beta: Double) -> Double {

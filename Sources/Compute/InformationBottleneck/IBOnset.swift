@@ -92,7 +92,7 @@ public struct IBOnset: Sendable, Codable {
         var best = (value: rho * rho, q: p.px, local: true)
         for s in starts {
             let r = ascend(p, from: s)
-            if r.value > best.value + 1e-12 { best = (r.value, r.q, false) }
+            if r.value > best.value * (1 + 1e-9) { best = (r.value, r.q, false) }
         }
         return best
     }
