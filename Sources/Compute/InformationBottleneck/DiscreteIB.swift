@@ -46,7 +46,7 @@ public struct DiscreteIBPoint: Sendable, Codable {
     /// Largest change of p(t|x) in the last iteration.
     public var finalChange: Double
     public var converged: Bool
-    /// Where the kept solution started: "random", "lower neighbour" or "upper neighbour".
+    /// Where the kept solution started: "random", "from a lower β" or "from a higher β".
     public var start: String
 }
 
@@ -84,14 +84,18 @@ public enum DiscreteIB {
         while passes < s.continuationPasses, b > 1, idle < 2 {
             passes += 1
             let fromLower = passes % 2 == 1
-            // Each β starts from the nearest β on that side whose solution has learned something
-            // (I(T;X) > threshold), else from its direct neighbour: trivial solutions carry
+            // Each β starts from the solution, among those of the βs on that side that have
+            // learned something (I(T;X) > threshold), with the lowest Lagrangian at this β, else
+            // from its direct neighbour. The iterations never raise the Lagrangian, so a β ends
+            // at least as low as every learned solution on that side; trivial solutions carry
             // nothing to continue from, and skipping them crosses a stretch of them in one pass.
             var next = [T](repeating: 0, count: b * row)
-            let learned = (0..<b).map { informationTX(p, Array(best[($0 * row)..<(($0 + 1) * row)]), k) > s.onsetThreshold }
+            let infos = (0..<b).map { p.informations(encoder: best[($0 * row)..<(($0 + 1) * row)].map(\.double), clusters: k) }
             for j in 0..<b {
                 let side = fromLower ? Array(stride(from: j - 1, through: 0, by: -1)) : Array((j + 1)..<b)
-                let src = side.first { learned[$0] } ?? side.first ?? j
+                let learned = side.filter { infos[$0].iTX > s.onsetThreshold }
+                let src = learned.min { infos[$0].iTX - s.betas[j] * infos[$0].iTY < infos[$1].iTX - s.betas[j] * infos[$1].iTY }
+                    ?? side.first ?? j
                 next.replaceSubrange((j * row)..<((j + 1) * row), with: best[(src * row)..<((src + 1) * row)])
             }
             run = try DiscreteIBSweep.iterate(p, betas: s.betas, initial: next, clusters: k,
@@ -106,7 +110,7 @@ public enum DiscreteIB {
                     value[j] = f
                     iters[j] = run.iterations[j]
                     change[j] = run.change[j]
-                    start[j] = fromLower ? "lower neighbour" : "upper neighbour"
+                    start[j] = fromLower ? "from a lower β" : "from a higher β"
                     improved = true
                 }
             }
@@ -120,10 +124,6 @@ public enum DiscreteIB {
                                    start: start[j])
         }
         return DiscreteIBSolution(points: points, encoders: enc, passesRun: passes, launches: launches)
-    }
-
-    static func informationTX<T: Scalar>(_ p: DiscreteIBProblem, _ q: [T], _ k: Int) -> Double {
-        p.informations(encoder: q.map(\.double), clusters: k).iTX
     }
 
     static func lagrangian<T: Scalar>(_ p: DiscreteIBProblem, _ q: [T], _ k: Int, _ beta: Double) -> Double {
