@@ -39,6 +39,8 @@ public enum DiscreteIBSweep {
         try be.checkDType(T.self, "the IB sweep")
         let cl = be.cl
         let b = betas.count, nx = p.nx, ny = p.ny
+        let elements = nx + nx * ny + b * (1 + 2 * nx * k + k + k * ny + 1)
+        try cl.checkFits(totalBytes: elements * MemoryLayout<T>.size + b * MemoryLayout<Int32>.size)
         let px = try cl.buffer(p.px.map { T($0) }), pyx = try cl.buffer(p.pyGivenX.map { T($0) })
         let bs = try cl.buffer(betas.map { T($0) }), q = try cl.buffer(initial)
         let pt: CLBuffer<T> = try cl.buffer(count: b * k), pyt: CLBuffer<T> = try cl.buffer(count: b * k * ny)

@@ -106,7 +106,7 @@ public struct GeneralizedGaussianIB: Sendable {
             var best: (x: HostMatrix, f: Double, g: Double, it: Int)?
             for s in starts {
                 let r = try minimise(from: s, beta: beta)
-                if best == nil || r.f < best!.f { best = r }
+                if r.f < best?.f ?? .infinity { best = r }
             }
             guard let best else { continue }
             previous = best.x
