@@ -7,7 +7,8 @@ struct GPURun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gpurun",
         abstract: "Learning-theory computations on OpenCL devices and the CPU, with the same answers on both.",
-        subcommands: [DevicesCommand.self, ValidateCommand.self, StepCommand.self, LyapunovCommand.self, BenchCommand.self, SpectrumCommand.self, RidgeCommand.self, TheoryCommand.self, SweepCommand.self])
+        subcommands: [DevicesCommand.self, ValidateCommand.self, StepCommand.self, LyapunovCommand.self, BenchCommand.self,
+                      SpectrumCommand.self, RidgeCommand.self, TheoryCommand.self, IBCommand.self, SweepCommand.self])
 }
 
 /// Options every compute command shares.
