@@ -114,10 +114,14 @@ final class SweepCLITests: XCTestCase {
             let now = try FileManager.default.attributesOfItem(atPath: results.appendingPathComponent(f).path)[.modificationDate] as? Date
             XCTAssertEqual(now, mtimes[f], "\(f) was rewritten")
         }
-        // The run log has each task once: none was run twice to completion.
+        // The run log has no task twice: none was run twice to completion. A task whose result
+        // was renamed into place just before the SIGKILL may lack its line (the log is written
+        // after the rename), so the tasks of the rerun must have exactly one.
         let log = String(decoding: try read(out.appendingPathComponent("logs/run.log")), as: UTF8.self)
         for i in 0..<10 {
-            XCTAssertEqual(log.components(separatedBy: "task \(i) done by").count - 1, 1, log)
+            let lines = log.components(separatedBy: "task \(i) done by").count - 1
+            XCTAssertLessThanOrEqual(lines, 1, log)
+            if ran.contains(i) { XCTAssertEqual(lines, 1, log) }
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("merged.csv").path))
     }
