@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", path: "Sources/CBLAS",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // kernels/*.cl -> Swift string constants at build time.
         .executableTarget(name: "EmbedKernels", path: "Sources/EmbedKernels"),
@@ -28,7 +29,7 @@ let package = Package(
         .target(
             name: "Compute",
             dependencies: [
-                "COpenCL", "CBLAS", "Kernels",
+                "COpenCL", "CBLAS", "CZlib", "Kernels",
                 .product(name: "Numerics", package: "swift-numerics"),
             ]),
         .executableTarget(

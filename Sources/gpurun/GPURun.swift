@@ -7,7 +7,7 @@ struct GPURun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gpurun",
         abstract: "Learning-theory computations on OpenCL devices and the CPU, with the same answers on both.",
-        subcommands: [DevicesCommand.self, ValidateCommand.self, StepCommand.self, LyapunovCommand.self, BenchCommand.self, SpectrumCommand.self, RidgeCommand.self, TheoryCommand.self])
+        subcommands: [DevicesCommand.self, ValidateCommand.self, StepCommand.self, LyapunovCommand.self, BenchCommand.self, TrainCommand.self, SpectrumCommand.self, RidgeCommand.self, TheoryCommand.self])
 }
 
 /// Options every compute command shares.
