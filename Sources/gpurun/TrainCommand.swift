@@ -14,7 +14,7 @@ struct TrainCommand: ParsableCommand {
     var fashionMNISTDir: String?
     @Option(help: "Epochs.") var epochs: Int = 1
     @Option(help: "Minibatch size.") var batch: Int = 64
-    @Option(help: "Learning rate.") var lr: Double = 0.05
+    @Option(help: "Learning rate.") var lr: Double = 0.02
     @Option(help: "SGD momentum.") var momentum: Double = 0.9
     @Option(name: .customLong("weight-decay"), help: "L2 weight decay.") var weightDecay: Double = 0
     @Option(help: "Learning-rate schedule: constant, cosine or step:EVERY:GAMMA (epochs).") var schedule: String = "constant"

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A checkpoint folder: state.json (the configuration, the iteration, the history and the
-/// current epoch's running sums) and one float64 .npy per parameter value, momentum buffer
+/// current epoch's running sums) and one flat float64 .npy per parameter value, momentum buffer
 /// and BatchNorm running statistic, named by position. Resuming from it continues the very
 /// same computation, since shuffling depends only on (seed, epoch); resuming from an earlier
 /// checkpoint "rewinds" the run to that iteration.
@@ -77,13 +77,14 @@ public enum TrainCheckpoint {
     }
 
     static func write<T>(_ t: Tensor<T>, _ url: URL) throws {
-        try Npy.write(NpyArray(t.toArray().map(\.double), shape: t.shape), to: url)
+        // Flat: .npy files here hold at most three dimensions; the model knows the shapes.
+        try Npy.write(NpyArray(t.toArray().map(\.double), shape: [t.count]), to: url)
     }
 
     static func read<T>(into t: Tensor<T>, _ url: URL) throws {
         let a = try Npy.read(url)
-        guard a.shape == t.shape else {
-            throw ComputeError.io(path: url.path, reason: "shape \(a.shape) does not match \(t.shape)")
+        guard a.shape == [t.count] else {
+            throw ComputeError.io(path: url.path, reason: "shape \(a.shape) does not hold the \(t.count) values of \(t.shape)")
         }
         try t.backend.write(a.doubles().map { T($0) }, into: t)
     }
