@@ -57,7 +57,7 @@ enum CPUPool {
                                    into y: UnsafeMutablePointer<T>) {
         let (H, W, oH, oW) = (p.height, p.width, p.outH, p.outW)
         let divisor = T(Double(p.kernelH * p.kernelW))
-        for plane in 0..<(p.batch * p.channels) {
+        CPUTraining.planes(count: p.batch * p.channels) { plane in
             let src = x + plane * H * W, dst = y + plane * oH * oW
             for oh in 0..<oH {
                 let h0 = oh * p.strideH - p.padH
@@ -88,7 +88,7 @@ enum CPUPool {
         let (H, W, oH, oW) = (p.height, p.width, p.outH, p.outW)
         let divisor = T(Double(p.kernelH * p.kernelW))
         dx.update(repeating: 0, count: p.batch * p.channels * H * W)
-        for plane in 0..<(p.batch * p.channels) {
+        CPUTraining.planes(count: p.batch * p.channels) { plane in
             let g = dy + plane * oH * oW, d = dx + plane * H * W
             for oh in 0..<oH {
                 let h0 = oh * p.strideH - p.padH

@@ -121,8 +121,11 @@ extension CPUBackend {
 /// Loops of the CPU training ops.
 enum CPUTraining {
     /// body(i) for each plane i = n·C + c, over two threads when there is enough work.
-    static func planes(n: Int, c: Int, _ body: (Int) -> Void) {
-        let count = n * c
+    static func planes(n: Int, c: Int, _ body: (Int) -> Void) { planes(count: n * c, body) }
+
+    /// body(i) for i in 0..<count (independent planes, also of pooling), in two halves run
+    /// concurrently when there are at least 64.
+    static func planes(count: Int, _ body: (Int) -> Void) {
         if count < 64 {
             for i in 0..<count { body(i) }
             return
