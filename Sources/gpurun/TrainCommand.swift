@@ -106,21 +106,23 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-/// A one-line progress bar on stderr, redrawn at most ten times a second.
+/// A one-line progress bar on stderr, redrawn at most ten times a second; where stderr is not
+/// a terminal (a log file, a pipe), one plain line every five seconds instead.
 final class ProgressBar {
     private var last = 0.0
     private var drawn = false
+    private let terminal = isatty(2) != 0
 
     func update(_ p: TrainProgress) {
         let now = Timing.now()
-        guard now - last > 0.1 || p.iteration == p.total else { return }
+        guard now - last > (terminal ? 0.1 : 5) || (terminal && p.iteration == p.total) else { return }
         last = now
         let width = 30, filled = p.total > 0 ? width * p.iteration / p.total : width
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let line = String(format: "\r[%@] %d/%d epoch %d loss %.4f acc %.2f%%", bar, p.iteration, p.total, p.epoch, p.loss,
+        let line = String(format: "[%@] %d/%d epoch %d loss %.4f acc %.2f%%", bar, p.iteration, p.total, p.epoch, p.loss,
                           100 * p.accuracy)
-        FileHandle.standardError.write(Data(line.utf8))
-        drawn = true
+        FileHandle.standardError.write(Data((terminal ? "\r" + line : line + "\n").utf8))
+        drawn = terminal
     }
 
     func finishLine() {

@@ -31,7 +31,7 @@ final class TrainCLITests: XCTestCase {
         let loss = try XCTUnwrap(j["trainLoss"] as? Double)
         XCTAssertGreaterThan(acc, 0.5, "3 separable classes")
         XCTAssertTrue(r.stderr.contains("epoch 1: train loss"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("loss"), "progress bar")
+        XCTAssertTrue(r.stderr.contains("] 1/"), "progress bar: \(r.stderr)")
         for f in ["result.json", "losses.npy", "gamma.npy", "gamma_histogram.svg", "checkpoint-7/state.json"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(f).path), f)
         }

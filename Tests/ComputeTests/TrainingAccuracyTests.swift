@@ -19,7 +19,7 @@ final class TrainingAccuracyTests: XCTestCase {
     }
 
     func testCNNTwoEpochs() throws {
-        let r = try train(.cnn, epochs: 2, batch: 64, lr: 0.02)
+        let r = try train(.cnn, epochs: 2, batch: 128, lr: 0.03)
         XCTAssertGreaterThanOrEqual(r.testAccuracy, 0.88)
     }
 }
