@@ -12,7 +12,7 @@ struct TrainCommand: ParsableCommand {
     var data: String = "fashion-mnist"
     @Option(name: .customLong("fashion-mnist-dir"), help: "Folder of the Fashion-MNIST .gz files (default: \(DataSource.fashionMNISTDefault)).")
     var fashionMNISTDir: String?
-    @Option(help: "Epochs.") var epochs: Int = 1
+    @Option(help: "Epochs (default 1; with --resume, the checkpoint's).") var epochs: Int?
     @Option(help: "Minibatch size.") var batch: Int = 64
     @Option(help: "Learning rate.") var lr: Double = 0.02
     @Option(help: "SGD momentum.") var momentum: Double = 0.9
@@ -41,7 +41,6 @@ struct TrainCommand: ParsableCommand {
             if let resume {
                 let saved = try TrainCheckpoint.config(at: URL(fileURLWithPath: resume))
                 let data = try DataSource(parsing: saved.data).load()
-                let epochs: Int? = CommandLine.arguments.contains("--epochs") ? self.epochs : nil
                 switch saved.dtype {
                 case .f32: try train(TrainCheckpoint.resume(Float.self, from: URL(fileURLWithPath: resume), data: data,
                                                             backend: backend, epochs: epochs), resumedFrom: resume)
@@ -72,7 +71,7 @@ struct TrainCommand: ParsableCommand {
         guard let dt = DType(rawValue: dtype) else { throw ValidationError("--dtype must be f32 or f64") }
         let source = try DataSource(parsing: data, fashionMNISTDirectory: fashionMNISTDir)
         let sgd = SGD(lr: lr, momentum: momentum, weightDecay: weightDecay, schedule: try LRSchedule(parsing: schedule))
-        let config = TrainConfig(model: kind, data: source.description, epochs: epochs, batch: batch, sgd: sgd,
+        let config = TrainConfig(model: kind, data: source.description, epochs: epochs ?? 1, batch: batch, sgd: sgd,
                                  trainOnly: group, seed: seed, initScheme: scheme, checkpointAt: checkpoints, dtype: dt,
                                  trainLimit: trainLimit, testLimit: testLimit)
         if let problem = config.problem() { throw ValidationError(problem) }

@@ -156,4 +156,41 @@ final class TrainingTests: XCTestCase {
             XCTAssertLessThan(a.last!, a.first!, "\(model) did not learn")
         }
     }
+
+    /// torch.optim.SGD's update, by hand: g ← ∇ + λw, v ← μv + g, w ← w − lr·v.
+    func testSGDMatchesTheFormula() throws {
+        let be = CPUBackend.shared
+        let p = try Parameter<Double>("w", role: .weight, shape: [2], fanIn: 1, on: be)
+        try be.write([1.0, -2.0], into: p.value)
+        let sgd = SGD(lr: 0.1, momentum: 0.9, weightDecay: 0.01)
+        var w = [1.0, -2.0], v = [0.0, 0.0]
+        for g in [[0.5, 0.25], [-1.0, 2.0]] {
+            try be.write(g, into: p.grad)
+            try sgd.step([p], rate: 0.1)
+            for i in 0..<2 {
+                v[i] = 0.9 * v[i] + g[i] + 0.01 * w[i]
+                w[i] -= 0.1 * v[i]
+            }
+        }
+        XCTAssertEqual(try p.value.toArray()[0], w[0], accuracy: 1e-15)
+        XCTAssertEqual(try p.value.toArray()[1], w[1], accuracy: 1e-15)
+        XCTAssertEqual(LRSchedule.cosine.rate(1, iteration: 50, epoch: 0, total: 100), 0.5, accuracy: 1e-15)
+        XCTAssertEqual(try LRSchedule(parsing: "step:2:0.1").rate(1, iteration: 0, epoch: 5, total: 9), 0.01, accuracy: 1e-15)
+        XCTAssertThrowsError(try LRSchedule(parsing: "step:0:0.1"))
+    }
+
+    /// BatchNorm's running statistics follow PyTorch (momentum 0.1, unbiased variance) and
+    /// normalise in evaluation mode.
+    func testBatchNormRunningStatistics() throws {
+        let be = CPUBackend.shared
+        let bn = try BatchNorm<Double>("bn", channels: 1, on: be)
+        let x = try be.tensor([1.0, 2.0, 3.0, 6.0], shape: [4, 1])
+        let y = try bn.forward(x, train: true).toArray()
+        let (mean, biased) = (3.0, (4.0 + 1.0 + 0.0 + 9.0) / 4)
+        XCTAssertEqual(y[3], (6 - mean) / (biased + 1e-5).squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(try bn.runningMean.toArray()[0], 0.1 * mean, accuracy: 1e-15)
+        XCTAssertEqual(try bn.runningVariance.toArray()[0], 0.9 + 0.1 * biased * 4 / 3, accuracy: 1e-15)
+        let e = try bn.forward(try be.tensor([0.3, 0.3], shape: [2, 1]), train: false).toArray()
+        XCTAssertEqual(e[0], (0.3 - 0.3) / (0.9 + 0.1 * biased * 4 / 3 + 1e-5).squareRoot(), accuracy: 1e-12)
+    }
 }
