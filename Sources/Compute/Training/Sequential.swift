@@ -8,10 +8,9 @@ public final class Sequential<T: Scalar>: Layer {
         self.layers = layers
     }
 
-    public var needsInputGradient: Bool {
-        get { layers.first?.needsInputGradient ?? true }
-        set { layers.first?.needsInputGradient = newValue }
-    }
+    /// Whether backward returns ∂L/∂input. When it does not, backward also stops below the
+    /// first layer with a trainable parameter (frozen features need no gradient).
+    public var needsInputGradient = true
 
     public var parameters: [Parameter<T>] { layers.flatMap { $0.parameters } }
     public var buffers: [(String, Tensor<T>)] { layers.flatMap { $0.buffers } }
@@ -23,12 +22,15 @@ public final class Sequential<T: Scalar>: Layer {
     }
 
     public func backward(_ dy: Tensor<T>) throws -> Tensor<T>? {
+        let start = needsInputGradient
+            ? 0 : layers.firstIndex { l in l.parameters.contains { $0.trainable } } ?? layers.count
         var g: Tensor<T>? = dy
-        for layer in layers.reversed() {
+        for i in stride(from: layers.count - 1, through: start, by: -1) {
             guard let current = g else { return nil }
-            g = try layer.backward(current)
+            layers[i].needsInputGradient = i > start || needsInputGradient
+            g = try layers[i].backward(current)
         }
-        return g
+        return needsInputGradient ? g : nil
     }
 }
 
