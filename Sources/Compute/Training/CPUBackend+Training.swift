@@ -1,7 +1,8 @@
 import Foundation
 
-/// The CPU twins of kernels/train.cl, in the same order of operations: per-plane sums in
-/// Double (the kernels' ACC on fp64 devices), then a sum over the batch in order.
+/// The CPU twins of kernels/train.cl: per-plane sums in Double (the kernels' ACC on fp64
+/// devices; four interleaved partial sums here, one running sum there, so the two agree to
+/// rounding), then a sum over the batch in order.
 extension CPUBackend {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
@@ -13,23 +14,9 @@ extension CPUBackend {
         let (c, s) = (channels, spatial)
         let m = Double(n * s)
         let a = CPUTraining.Scratch(n * c)
-        CPUTraining.planes(n: n, c: c) { i in
-            let p = px + i * s
-            var acc = 0.0
-            for j in 0..<s { acc += p[j].double }
-            a.p[i] = acc
-        }
+        CPUTraining.planes(n: n, c: c) { i in a.p[i] = CPUTraining.sum(px + i * s, s, shift: 0) }
         for ch in 0..<c { pm[ch] = T(CPUTraining.columnSum(a, n: n, c: c, ch) / m) }
-        CPUTraining.planes(n: n, c: c) { i in
-            let p = px + i * s
-            let mu = pm[i % c].double
-            var acc = 0.0
-            for j in 0..<s {
-                let d = p[j].double - mu
-                acc += d * d
-            }
-            a.p[i] = acc
-        }
+        CPUTraining.planes(n: n, c: c) { i in a.p[i] = CPUTraining.sumSquares(px + i * s, s, shift: pm[i % c].double) }
         for ch in 0..<c { pv[ch] = T(CPUTraining.columnSum(a, n: n, c: c, ch) / m) }
     }
 
@@ -64,16 +51,7 @@ extension CPUBackend {
         let (c, s, e) = (channels, spatial, T(eps))
         let a = CPUTraining.Scratch(n * c), b = CPUTraining.Scratch(n * c)
         CPUTraining.planes(n: n, c: c) { i in
-            let mu = pm[i % c].double
-            let p = px + i * s, g = pdy + i * s
-            var sa = 0.0, sb = 0.0
-            for j in 0..<s {
-                let d = g[j].double
-                sa += d
-                sb += d * (p[j].double - mu)
-            }
-            a.p[i] = sa
-            b.p[i] = sb
+            (a.p[i], b.p[i]) = CPUTraining.gradientSums(px + i * s, pdy + i * s, s, shift: pm[i % c].double)
         }
         for ch in 0..<c {
             let invstd = 1 / (pv[ch] + e).squareRoot()
@@ -147,6 +125,72 @@ enum CPUTraining {
             p.initialize(repeating: 0, count: max(count, 1))
         }
         deinit { p.deallocate() }
+    }
+
+    /// Σ (x − shift) over n values, in four interleaved partial sums (independent additions
+    /// the CPU overlaps).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func sum<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ n: Int, shift: Double) -> Double {
+        var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
+        var j = 0
+        while j + 4 <= n {
+            a0 += x[j].double - shift
+            a1 += x[j + 1].double - shift
+            a2 += x[j + 2].double - shift
+            a3 += x[j + 3].double - shift
+            j += 4
+        }
+        while j < n {
+            a0 += x[j].double - shift
+            j += 1
+        }
+        return (a0 + a1) + (a2 + a3)
+    }
+
+    /// Σ (x − shift)².
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func sumSquares<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ n: Int, shift: Double) -> Double {
+        var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
+        var j = 0
+        while j + 4 <= n {
+            let (d0, d1, d2, d3) = (x[j].double - shift, x[j + 1].double - shift, x[j + 2].double - shift,
+                                    x[j + 3].double - shift)
+            a0 += d0 * d0
+            a1 += d1 * d1
+            a2 += d2 * d2
+            a3 += d3 * d3
+            j += 4
+        }
+        while j < n {
+            let d = x[j].double - shift
+            a0 += d * d
+            j += 1
+        }
+        return (a0 + a1) + (a2 + a3)
+    }
+
+    /// (Σ g, Σ g (x − shift)).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func gradientSums<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>, _ n: Int,
+                                        shift: Double) -> (Double, Double) {
+        var (a0, a1, b0, b1) = (0.0, 0.0, 0.0, 0.0)
+        var j = 0
+        while j + 2 <= n {
+            let (g0, g1) = (g[j].double, g[j + 1].double)
+            a0 += g0
+            a1 += g1
+            b0 += g0 * (x[j].double - shift)
+            b1 += g1 * (x[j + 1].double - shift)
+            j += 2
+        }
+        if j < n {
+            a0 += g[j].double
+            b0 += g[j].double * (x[j].double - shift)
+        }
+        return (a0 + a1, b0 + b1)
     }
 
     /// Σ_n a[n·C + ch], in order of n.
