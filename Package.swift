@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", path: "Sources/CBLAS",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // kernels/*.cl -> Swift string constants at build time.
         .executableTarget(name: "EmbedKernels", path: "Sources/EmbedKernels"),
@@ -28,9 +29,12 @@ let package = Package(
         .target(
             name: "Compute",
             dependencies: [
-                "COpenCL", "CBLAS", "Kernels",
+                "COpenCL", "CBLAS", "CZlib", "Kernels",
                 .product(name: "Numerics", package: "swift-numerics"),
-            ]),
+            ],
+            // Optimised in debug builds too: the training tests run whole epochs through the CPU
+            // engine's Swift loops (im2col, pooling, BatchNorm), about 30x slower at -Onone.
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .executableTarget(
             name: "gpurun",
             dependencies: ["Compute", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -56,7 +56,8 @@ inline REAL binary_apply(int op, REAL a, REAL b) {
     case 0: return a + b;
     case 1: return a - b;
     case 2: return a * b;
-    default: return a / b;
+    case 3: return a / b;
+    default: return b > (REAL)0 ? a : (REAL)0;  // maskPositive: the ReLU gradient
     }
 }
 

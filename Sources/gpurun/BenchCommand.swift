@@ -5,7 +5,7 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Time our engines against the reference engines in one run.",
-        subcommands: [BenchMatmul.self, BenchRNN.self, BenchLyapunov.self, BenchSpectrum.self, BenchConv.self])
+        subcommands: [BenchMatmul.self, BenchRNN.self, BenchLyapunov.self, BenchSpectrum.self, BenchConv.self, BenchTrain.self])
 }
 
 struct BenchMatmul: ParsableCommand {
@@ -249,5 +249,42 @@ struct BenchConv: ParsableCommand {
         }
         Output.table(["layer", "engine", "forward ms", "fwd+bwd ms", "GFLOP/s", "speed vs torch"], table)
         for note in notes { print("note: \(note)") }
+    }
+}
+
+struct BenchTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "CNN forward + backward images/s (the `train --model cnn` network): ours against PyTorch CPU.")
+
+    @Option(help: "Minibatch size.") var batch = 128
+    @Option(help: "Engines: cpu, opencl (comma-separated).") var engines = "cpu,opencl"
+    @Option(help: "Seconds of repeats per engine.") var minSeconds = 2.0
+    @Option(help: "The PyTorch reference script.") var referenceScript = "bench/train_torch.py"
+    @Option(help: "Python interpreter for the reference.") var python = "python3"
+    @Flag(help: "Print JSON on stdout.") var json = false
+
+    func run() throws {
+        guard batch >= 2 else { throw ValidationError("--batch must be at least 2") }
+        var rows: [TrainBench.Row] = []
+        for name in engines.split(separator: ",") {
+            let be: any Backend
+            do { be = try Devices.backend(for: DeviceSpec(parsing: String(name))) } catch {
+                Output.note("bench train: skipping \(name): \(error)")
+                continue
+            }
+            Output.note("  \(be.label): CNN, batch \(batch)...")
+            rows.append(try TrainBench.ours(backend: be, batch: batch, minSeconds: minSeconds))
+        }
+        Output.note("  PyTorch: CNN, batch \(batch)...")
+        let (torch, note) = TrainBench.torch(script: referenceScript, python: python, batch: batch, minSeconds: minSeconds)
+        if let torch { rows.append(torch) }
+        struct Report: Encodable { var results: [TrainBench.Row]; var notes: [String] }
+        if json { return try Output.json(Report(results: rows, notes: note.map { [$0] } ?? [])) }
+        Output.table(["engine", "batch", "images/s", "ms/batch", "ours / torch"], rows.map { r in
+            [r.engine, String(r.batch), String(format: "%.0f", r.imagesPerSecond), String(format: "%.1f", r.millisecondsPerBatch),
+             torch.map { String(format: "%.2f", r.imagesPerSecond / $0.imagesPerSecond) } ?? "-"]
+        })
+        if let note { print("note: \(note)") }
     }
 }

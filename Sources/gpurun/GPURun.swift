@@ -8,7 +8,8 @@ struct GPURun: ParsableCommand {
         commandName: "gpurun",
         abstract: "Learning-theory computations on OpenCL devices and the CPU, with the same answers on both.",
         subcommands: [DevicesCommand.self, ValidateCommand.self, StepCommand.self, LyapunovCommand.self, BenchCommand.self,
-                      SpectrumCommand.self, RidgeCommand.self, TheoryCommand.self, IBCommand.self, SweepCommand.self])
+                      TrainCommand.self, SpectrumCommand.self, RidgeCommand.self, TheoryCommand.self, IBCommand.self,
+                      SweepCommand.self])
 }
 
 /// Options every compute command shares.

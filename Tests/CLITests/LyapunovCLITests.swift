@@ -31,7 +31,7 @@ final class LyapunovCLITests: XCTestCase {
     /// A run killed with SIGKILL and resumed gives exponents bit-identical to an unbroken run.
     func testKilledRunResumesBitIdentical() throws {
         let dir = try tmp()
-        let common = ["lyapunov", "--model", "rate", "--n", "120", "--g", "2.5", "--steps", "1500",
+        let common = ["lyapunov", "--model", "rate", "--n", "120", "--g", "2.5", "--steps", "20000",
                       "--transient", "50", "--k", "40", "--reorth", "3", "--seed", "7", "--json", "--device", "cpu"]
         let whole = try GPURunProcess.run(common)
         XCTAssertEqual(whole.status, 0, whole.stderr)

@@ -4,9 +4,10 @@ public enum UnaryOp: Int32, CaseIterable, Sendable, Codable {
     case tanh = 0, sech2, sigmoid, exp, log, abs, relu, square
 }
 
-/// Elementwise binary functions (kernels/elementwise.cl op codes).
+/// Elementwise binary functions (kernels/elementwise.cl op codes). `maskPositive` is
+/// z = x where y > 0, else 0: the gradient of ReLU (x = ∂L/∂out, y = the ReLU's input or output).
 public enum BinaryOp: Int32, CaseIterable, Sendable, Codable {
-    case add = 0, sub, mul, div
+    case add = 0, sub, mul, div, maskPositive
 }
 
 /// Which engine a backend runs on.
@@ -79,6 +80,27 @@ public protocol Backend: AnyObject, Sendable {
     func globalAvgPoolForward<T: Scalar>(_ x: Tensor<T>, into y: Tensor<T>) throws
     /// dx[n, c, h, w] = dy[n, c] / (H · W).
     func globalAvgPoolBackward<T: Scalar>(_ dy: Tensor<T>, into dx: Tensor<T>) throws
+
+    // Training (Sources/Compute/Training): batch normalisation on x viewed as [N, C, S]
+    // (S = H·W for images, 1 for features), per channel c over M = N·S values; softmax
+    // cross-entropy on logits [N, K].
+
+    /// mean[c] and the biased variance[c] of the channel's M values.
+    func batchNormStatistics<T: Scalar>(_ x: Tensor<T>, channels: Int, spatial: Int, mean: Tensor<T>,
+                                        variance: Tensor<T>) throws
+    /// y = γ[c] (x − mean[c]) / √(variance[c] + eps) + β[c].
+    func batchNormForward<T: Scalar>(_ x: Tensor<T>, mean: Tensor<T>, variance: Tensor<T>, gamma: Tensor<T>,
+                                     beta: Tensor<T>, eps: Double, channels: Int, spatial: Int, into y: Tensor<T>) throws
+    /// Gradients of training-mode batch normalisation (mean and variance are x's batch
+    /// statistics): dβ = Σ dy, dγ = Σ dy x̂, dx = γ/σ (dy − dβ/M − x̂ dγ/M), σ = √(variance + eps).
+    func batchNormBackward<T: Scalar>(_ x: Tensor<T>, _ dy: Tensor<T>, mean: Tensor<T>, variance: Tensor<T>,
+                                      gamma: Tensor<T>, eps: Double, channels: Int, spatial: Int, dx: Tensor<T>,
+                                      dgamma: Tensor<T>, dbeta: Tensor<T>) throws
+    /// Per row n of logits [N, K] with labels [N] (class indices stored as T, checked to lie in
+    /// 0..<K by the caller): loss[n] = logsumexp(z_n) − z_n[label], correct[n] = 1 when the
+    /// first maximum is at the label, else 0, and gradient = (softmax(z) − onehot) · gradScale.
+    func softmaxCrossEntropy<T: Scalar>(_ logits: Tensor<T>, labels: Tensor<T>, loss: Tensor<T>, correct: Tensor<T>,
+                                        gradient: Tensor<T>?, gradScale: T) throws
 }
 
 extension Backend {

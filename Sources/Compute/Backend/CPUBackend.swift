@@ -146,6 +146,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         case .sub: for i in 0..<x.count { c[i] = a[i] - b[i] }
         case .mul: for i in 0..<x.count { c[i] = a[i] * b[i] }
         case .div: for i in 0..<x.count { c[i] = a[i] / b[i] }
+        case .maskPositive: for i in 0..<x.count { c[i] = b[i] > 0 ? a[i] : 0 }
         }
     }
 

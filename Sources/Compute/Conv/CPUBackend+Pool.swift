@@ -57,7 +57,17 @@ enum CPUPool {
                                    into y: UnsafeMutablePointer<T>) {
         let (H, W, oH, oW) = (p.height, p.width, p.outH, p.outW)
         let divisor = T(Double(p.kernelH * p.kernelW))
-        for plane in 0..<(p.batch * p.channels) {
+        if max && tiles(p) {
+            return CPUTraining.planes(count: p.batch * p.channels) { plane in
+                let src = x + plane * H * W, dst = y + plane * oH * oW
+                for oh in 0..<oH {
+                    for ow in 0..<oW {
+                        dst[oh * oW + ow] = src[tileArgmax(src, oh, ow, p)]
+                    }
+                }
+            }
+        }
+        CPUTraining.planes(count: p.batch * p.channels) { plane in
             let src = x + plane * H * W, dst = y + plane * oH * oW
             for oh in 0..<oH {
                 let h0 = oh * p.strideH - p.padH
@@ -88,7 +98,15 @@ enum CPUPool {
         let (H, W, oH, oW) = (p.height, p.width, p.outH, p.outW)
         let divisor = T(Double(p.kernelH * p.kernelW))
         dx.update(repeating: 0, count: p.batch * p.channels * H * W)
-        for plane in 0..<(p.batch * p.channels) {
+        if let x, tiles(p) {
+            return CPUTraining.planes(count: p.batch * p.channels) { plane in
+                let g = dy + plane * oH * oW, d = dx + plane * H * W, src = x + plane * H * W
+                for oh in 0..<oH {
+                    for ow in 0..<oW { d[tileArgmax(src, oh, ow, p)] += g[oh * oW + ow] }
+                }
+            }
+        }
+        CPUTraining.planes(count: p.batch * p.channels) { plane in
             let g = dy + plane * oH * oW, d = dx + plane * H * W
             for oh in 0..<oH {
                 let h0 = oh * p.strideH - p.padH
@@ -109,6 +127,31 @@ enum CPUPool {
     }
 
     /// Index (h·W + w) of the first maximum of a window (NaN counts as the maximum).
+    /// Windows that tile the image without padding (stride = kernel, as in a 2×2 max pool):
+    /// no clipping, so the fast loops of `tileArgmax` apply.
+    static func tiles(_ p: Pool2dParams) -> Bool {
+        p.padH == 0 && p.padW == 0 && p.strideH == p.kernelH && p.strideW == p.kernelW
+    }
+
+    /// Index of the first maximum (NaN wins) of tile (oh, ow), as `argmax` finds it.
+    @inline(__always)
+    static func tileArgmax<T: Scalar>(_ src: UnsafeMutablePointer<T>, _ oh: Int, _ ow: Int, _ p: Pool2dParams) -> Int {
+        let (kh, kw, w) = (p.kernelH, p.kernelW, p.width)
+        var best = oh * kh * w + ow * kw
+        var m = src[best]
+        for h in 0..<kh {
+            let row = (oh * kh + h) * w + ow * kw
+            for j in 0..<kw {
+                let v = src[row + j]
+                if v > m || v.isNaN && !m.isNaN {
+                    m = v
+                    best = row + j
+                }
+            }
+        }
+        return best
+    }
+
     @inline(__always)
     static func argmax<T: Scalar>(_ src: UnsafeMutablePointer<T>, _ hs: Range<Int>, _ ws: Range<Int>, _ W: Int) -> Int {
         var m = -T.infinity, best = hs.lowerBound * W + ws.lowerBound

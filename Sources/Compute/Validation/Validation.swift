@@ -14,7 +14,7 @@ public struct ValidationCheck: Sendable {
 public enum Validation {
     public static var checks: [ValidationCheck] {
         RandomChecks.all + ElementwiseChecks.all + PrimitiveChecks.all + GemmChecks.all + ConvChecks.all + ModelChecks.all + LyapunovChecks.all
-            + EnsembleChecks.all + IBChecks.all
+            + EnsembleChecks.all + IBChecks.all + TrainingChecks.all
     }
 
     /// Runs every check (or those whose op contains `filter`). A check that throws is reported

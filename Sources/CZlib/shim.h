@@ -1,0 +1,2 @@
+// zlib (zlib1g-dev): gzip-compressed dataset files (Sources/Compute/Training/Data).
+#include <zlib.h>

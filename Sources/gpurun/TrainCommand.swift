@@ -1,0 +1,131 @@
+import ArgumentParser
+import Compute
+import Foundation
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train an MLP, a CNN or a small ResNet (BatchNorm) with SGD on Fashion-MNIST, a digits CSV or .npy data.")
+
+    @Option(help: "mlp, cnn or resnet.") var model: String = "mlp"
+    @Option(help: "fashion-mnist, fashion-mnist:DIR, npy:DIR (X.npy, y.npy[, X_test.npy, y_test.npy]) or csv:FILE (digits).")
+    var data: String = "fashion-mnist"
+    @Option(name: .customLong("fashion-mnist-dir"), help: "Folder of the Fashion-MNIST .gz files (default: \(DataSource.fashionMNISTDefault)).")
+    var fashionMNISTDir: String?
+    @Option(help: "Epochs (default 1; with --resume, the checkpoint's).") var epochs: Int?
+    @Option(help: "Minibatch size.") var batch: Int = 64
+    @Option(help: "Learning rate.") var lr: Double = 0.02
+    @Option(help: "SGD momentum.") var momentum: Double = 0.9
+    @Option(name: .customLong("weight-decay"), help: "L2 weight decay.") var weightDecay: Double = 0
+    @Option(help: "Learning-rate schedule: constant, cosine or step:EVERY:GAMMA (epochs).") var schedule: String = "constant"
+    @Option(name: .customLong("train-only"), help: "Parameters trained: all, batchnorm (γ and β) or output (last layer).")
+    var trainOnly: String = "all"
+    @Option(help: "Weight initialisation: kaiming or pytorch.") var initialization: String = "kaiming"
+    @Option(help: "Philox seed (initialisation and shuffling).") var seed: UInt64 = 1
+    @Option(help: "f32 or f64.") var dtype: String = "f32"
+    @Option(name: .customLong("train-limit"), help: "Use only the first N training samples.") var trainLimit: Int?
+    @Option(name: .customLong("test-limit"), help: "Use only the first N test samples.") var testLimit: Int?
+    @Option(name: .customLong("checkpoint-at"), help: "Comma-separated iterations after which to write a checkpoint (needs --output).")
+    var checkpointAt: String?
+    @Option(help: "Resume (or rewind) from a checkpoint folder; its configuration is used, --epochs may extend it.")
+    var resume: String?
+    @OptionGroup var deviceOptions: DeviceOptions
+    @Flag(help: "Print the final metrics as JSON on stdout.") var json = false
+    @Option(help: "Write result.json, losses.npy, gamma.npy, gamma_histogram.svg and checkpoints here.") var output: String?
+
+    func run() throws {
+        let backend = try deviceOptions.backend()
+        let checkpoints = try checkpointAt.map { try parseList($0, "--checkpoint-at") } ?? []
+        if !checkpoints.isEmpty && output == nil { throw ValidationError("--checkpoint-at needs --output DIR") }
+        do {
+            if let resume {
+                let saved = try TrainCheckpoint.config(at: URL(fileURLWithPath: resume))
+                let data = try DataSource(parsing: saved.data).load()
+                switch saved.dtype {
+                case .f32: try train(TrainCheckpoint.resume(Float.self, from: URL(fileURLWithPath: resume), data: data,
+                                                            backend: backend, epochs: epochs), resumedFrom: resume)
+                case .f64: try train(TrainCheckpoint.resume(Double.self, from: URL(fileURLWithPath: resume), data: data,
+                                                            backend: backend, epochs: epochs), resumedFrom: resume)
+                }
+                return
+            }
+            let config = try makeConfig(checkpoints)
+            Output.note("loading \(config.data)...")
+            let data = try DataSource(parsing: config.data).load()
+            switch config.dtype {
+            case .f32: try train(Trainer<Float>(config: config, data: data, backend: backend), resumedFrom: nil)
+            case .f64: try train(Trainer<Double>(config: config, data: data, backend: backend), resumedFrom: nil)
+            }
+        } catch let e as ComputeError {
+            if case .invalidArgument(let s) = e { throw ValidationError(s) }
+            throw e
+        }
+    }
+
+    func makeConfig(_ checkpoints: [Int]) throws -> TrainConfig {
+        guard let kind = ModelKind(rawValue: model) else { throw ValidationError("--model must be mlp, cnn or resnet") }
+        guard let group = ParameterGroup(rawValue: trainOnly) else {
+            throw ValidationError("--train-only must be all, batchnorm or output")
+        }
+        guard let scheme = InitScheme(rawValue: initialization) else { throw ValidationError("--initialization: kaiming or pytorch") }
+        guard let dt = DType(rawValue: dtype) else { throw ValidationError("--dtype must be f32 or f64") }
+        let source = try DataSource(parsing: data, fashionMNISTDirectory: fashionMNISTDir)
+        let sgd = SGD(lr: lr, momentum: momentum, weightDecay: weightDecay, schedule: try LRSchedule(parsing: schedule))
+        let config = TrainConfig(model: kind, data: source.description, epochs: epochs ?? 1, batch: batch, sgd: sgd,
+                                 trainOnly: group, seed: seed, initScheme: scheme, checkpointAt: checkpoints, dtype: dt,
+                                 trainLimit: trainLimit, testLimit: testLimit)
+        if let problem = config.problem() { throw ValidationError(problem) }
+        return config
+    }
+
+    func train<T>(_ trainer: Trainer<T>, resumedFrom: String?) throws {
+        let c = trainer.config
+        Output.note("\(c.model.rawValue) on \(trainer.data.name) (\(trainer.data.train.count) train, \(trainer.data.test.count) test), "
+                    + "\(trainer.backend.label), \(c.dtype.rawValue), batch \(c.batch), lr \(c.sgd.lr), train only \(c.trainOnly.rawValue)"
+                    + (resumedFrom.map { ", resumed at iteration \(trainer.iteration) from \($0)" } ?? ""))
+        let bar = ProgressBar()
+        var result = try trainer.run(checkpointDirectory: output.map { URL(fileURLWithPath: $0) },
+                                     progress: { bar.update($0) },
+                                     onEpoch: { e in
+                                         bar.finishLine()
+                                         Output.note(String(format: "epoch %d: train loss %.4f, train accuracy %.2f%%, test accuracy %.2f%% (%.1f s)",
+                                                            e.epoch, e.trainLoss, 100 * e.trainAccuracy, 100 * e.testAccuracy, e.seconds))
+                                     })
+        result.resumedFrom = resumedFrom
+        for path in result.checkpoints { Output.note("checkpoint: \(path)") }
+        if let output { try TrainOutput.write(result, trainer: trainer, to: URL(fileURLWithPath: output)) }
+        if json { return try Output.json(result) }
+        print(String(format: "test accuracy %.2f%%, train loss %.4f after %d epochs (%d iterations)", 100 * result.testAccuracy,
+                     result.trainLoss, result.epochs, result.iterations))
+        if let f = result.gammaNearZeroFraction {
+            print(String(format: "BatchNorm γ: %d values, %.1f%% with |γ| < %.2f", result.gammaCount, 100 * f,
+                         TrainResult.gammaThreshold))
+        }
+        if let output { print("wrote \(output)/result.json, losses.npy" + (result.gammaCount > 0 ? ", gamma.npy, gamma_histogram.svg" : "")) }
+    }
+}
+
+/// A one-line progress bar on stderr, redrawn at most ten times a second; where stderr is not
+/// a terminal (a log file, a pipe), one plain line every five seconds instead.
+final class ProgressBar {
+    private var last = 0.0
+    private var drawn = false
+    private let terminal = isatty(2) != 0
+
+    func update(_ p: TrainProgress) {
+        let now = Timing.now()
+        guard now - last > (terminal ? 0.1 : 5) || (terminal && p.iteration == p.total) else { return }
+        last = now
+        let width = 30, filled = p.total > 0 ? width * p.iteration / p.total : width
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let line = String(format: "[%@] %d/%d epoch %d loss %.4f acc %.2f%%", bar, p.iteration, p.total, p.epoch, p.loss,
+                          100 * p.accuracy)
+        FileHandle.standardError.write(Data((terminal ? "\r" + line : line + "\n").utf8))
+        drawn = terminal
+    }
+
+    func finishLine() {
+        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+        drawn = false
+    }
+}
