@@ -132,14 +132,17 @@ final class TrainingTests: XCTestCase {
     }
 
     /// CPU and OpenCL give the same loss curve over 20 steps from the same seed on
-    /// Fashion-MNIST images: the CNN in f32, the ResNet and the MLP in f64 (where rounding
-    /// differences are not amplified by 20 steps through BatchNorm beyond a tight tolerance).
+    /// Fashion-MNIST images, every model in f64 to a tight tolerance. In f32 the CNN is compared
+    /// over its first 5 steps only: at lr 0.02 the early steps can overshoot (a loss of 4.9 at
+    /// step 4 in one run), and that transient amplifies f32 rounding differences to ~10% by
+    /// step 20 on some seeds, which says nothing about either engine.
     func testCPUAndOpenCLLossCurves() throws {
         let cl = try openCLBackend()
         let seed = freshSeed()
         let data = try FashionMNIST.load()
-        let cases: [(ModelKind, DType, Double)] = [(.cnn, .f32, 2e-3), (.resnet, .f64, 1e-8), (.mlp, .f64, 1e-9)]
-        for (model, dtype, tol) in cases {
+        let cases: [(ModelKind, DType, Double, Int)] = [(.cnn, .f32, 2e-3, 5), (.cnn, .f64, 1e-8, 20),
+                                                        (.resnet, .f64, 1e-8, 20), (.mlp, .f64, 1e-9, 20)]
+        for (model, dtype, tol, steps) in cases {
             let config = TrainConfig(model: model, data: "fashion-mnist", epochs: 1, batch: 32,
                                      sgd: SGD(lr: 0.02, weightDecay: 5e-4), seed: seed, dtype: dtype, trainLimit: 640,
                                      testLimit: 64)
@@ -151,7 +154,7 @@ final class TrainingTests: XCTestCase {
             }
             let a = try curve(CPUBackend.shared), b = try curve(cl)
             XCTAssertEqual(a.count, 20)
-            let err = Compare.maxRelativeError(a, b)
+            let err = Compare.maxRelativeError(Array(a.prefix(steps)), Array(b.prefix(steps)))
             XCTAssertLessThan(err, tol, "\(model) \(dtype): CPU \(a) vs OpenCL \(b) (seed \(seed))")
             XCTAssertLessThan(a.last!, a.first!, "\(model) did not learn")
         }
