@@ -7,22 +7,22 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train an MLP, a CNN or a small ResNet (BatchNorm) with SGD on Fashion-MNIST, a digits CSV or .npy data.")
 
-    @Option(help: "mlp, cnn or resnet.") var model: String = "mlp"
-    @Option(help: "fashion-mnist, fashion-mnist:DIR, npy:DIR (X.npy, y.npy[, X_test.npy, y_test.npy]) or csv:FILE (digits).")
-    var data: String = "fashion-mnist"
+    @Option(help: "mlp, cnn or resnet (default mlp).") var model: String?
+    @Option(help: "fashion-mnist (the default), fashion-mnist:DIR, npy:DIR (X.npy, y.npy[, X_test.npy, y_test.npy]) or csv:FILE (digits).")
+    var data: String?
     @Option(name: .customLong("fashion-mnist-dir"), help: "Folder of the Fashion-MNIST .gz files (default: \(DataSource.fashionMNISTDefault)).")
     var fashionMNISTDir: String?
     @Option(help: "Epochs (default 1; with --resume, the checkpoint's).") var epochs: Int?
-    @Option(help: "Minibatch size.") var batch: Int = 64
-    @Option(help: "Learning rate.") var lr: Double = 0.02
-    @Option(help: "SGD momentum.") var momentum: Double = 0.9
-    @Option(name: .customLong("weight-decay"), help: "L2 weight decay.") var weightDecay: Double = 0
-    @Option(help: "Learning-rate schedule: constant, cosine or step:EVERY:GAMMA (epochs).") var schedule: String = "constant"
-    @Option(name: .customLong("train-only"), help: "Parameters trained: all, batchnorm (γ and β) or output (last layer).")
-    var trainOnly: String = "all"
-    @Option(help: "Weight initialisation: kaiming or pytorch.") var initialization: String = "kaiming"
-    @Option(help: "Philox seed (initialisation and shuffling).") var seed: UInt64 = 1
-    @Option(help: "f32 or f64.") var dtype: String = "f32"
+    @Option(help: "Minibatch size (default 64).") var batch: Int?
+    @Option(help: "Learning rate (default 0.02).") var lr: Double?
+    @Option(help: "SGD momentum (default 0.9).") var momentum: Double?
+    @Option(name: .customLong("weight-decay"), help: "L2 weight decay (default 0).") var weightDecay: Double?
+    @Option(help: "Learning-rate schedule: constant (the default), cosine or step:EVERY:GAMMA (epochs).") var schedule: String?
+    @Option(name: .customLong("train-only"), help: "Parameters trained: all (the default), batchnorm (γ and β) or output (last layer).")
+    var trainOnly: String?
+    @Option(help: "Weight initialisation: kaiming (the default) or pytorch.") var initialization: String?
+    @Option(help: "Philox seed (initialisation and shuffling; default 1).") var seed: UInt64?
+    @Option(help: "f32 (the default) or f64.") var dtype: String?
     @Option(name: .customLong("train-limit"), help: "Use only the first N training samples.") var trainLimit: Int?
     @Option(name: .customLong("test-limit"), help: "Use only the first N test samples.") var testLimit: Int?
     @Option(name: .customLong("checkpoint-at"), help: "Comma-separated iterations after which to write a checkpoint (needs --output).")
@@ -39,6 +39,18 @@ struct TrainCommand: ParsableCommand {
         if !checkpoints.isEmpty && output == nil { throw ValidationError("--checkpoint-at needs --output DIR") }
         do {
             if let resume {
+                let fixed: [(String, Bool)] = [
+                    ("--model", model != nil), ("--data", data != nil), ("--fashion-mnist-dir", fashionMNISTDir != nil),
+                    ("--batch", batch != nil), ("--lr", lr != nil), ("--momentum", momentum != nil),
+                    ("--weight-decay", weightDecay != nil), ("--schedule", schedule != nil), ("--train-only", trainOnly != nil),
+                    ("--initialization", initialization != nil), ("--seed", seed != nil), ("--dtype", dtype != nil),
+                    ("--train-limit", trainLimit != nil), ("--test-limit", testLimit != nil),
+                ]
+                let given = fixed.filter(\.1).map(\.0)
+                if !given.isEmpty {
+                    throw ValidationError("--resume continues the checkpoint's run with its configuration; drop "
+                        + given.joined(separator: ", ") + " (--epochs, --device, --output, --checkpoint-at and --json may be given)")
+                }
                 let saved = try TrainCheckpoint.config(at: URL(fileURLWithPath: resume))
                 let data = try DataSource(parsing: saved.data).load()
                 switch saved.dtype {
@@ -63,16 +75,17 @@ struct TrainCommand: ParsableCommand {
     }
 
     func makeConfig(_ checkpoints: [Int]) throws -> TrainConfig {
-        guard let kind = ModelKind(rawValue: model) else { throw ValidationError("--model must be mlp, cnn or resnet") }
-        guard let group = ParameterGroup(rawValue: trainOnly) else {
+        guard let kind = ModelKind(rawValue: model ?? "mlp") else { throw ValidationError("--model must be mlp, cnn or resnet") }
+        guard let group = ParameterGroup(rawValue: trainOnly ?? "all") else {
             throw ValidationError("--train-only must be all, batchnorm or output")
         }
-        guard let scheme = InitScheme(rawValue: initialization) else { throw ValidationError("--initialization: kaiming or pytorch") }
-        guard let dt = DType(rawValue: dtype) else { throw ValidationError("--dtype must be f32 or f64") }
-        let source = try DataSource(parsing: data, fashionMNISTDirectory: fashionMNISTDir)
-        let sgd = SGD(lr: lr, momentum: momentum, weightDecay: weightDecay, schedule: try LRSchedule(parsing: schedule))
-        let config = TrainConfig(model: kind, data: source.description, epochs: epochs ?? 1, batch: batch, sgd: sgd,
-                                 trainOnly: group, seed: seed, initScheme: scheme, checkpointAt: checkpoints, dtype: dt,
+        guard let scheme = InitScheme(rawValue: initialization ?? "kaiming") else { throw ValidationError("--initialization: kaiming or pytorch") }
+        guard let dt = DType(rawValue: dtype ?? "f32") else { throw ValidationError("--dtype must be f32 or f64") }
+        let source = try DataSource(parsing: data ?? "fashion-mnist", fashionMNISTDirectory: fashionMNISTDir)
+        let sgd = SGD(lr: lr ?? 0.02, momentum: momentum ?? 0.9, weightDecay: weightDecay ?? 0,
+                      schedule: try LRSchedule(parsing: schedule ?? "constant"))
+        let config = TrainConfig(model: kind, data: source.description, epochs: epochs ?? 1, batch: batch ?? 64, sgd: sgd,
+                                 trainOnly: group, seed: seed ?? 1, initScheme: scheme, checkpointAt: checkpoints, dtype: dt,
                                  trainLimit: trainLimit, testLimit: testLimit)
         if let problem = config.problem() { throw ValidationError(problem) }
         return config

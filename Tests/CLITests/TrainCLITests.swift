@@ -45,6 +45,11 @@ final class TrainCLITests: XCTestCase {
         XCTAssertEqual(rj["testAccuracy"] as? Double, acc)
         XCTAssertEqual(rj["trainLoss"] as? Double, loss)
         XCTAssertEqual(rj["iterations"] as? Int, j["iterations"] as? Int)
+        // A resume that names another configuration is refused, not silently overridden.
+        let other = try GPURunProcess.run(["train", "--resume", out.appendingPathComponent("checkpoint-7").path,
+                                           "--model", "cnn", "--lr", "0.5", "--device", "cpu"])
+        XCTAssertNotEqual(other.status, 0)
+        XCTAssertTrue(other.stderr.contains("drop --model, --lr"), other.stderr)
     }
 
     func testTrainOnlyBatchNormAndErrors() throws {
