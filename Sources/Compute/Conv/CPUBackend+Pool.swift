@@ -57,6 +57,16 @@ enum CPUPool {
                                    into y: UnsafeMutablePointer<T>) {
         let (H, W, oH, oW) = (p.height, p.width, p.outH, p.outW)
         let divisor = T(Double(p.kernelH * p.kernelW))
+        if max && tiles(p) && p.kernelH == 2 && p.kernelW == 2 {
+            return CPUTraining.planes(count: p.batch * p.channels) { plane in
+                let (H, W, oH, oW) = (H, W, oH, oW)  // locals: the stores below cannot change them
+                let src = x + plane * H * W, dst = y + plane * oH * oW
+                for oh in 0..<oH {
+                    let r0 = src + 2 * oh * W, d = dst + oh * oW
+                    for ow in 0..<oW { d[ow] = (r0 + 2 * ow)[tile2Argmax(r0 + 2 * ow, W)] }
+                }
+            }
+        }
         if max && tiles(p) {
             return CPUTraining.planes(count: p.batch * p.channels) { plane in
                 let src = x + plane * H * W, dst = y + plane * oH * oW
@@ -97,15 +107,27 @@ enum CPUPool {
                                     into dx: UnsafeMutablePointer<T>) {
         let (H, W, oH, oW) = (p.height, p.width, p.outH, p.outW)
         let divisor = T(Double(p.kernelH * p.kernelW))
-        dx.update(repeating: 0, count: p.batch * p.channels * H * W)
         if let x, tiles(p) {
+            // Each pixel lies in at most one tile: clear each plane in its own task, then add.
             return CPUTraining.planes(count: p.batch * p.channels) { plane in
+                let (H, W, oH, oW) = (H, W, oH, oW)  // locals (see forward)
                 let g = dy + plane * oH * oW, d = dx + plane * H * W, src = x + plane * H * W
+                d.update(repeating: 0, count: H * W)
+                if p.kernelH == 2 && p.kernelW == 2 {
+                    for oh in 0..<oH {
+                        for ow in 0..<oW {
+                            let o = 2 * oh * W + 2 * ow, k = tile2Argmax(src + o, W)
+                            d[o + (k >> 1) * W + (k & 1)] = g[oh * oW + ow]
+                        }
+                    }
+                    return
+                }
                 for oh in 0..<oH {
                     for ow in 0..<oW { d[tileArgmax(src, oh, ow, p)] += g[oh * oW + ow] }
                 }
             }
         }
+        dx.update(repeating: 0, count: p.batch * p.channels * H * W)
         CPUTraining.planes(count: p.batch * p.channels) { plane in
             let g = dy + plane * oH * oW, d = dx + plane * H * W
             for oh in 0..<oH {
@@ -150,6 +172,18 @@ enum CPUPool {
             }
         }
         return best
+    }
+
+    /// The first maximum (NaN wins) of the 2×2 tile at t (rows w apart), as k = 2·row + column:
+    /// the order and comparisons of `tileArgmax`.
+    @inline(__always)
+    static func tile2Argmax<T: Scalar>(_ t: UnsafeMutablePointer<T>, _ w: Int) -> Int {
+        var k = 0, m = t[0]
+        let (b, c, d) = (t[1], t[w], t[w + 1])
+        if b > m || b.isNaN && !m.isNaN { (k, m) = (1, b) }
+        if c > m || c.isNaN && !m.isNaN { (k, m) = (2, c) }
+        if d > m || d.isNaN && !m.isNaN { k = 3 }
+        return k
     }
 
     @inline(__always)
