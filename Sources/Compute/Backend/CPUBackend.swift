@@ -168,7 +168,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
             case .sub: for i in r { c[i] = a[i] - b[i] }
             case .mul: for i in r { c[i] = a[i] * b[i] }
             case .div: for i in r { c[i] = a[i] / b[i] }
-            case .maskPositive: for i in r { c[i] = b[i] > 0 ? a[i] : 0 }
+            case .maskPositive: for i in r { let v = a[i]; c[i] = b[i] > 0 ? v : 0 }  // both loads: no branch
             }
         }
     }

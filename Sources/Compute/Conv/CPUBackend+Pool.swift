@@ -63,7 +63,10 @@ enum CPUPool {
                 let src = x + plane * H * W, dst = y + plane * oH * oW
                 for oh in 0..<oH {
                     let r0 = src + 2 * oh * W, d = dst + oh * oW
-                    for ow in 0..<oW { d[ow] = (r0 + 2 * ow)[tile2Argmax(r0 + 2 * ow, W)] }
+                    for ow in 0..<oW {
+                        let k = tile2Argmax(r0 + 2 * ow, W)
+                        d[ow] = r0[2 * ow + (k >> 1) * W + (k & 1)]
+                    }
                 }
             }
         }
@@ -112,16 +115,21 @@ enum CPUPool {
             return CPUTraining.planes(count: p.batch * p.channels) { plane in
                 let (H, W, oH, oW) = (H, W, oH, oW)  // locals (see forward)
                 let g = dy + plane * oH * oW, d = dx + plane * H * W, src = x + plane * H * W
-                d.update(repeating: 0, count: H * W)
                 if p.kernelH == 2 && p.kernelW == 2 {
+                    // Every pixel of a tile is written; only an odd last row or column is not.
+                    if H != 2 * oH || W != 2 * oW { d.update(repeating: 0, count: H * W) }
                     for oh in 0..<oH {
                         for ow in 0..<oW {
-                            let o = 2 * oh * W + 2 * ow, k = tile2Argmax(src + o, W)
-                            d[o + (k >> 1) * W + (k & 1)] = g[oh * oW + ow]
+                            let o = 2 * oh * W + 2 * ow, k = tile2Argmax(src + o, W), v = g[oh * oW + ow]
+                            d[o] = k == 0 ? v : 0
+                            d[o + 1] = k == 1 ? v : 0
+                            d[o + W] = k == 2 ? v : 0
+                            d[o + W + 1] = k == 3 ? v : 0
                         }
                     }
                     return
                 }
+                d.update(repeating: 0, count: H * W)
                 for oh in 0..<oH {
                     for ow in 0..<oW { d[tileArgmax(src, oh, ow, p)] += g[oh * oW + ow] }
                 }
@@ -180,6 +188,14 @@ enum CPUPool {
     static func tile2Argmax<T: Scalar>(_ t: UnsafeMutablePointer<T>, _ w: Int) -> Int {
         var k = 0, m = t[0]
         let (b, c, d) = (t[1], t[w], t[w + 1])
+        if !(m.isNaN || b.isNaN || c.isNaN || d.isNaN) {
+            // No NaN: selects rather than branches (random data mispredicts them).
+            let gb = b > m
+            (k, m) = (gb ? 1 : 0, gb ? b : m)
+            let gc = c > m
+            (k, m) = (gc ? 2 : k, gc ? c : m)
+            return d > m ? 3 : k
+        }
         if b > m || b.isNaN && !m.isNaN { (k, m) = (1, b) }
         if c > m || c.isNaN && !m.isNaN { (k, m) = (2, c) }
         if d > m || d.isNaN && !m.isNaN { k = 3 }
