@@ -189,12 +189,13 @@ enum CPUPool {
         var k = 0, m = t[0]
         let (b, c, d) = (t[1], t[w], t[w + 1])
         if !(m.isNaN || b.isNaN || c.isNaN || d.isNaN) {
-            // No NaN: selects rather than branches (random data mispredicts them).
-            let gb = b > m
-            (k, m) = (gb ? 1 : 0, gb ? b : m)
-            let gc = c > m
-            (k, m) = (gc ? 2 : k, gc ? c : m)
-            return d > m ? 3 : k
+            // No NaN: compare integer keys, which order as the values do and select without
+            // branches (float selects become branches, which random data mispredicts).
+            let (ka, kb, kc, kd) = (m.orderKey, b.orderKey, c.orderKey, d.orderKey)
+            var k = kb > ka ? 1 : 0, km = Swift.max(ka, kb)
+            k = kc > km ? 2 : k
+            km = Swift.max(km, kc)
+            return kd > km ? 3 : k
         }
         if b > m || b.isNaN && !m.isNaN { (k, m) = (1, b) }
         if c > m || c.isNaN && !m.isNaN { (k, m) = (2, c) }
