@@ -40,7 +40,7 @@ extension CPUBackend {
         let yt: Tensor<T> = try CPUConv.scratch(1, p.outChannels * s.chunk * s.plane, on: self)
         let (px, py, pc, pyt) = (ptr(x), ptr(y), ptr(col), ptr(yt))
         let pb = bias.map { ptr($0) }
-        try CPUConv.blasSingleThreaded {
+        try CPUConv.blasSingleThreaded(s.chunk > 1) {
             for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
                 let m = min(s.chunk, p.batch - n0), ld = m * s.plane
                 try CPUConv.halves(m) { r in
@@ -72,7 +72,7 @@ extension CPUBackend {
         let dcol: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.chunk * s.plane, on: self)
         let dyt: Tensor<T> = try CPUConv.scratch(1, p.outChannels * s.chunk * s.plane, on: self)
         let (pdy, pdx, pc, pdyt) = (ptr(dy), ptr(dx), ptr(dcol), ptr(dyt))
-        try CPUConv.blasSingleThreaded {
+        try CPUConv.blasSingleThreaded(s.chunk > 1) {
             for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
                 let m = min(s.chunk, p.batch - n0), ld = m * s.plane
                 try CPUConv.halves(m) { r in
@@ -109,7 +109,7 @@ extension CPUBackend {
         let part: Tensor<T> = try CPUConv.scratch(2, dw.count, on: self)
         let (px, pdy, pc, pdyt, pdw, ppart) = (ptr(x), ptr(dy), ptr(col), ptr(dyt), ptr(dw), ptr(part))
         var halves = 1
-        try CPUConv.blasSingleThreaded {
+        try CPUConv.blasSingleThreaded(s.chunk > 1) {
             for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
                 let m = min(s.chunk, p.batch - n0), ld = m * s.plane
                 halves = max(halves, min(m, 2))
@@ -185,11 +185,12 @@ enum CPUConv {
         if let error = failure.error { throw error }
     }
 
-    /// Runs `body` with OpenBLAS on one thread: the convolution splits its work over the cores
-    /// itself, and OpenBLAS's own worker would otherwise spin after each call, taking a core
-    /// from the loops that follow.
-    static func blasSingleThreaded(_ body: () throws -> Void) throws {
-        try LAPACK.withBLASThreads(1, body)
+    /// Runs `body` with OpenBLAS on one thread when the convolution splits its chunks' images
+    /// over the cores itself (`split`; one image per chunk leaves the threads to OpenBLAS), as
+    /// OpenBLAS's own worker would otherwise spin after each call, taking a core from the loops
+    /// that follow.
+    static func blasSingleThreaded(_ split: Bool, _ body: () throws -> Void) throws {
+        if split { try LAPACK.withBLASThreads(1, body) } else { try body() }
     }
 
     /// body(0..<count), one image per task on the CPU's cores (images touch disjoint memory).
