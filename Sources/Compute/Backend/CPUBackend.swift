@@ -90,7 +90,24 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     public func apply<T: Scalar>(_ op: UnaryOp, _ x: Tensor<T>, into y: Tensor<T>) throws {
         try checkOperands("apply(\(op))", [x, y], count: x.count)
         let px = ptr(x), py = ptr(y)
-        for i in 0..<x.count { py[i] = Self.unary(op, px[i]) }
+        Self.split(x.count) { r in
+            let (px, py) = (px, py)  // locals: stores through py cannot change them, so loops vectorise
+            if op == .relu {
+                for i in r { py[i] = px[i] > 0 ? px[i] : 0 }
+            } else {
+                for i in r { py[i] = Self.unary(op, px[i]) }
+            }
+        }
+    }
+
+    /// body(r) over 0..<count: in two halves run concurrently on large arrays (elementwise
+    /// loops over disjoint elements), in one piece below `minimum`.
+    static func split(_ count: Int, minimum: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
+        if count < minimum { return body(0..<count) }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let task = body
+            DispatchQueue.concurrentPerform(iterations: 2) { h in task((h * count / 2)..<((h + 1) * count / 2)) }
+        }
     }
 
     /// The CPU twin of unary_apply in kernels/elementwise.cl.
@@ -112,10 +129,13 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     public func axpby<T: Scalar>(_ alpha: T, _ x: Tensor<T>, _ beta: T, _ y: Tensor<T>) throws {
         try checkOperands("axpby", [x, y], count: x.count)
         let px = ptr(x), py = ptr(y)
-        if beta == 0 {
-            for i in 0..<x.count { py[i] = alpha * px[i] }
-        } else {
-            for i in 0..<x.count { py[i] = alpha * px[i] + beta * py[i] }
+        Self.split(x.count) { r in
+            let (px, py) = (px, py)  // locals (see apply)
+            if beta == 0 {
+                for i in r { py[i] = alpha * px[i] }
+            } else {
+                for i in r { py[i] = alpha * px[i] + beta * py[i] }
+            }
         }
     }
 
@@ -141,12 +161,15 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     public func binary<T: Scalar>(_ op: BinaryOp, _ x: Tensor<T>, _ y: Tensor<T>, into z: Tensor<T>) throws {
         try checkOperands("binary(\(op))", [x, y, z], count: x.count)
         let a = ptr(x), b = ptr(y), c = ptr(z)
-        switch op {
-        case .add: for i in 0..<x.count { c[i] = a[i] + b[i] }
-        case .sub: for i in 0..<x.count { c[i] = a[i] - b[i] }
-        case .mul: for i in 0..<x.count { c[i] = a[i] * b[i] }
-        case .div: for i in 0..<x.count { c[i] = a[i] / b[i] }
-        case .maskPositive: for i in 0..<x.count { c[i] = b[i] > 0 ? a[i] : 0 }
+        Self.split(x.count) { r in
+            let (a, b, c) = (a, b, c)  // locals (see apply)
+            switch op {
+            case .add: for i in r { c[i] = a[i] + b[i] }
+            case .sub: for i in r { c[i] = a[i] - b[i] }
+            case .mul: for i in r { c[i] = a[i] * b[i] }
+            case .div: for i in r { c[i] = a[i] / b[i] }
+            case .maskPositive: for i in r { let v = a[i]; c[i] = b[i] > 0 ? v : 0 }  // both loads: no branch
+            }
         }
     }
 

@@ -19,9 +19,11 @@ public enum TrainBench {
         let labels = try backend.tensor((0..<batch).map { Float($0 % 10) })
         let loss = SoftmaxCrossEntropy<Float>(on: backend)
         let t = try Timing.median(minSeconds: minSeconds) {
-            let r = try loss(net.forward(x, train: true), labels: labels, gradient: true)
-            _ = try net.backward(r.gradient!)
-            try backend.synchronize()
+            try backend.trainingStep {
+                let r = try loss(net.forward(x, train: true), labels: labels, gradient: true)
+                _ = try net.backward(r.gradient!)
+                try backend.synchronize()
+            }
         }
         return Row(engine: backend.isCPU ? "cpu" : backend.label, batch: batch, imagesPerSecond: Double(batch) / t,
                    millisecondsPerBatch: t * 1e3)

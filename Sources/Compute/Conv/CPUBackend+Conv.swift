@@ -40,19 +40,23 @@ extension CPUBackend {
         let yt: Tensor<T> = try CPUConv.scratch(1, p.outChannels * s.chunk * s.plane, on: self)
         let (px, py, pc, pyt) = (ptr(x), ptr(y), ptr(col), ptr(yt))
         let pb = bias.map { ptr($0) }
-        for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
-            let m = min(s.chunk, p.batch - n0), ld = m * s.plane
-            CPUConv.parallel(m) { i in CPUConv.im2col(px + (n0 + i) * s.imageIn, p, into: pc + i * s.plane, ld: ld) }
-            for g in 0..<p.groups {
-                // Y'_g [Og, ld] = W_g [Og, Kg] · col_g [Kg, ld]
-                var q = GemmParams(m: p.outPerGroup, n: ld, k: p.patchSize)
-                q.offsetA = g * p.outPerGroup * p.patchSize
-                q.offsetB = g * p.patchSize * ld
-                q.offsetC = g * p.outPerGroup * ld
-                try gemm(q, alpha: 1, w, col, beta: 0, yt)
-            }
-            CPUConv.parallel(m) { i in
-                CPUConv.reorder(toImage: true, pyt + i * s.plane, ld: ld, py + (n0 + i) * s.imageOut, p, bias: pb)
+        try CPUConv.blasSingleThreaded(s.chunk > 1) {
+            for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
+                let m = min(s.chunk, p.batch - n0), ld = m * s.plane
+                try CPUConv.halves(m) { r in
+                    for i in r { CPUConv.im2col(px + (n0 + i) * s.imageIn, p, into: pc + i * s.plane, ld: ld) }
+                    for g in 0..<p.groups {
+                        // Y'_g [Og, r] = W_g [Og, Kg] · col_g [Kg, r] on this half's columns
+                        var q = GemmParams(m: p.outPerGroup, n: r.count * s.plane, k: p.patchSize, ldb: ld, ldc: ld)
+                        q.offsetA = g * p.outPerGroup * p.patchSize
+                        q.offsetB = g * p.patchSize * ld + r.lowerBound * s.plane
+                        q.offsetC = g * p.outPerGroup * ld + r.lowerBound * s.plane
+                        try gemm(q, alpha: 1, w, col, beta: 0, yt)
+                    }
+                    for i in r {
+                        CPUConv.reorder(toImage: true, pyt + i * s.plane, ld: ld, py + (n0 + i) * s.imageOut, p, bias: pb)
+                    }
+                }
             }
         }
     }
@@ -68,20 +72,25 @@ extension CPUBackend {
         let dcol: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.chunk * s.plane, on: self)
         let dyt: Tensor<T> = try CPUConv.scratch(1, p.outChannels * s.chunk * s.plane, on: self)
         let (pdy, pdx, pc, pdyt) = (ptr(dy), ptr(dx), ptr(dcol), ptr(dyt))
-        for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
-            let m = min(s.chunk, p.batch - n0), ld = m * s.plane
-            CPUConv.parallel(m) { i in
-                CPUConv.reorder(toImage: false, pdyt + i * s.plane, ld: ld, pdy + (n0 + i) * s.imageOut, p, bias: nil)
+        try CPUConv.blasSingleThreaded(s.chunk > 1) {
+            for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
+                let m = min(s.chunk, p.batch - n0), ld = m * s.plane
+                try CPUConv.halves(m) { r in
+                    for i in r {
+                        CPUConv.reorder(toImage: false, pdyt + i * s.plane, ld: ld, pdy + (n0 + i) * s.imageOut, p, bias: nil)
+                    }
+                    for g in 0..<p.groups {
+                        // dcol_g [Kg, r] = W_gᵀ [Kg, Og] · dY'_g [Og, r] on this half's columns
+                        var q = GemmParams(m: p.patchSize, n: r.count * s.plane, k: p.outPerGroup, transA: true, ldb: ld,
+                                           ldc: ld)
+                        q.offsetA = g * p.outPerGroup * p.patchSize
+                        q.offsetB = g * p.outPerGroup * ld + r.lowerBound * s.plane
+                        q.offsetC = g * p.patchSize * ld + r.lowerBound * s.plane
+                        try gemm(q, alpha: 1, w, dyt, beta: 0, dcol)
+                    }
+                    for i in r { CPUConv.col2im(pc + i * s.plane, ld: ld, p, into: pdx + (n0 + i) * s.imageIn) }
+                }
             }
-            for g in 0..<p.groups {
-                // dcol_g [Kg, ld] = W_gᵀ [Kg, Og] · dY'_g [Og, ld]
-                var q = GemmParams(m: p.patchSize, n: ld, k: p.outPerGroup, transA: true)
-                q.offsetA = g * p.outPerGroup * p.patchSize
-                q.offsetB = g * p.outPerGroup * ld
-                q.offsetC = g * p.patchSize * ld
-                try gemm(q, alpha: 1, w, dyt, beta: 0, dcol)
-            }
-            CPUConv.parallel(m) { i in CPUConv.col2im(pc + i * s.plane, ld: ld, p, into: pdx + (n0 + i) * s.imageIn) }
         }
     }
 
@@ -96,22 +105,33 @@ extension CPUBackend {
         let s = CPUConv.Sizes(p)
         let col: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.chunk * s.plane, on: self)
         let dyt: Tensor<T> = try CPUConv.scratch(1, p.outChannels * s.chunk * s.plane, on: self)
-        let (px, pdy, pc, pdyt) = (ptr(x), ptr(dy), ptr(col), ptr(dyt))
-        for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
-            let m = min(s.chunk, p.batch - n0), ld = m * s.plane
-            CPUConv.parallel(m) { i in
-                CPUConv.im2col(px + (n0 + i) * s.imageIn, p, into: pc + i * s.plane, ld: ld)
-                CPUConv.reorder(toImage: false, pdyt + i * s.plane, ld: ld, pdy + (n0 + i) * s.imageOut, p, bias: nil)
-            }
-            for g in 0..<p.groups {
-                // dW_g [Og, Kg] (+)= dY'_g [Og, ld] · col_gᵀ [ld, Kg]
-                var q = GemmParams(m: p.outPerGroup, n: p.patchSize, k: ld, transB: true)
-                q.offsetA = g * p.outPerGroup * ld
-                q.offsetB = g * p.patchSize * ld
-                q.offsetC = g * p.outPerGroup * p.patchSize
-                try gemm(q, alpha: 1, dyt, col, beta: n0 == 0 ? 0 : 1, dw)
+        // The second half's weight gradient goes to its own scratch and is added at the end.
+        let part: Tensor<T> = try CPUConv.scratch(2, dw.count, on: self)
+        let (px, pdy, pc, pdyt, pdw, ppart) = (ptr(x), ptr(dy), ptr(col), ptr(dyt), ptr(dw), ptr(part))
+        var halves = 1
+        try CPUConv.blasSingleThreaded(s.chunk > 1) {
+            for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
+                let m = min(s.chunk, p.batch - n0), ld = m * s.plane
+                halves = max(halves, min(m, 2))
+                try CPUConv.halves(m) { r in
+                    for i in r {
+                        CPUConv.im2col(px + (n0 + i) * s.imageIn, p, into: pc + i * s.plane, ld: ld)
+                        CPUConv.reorder(toImage: false, pdyt + i * s.plane, ld: ld, pdy + (n0 + i) * s.imageOut, p, bias: nil)
+                    }
+                    let first = r.lowerBound == 0
+                    for g in 0..<p.groups {
+                        // dW_g [Og, Kg] (+)= dY'_g [Og, r] · col_gᵀ [r, Kg] over this half's columns
+                        var q = GemmParams(m: p.outPerGroup, n: p.patchSize, k: r.count * s.plane, transB: true, lda: ld,
+                                           ldb: ld)
+                        q.offsetA = g * p.outPerGroup * ld + r.lowerBound * s.plane
+                        q.offsetB = g * p.patchSize * ld + r.lowerBound * s.plane
+                        q.offsetC = g * p.outPerGroup * p.patchSize
+                        try gemm(q, alpha: 1, dyt, col, beta: n0 == 0 ? 0 : 1, first ? dw : part)
+                    }
+                }
             }
         }
+        if halves == 2 { for i in 0..<dw.count { pdw[i] += ppart[i] } }
     }
 }
 
@@ -149,6 +169,28 @@ enum CPUConv {
         let t = try backend.zeros([count], as: T.self)
         cache[key] = t
         return t
+    }
+
+    /// body(r) for the two halves r of 0..<count, concurrently (one range when count is 1); the
+    /// first error thrown is rethrown once both have finished.
+    static func halves(_ count: Int, _ body: (Range<Int>) throws -> Void) throws {
+        if count <= 1 { return try body(0..<count) }
+        let failure = FirstError()
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let task = body
+            DispatchQueue.concurrentPerform(iterations: 2) { h in
+                do { try task((h * count / 2)..<((h + 1) * count / 2)) } catch { failure.set(error) }
+            }
+        }
+        if let error = failure.error { throw error }
+    }
+
+    /// Runs `body` with OpenBLAS on one thread when the convolution splits its chunks' images
+    /// over the cores itself (`split`; one image per chunk leaves the threads to OpenBLAS), as
+    /// OpenBLAS's own worker would otherwise spin after each call, taking a core from the loops
+    /// that follow.
+    static func blasSingleThreaded(_ split: Bool, _ body: () throws -> Void) throws {
+        if split { try LAPACK.withBLASThreads(1, body) } else { try body() }
     }
 
     /// body(0..<count), one image per task on the CPU's cores (images touch disjoint memory).

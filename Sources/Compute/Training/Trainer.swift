@@ -84,14 +84,16 @@ public final class Trainer<T: Scalar> {
     /// One SGD step on a batch; returns its loss and correct count.
     @discardableResult
     public func step(_ x: Tensor<T>, _ y: Tensor<T>, rate: Double) throws -> (loss: Double, correct: Int) {
-        let logits = try model.forward(x, train: true)
-        let r = try lossFunction(logits, labels: y, gradient: true)
-        guard r.meanLoss.isFinite else {
-            throw ComputeError.invalidArgument("the loss diverged (\(r.meanLoss)) at iteration \(iteration + 1); lower --lr")
+        try backend.trainingStep {
+            let logits = try model.forward(x, train: true)
+            let r = try lossFunction(logits, labels: y, gradient: true)
+            guard r.meanLoss.isFinite else {
+                throw ComputeError.invalidArgument("the loss diverged (\(r.meanLoss)) at iteration \(iteration + 1); lower --lr")
+            }
+            _ = try model.backward(r.gradient!)
+            try config.sgd.step(model.parameters, rate: rate)
+            return (r.meanLoss, r.correct)
         }
-        _ = try model.backward(r.gradient!)
-        try config.sgd.step(model.parameters, rate: rate)
-        return (r.meanLoss, r.correct)
     }
 
     /// Accuracy and mean loss on `set` in evaluation mode.

@@ -32,3 +32,13 @@ extension Backend {
         return (n, k)
     }
 }
+
+extension Backend {
+    /// Runs one training step (forward, loss, backward, update). On the CPU engine OpenBLAS is
+    /// kept to one thread meanwhile: the step's own loops already share the cores (convolutions
+    /// split their images in two, elementwise, BatchNorm and pooling loops run in halves), and an
+    /// idle OpenBLAS worker spins after each multi-threaded GEMM, taking a core from them.
+    public func trainingStep<R>(_ body: () throws -> R) rethrows -> R {
+        isCPU ? try LAPACK.withBLASThreads(1, body) : try body()
+    }
+}
