@@ -111,6 +111,9 @@ public struct JacobianEnsemble: MatrixEnsemble {
         out.reserveCapacity(samples.count * order * order)
         for k in samples {
             let spec = Self.spec(kind: kind, n: n, g: g, seed: Self.sampleSeed(seed, sample: k), options: options)
+            // The identity, the Jacobian and its host copy, besides the weights, and LAPACK's copy
+            // and workspace (dgeev: about 2n² more).
+            try spec.checkMemory(on: backend, elementSize: 8, workingBytes: 6 * order * order * 8)
             out += try jacobian(of: try spec.make(on: backend, as: Double.self), seed: spec.seed)
         }
         return try MatrixBatch(structure: .general, n: order, count: samples.count, values: out)
