@@ -86,9 +86,6 @@ public enum SpectrumFiles {
         try Npy.write(array, to: url)
     }
 
-    /// The plot of an ensemble's spectrum against its law: for planar laws the eigenvalues
-    /// (at most `maxPoints`, evenly picked) with the boundary of the support; for 1-D laws the
-    /// histogram density with the theory density.
     /// Half the side of the square about 0 that a planar spectrum is shown in: the law's support,
     /// the predicted support, and the eigenvalues, with a margin.
     public static func planarExtent(_ s: EnsembleSpectrum) -> Double {
@@ -103,6 +100,9 @@ public enum SpectrumFiles {
         return 1.1 * max(e, 1e-12)
     }
 
+    /// The plot of an ensemble's spectrum against its law: for planar spectra the eigenvalues
+    /// (at most `maxPoints`, evenly picked) with the boundary of the law or of the predicted
+    /// support; for 1-D laws the histogram density with the theory density.
     public static func plot(_ s: EnsembleSpectrum, report: SpectrumReport, maxPoints: Int = 20_000) -> SVGPlot {
         let params = s.parameters.sorted { $0.key < $1.key }.map { "\($0.key) = \(fmt($0.value))" }.joined(separator: ", ")
         var title = "\(s.ensemble), \(s.samples) × order \(s.order)\(params.isEmpty ? "" : ", " + params)"
