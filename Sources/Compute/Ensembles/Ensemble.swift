@@ -144,7 +144,8 @@ public enum Ensembles {
     static func check(_ o: EnsembleOptions, for entry: Entry) throws {
         func bad(_ s: String) -> ComputeError { .invalidArgument(s) }
         guard o.n >= 1 else { throw bad("--n must be at least 1 (got \(o.n))") }
-        let order = entry.name == "gated-jacobian" ? 3 * o.n : entry.name == "lstm-jacobian" ? 2 * o.n : o.n
+        let kind = entry.name.hasSuffix("-jacobian") ? ModelSpec.Kind(rawValue: String(entry.name.dropLast(9))) : nil
+        let order = kind.map { JacobianEnsemble.order($0, n: o.n) } ?? o.n
         guard order <= maxOrder else {
             throw bad("--n \(o.n) is too large: gpurun spectrum handles matrix orders up to \(maxOrder) (this is \(order))")
         }

@@ -64,7 +64,7 @@ public struct JacobianEnsemble: MatrixEnsemble {
         if options.at == .fixedPoint && options.transient != nil {
             throw ComputeError.invalidArgument("--transient applies to --at trajectory, not the fixed point")
         }
-        let matrix = options.matrix ?? (base.isFlow ? .flow : .map)
+        let matrix = options.matrix ?? Self.defaultMatrix(kind)
         guard base.isFlow ? matrix != .map : matrix == .map else {
             throw ComputeError.invalidArgument(base.isFlow
                 ? "--jacobian map is for the GRU and LSTM; the \(kind.rawValue) network is a flow (flow or step)"
@@ -82,9 +82,16 @@ public struct JacobianEnsemble: MatrixEnsemble {
     }
 
     public var name: String { kind.rawValue + "-jacobian" }
-    public var matrix: JacobianSpectrumTheory.Matrix { options.matrix ?? (kind == .rate || kind == .gated ? .flow : .map) }
+    public var matrix: JacobianSpectrumTheory.Matrix { options.matrix ?? Self.defaultMatrix(kind) }
+
+    /// The flow Jacobian for the flows (rate, gated), one step's Jacobian for the maps.
+    static func defaultMatrix(_ kind: ModelSpec.Kind) -> JacobianSpectrumTheory.Matrix {
+        kind == .rate || kind == .gated ? .flow : .map
+    }
+    public var order: Int { Self.order(kind, n: n) }
+
     /// The state size: N, 3N (gated: h, z, r) or 2N (LSTM: h, c).
-    public var order: Int {
+    public static func order(_ kind: ModelSpec.Kind, n: Int) -> Int {
         switch kind {
         case .gated: 3 * n
         case .lstm: 2 * n
