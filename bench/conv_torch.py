@@ -12,21 +12,8 @@ thread count; without PyTorch it prints a note, an empty result list, and exits 
 import argparse
 import json
 import sys
-import time
 
-
-def timeit(fn, min_seconds, min_repeats=3):
-    fn()
-    times = []
-    start = time.perf_counter()
-    while len(times) < min_repeats or time.perf_counter() - start < min_seconds:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-        if len(times) >= 50:
-            break
-    times.sort()
-    return times[len(times) // 2]
+from median_time import median_time
 
 
 def parse(spec):
@@ -56,8 +43,8 @@ def bench(torch, layer, dtype, min_seconds):
         x.grad = wt.grad = b.grad = None
         F.conv2d(x, wt, b, s, p, d, g).backward(dy)
 
-    return {"name": name, "forwardMs": 1e3 * timeit(forward, min_seconds),
-            "totalMs": 1e3 * timeit(total, min_seconds)}
+    return {"name": name, "forwardMs": 1e3 * median_time(forward, min_seconds),
+            "totalMs": 1e3 * median_time(total, min_seconds)}
 
 
 def main():

@@ -10,21 +10,8 @@ Prints one JSON object: {"results": [{"engine", "n", "b", "stepsPerSecond", "pro
 """
 import argparse
 import json
-import time
 
-
-def timeit(fn, min_seconds=0.5, min_repeats=5):
-    fn()
-    times = []
-    start = time.perf_counter()
-    while len(times) < min_repeats or time.perf_counter() - start < min_seconds:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-        if len(times) >= 200:
-            break
-    times.sort()
-    return times[len(times) // 2]
+from median_time import median_time
 
 
 def bench_numpy(n, b, dt):
@@ -44,7 +31,8 @@ def bench_numpy(n, b, dt):
         d = 1.0 / np.cosh(h) ** 2
         np.copyto(out, (1 - dt) * Q + dt * (J @ (d[:, None] * Q)))
 
-    return timeit(step), timeit(product)
+    return (median_time(step, 0.5, 5, max_repeats=200),
+            median_time(product, 0.5, 5, max_repeats=200))
 
 
 def bench_torch(n, b, dt):
@@ -65,7 +53,8 @@ def bench_torch(n, b, dt):
             d = 1.0 / torch.cosh(h) ** 2
             return (1 - dt) * Q + dt * (J @ (d[:, None] * Q))
 
-    return timeit(step), timeit(product)
+    return (median_time(step, 0.5, 5, max_repeats=200),
+            median_time(product, 0.5, 5, max_repeats=200))
 
 
 def main():

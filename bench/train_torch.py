@@ -12,21 +12,8 @@ prints a note and "seconds": null, and exits 0.
 import argparse
 import json
 import sys
-import time
 
-
-def timeit(fn, min_seconds, min_repeats=3):
-    fn()
-    times = []
-    start = time.perf_counter()
-    while len(times) < min_repeats or time.perf_counter() - start < min_seconds:
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-        if len(times) >= 50:
-            break
-    times.sort()
-    return times[len(times) // 2]
+from median_time import median_time
 
 
 def main():
@@ -56,7 +43,7 @@ def main():
         net.zero_grad(set_to_none=True)
         loss_fn(net(x), y).backward()
 
-    print(json.dumps({"seconds": timeit(step, a.min_seconds), "notes": [], "torch": torch.__version__,
+    print(json.dumps({"seconds": median_time(step, a.min_seconds), "notes": [], "torch": torch.__version__,
                       "threads": torch.get_num_threads()}))
 
 
