@@ -1,11 +1,23 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Layers, each importing only those below it (Tests/ComputeTests/LayeringTests.swift checks):
+//   OpenCLRuntime  handles, program cache, typed kernel launchers (kernels/*.cl embedded)
+//   Compute        tensors, the CPU and OpenCL backends, op families (GEMM, conv, pooling,
+//                  normalisation, elementwise, random), validation, npy/SVG writers
+//   Dynamics       recurrent models, integrators, Lyapunov spectra, theory, ensembles, ridge
+//   Learning       layers, optimisers, data, training
+//   InformationBottleneck  Gaussian and discrete IB
+//   GPURunApp      what the tool adds: command entry points, sweeps, benchmarks, output files
+//   gpurun         the thin executable: typed options, one entry point per command, printing
 let package = Package(
     name: "gpurun",
     products: [
         .executable(name: "gpurun", targets: ["gpurun"]),
         .library(name: "Compute", targets: ["Compute"]),
+        .library(name: "Dynamics", targets: ["Dynamics"]),
+        .library(name: "Learning", targets: ["Learning"]),
+        .library(name: "InformationBottleneck", targets: ["InformationBottleneck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,22 +37,23 @@ let package = Package(
         .executableTarget(name: "EmbedKernels", path: "Sources/EmbedKernels"),
         .plugin(name: "KernelEmbedder", capability: .buildTool(), dependencies: ["EmbedKernels"]),
 
-        .target(name: "Kernels", dependencies: ["COpenCL"], plugins: ["KernelEmbedder"]),
+        .target(name: "OpenCLRuntime", dependencies: ["COpenCL"], plugins: ["KernelEmbedder"]),
         .target(
             name: "Compute",
-            dependencies: [
-                "COpenCL", "CBLAS", "CZlib", "Kernels",
-                .product(name: "Numerics", package: "swift-numerics"),
-            ],
-            // Optimised in debug builds too: the training tests run whole epochs through the CPU
-            // engine's Swift loops (im2col, pooling, BatchNorm), about 30x slower at -Onone.
-            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+            dependencies: ["OpenCLRuntime", "COpenCL", "CBLAS", "CZlib", .product(name: "Numerics", package: "swift-numerics")]),
+        .target(name: "Dynamics", dependencies: ["Compute", "OpenCLRuntime", "CBLAS", .product(name: "Numerics", package: "swift-numerics")]),
+        .target(name: "Learning", dependencies: ["Compute", "OpenCLRuntime", "CZlib"]),
+        .target(name: "InformationBottleneck", dependencies: ["Compute", "OpenCLRuntime", "CBLAS"]),
+        .target(name: "GPURunApp", dependencies: ["Compute", "Dynamics", "Learning", "InformationBottleneck", "OpenCLRuntime"]),
         .executableTarget(
             name: "gpurun",
-            dependencies: ["Compute", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["GPURunApp", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .testTarget(name: "ComputeTests", dependencies: ["Compute", "Kernels"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["Compute"]),
+        .testTarget(
+            name: "ComputeTests",
+            dependencies: ["Compute", "Dynamics", "Learning", "InformationBottleneck", "GPURunApp", "OpenCLRuntime"],
+            exclude: ["Fixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["GPURunApp"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,6 @@
+import OpenCLRuntime
 import ArgumentParser
+import GPURunApp
 import Compute
 import Foundation
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GPURunApp
 import Compute
 
 /// The model options `step`, `lyapunov` and `spectrum` share (MODELS.md).

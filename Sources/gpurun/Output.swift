@@ -1,3 +1,4 @@
+import GPURunApp
 import Compute
 import Foundation
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GPURunApp
 import Compute
 import Foundation
 

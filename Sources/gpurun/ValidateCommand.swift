@@ -1,4 +1,5 @@
 import ArgumentParser
+import GPURunApp
 import Compute
 import Foundation
 
@@ -42,7 +43,7 @@ struct ValidateCommand: ParsableCommand {
         }
         let seed = seed ?? UInt64.random(in: 1...UInt64(UInt32.max))
         Output.note("validate: cpu vs \(backend.label), seed \(seed)")
-        let results = Validation.run(device: backend, seed: seed, filter: only) { op in
+        let results = AllChecks.run(device: backend, seed: seed, filter: only) { op in
             if !json { Output.note("  checking \(op)...") }
         }
         let failed = results.filter { !$0.pass }.count

@@ -1,4 +1,4 @@
-import Compute
+import GPURunApp
 import Foundation
 import XCTest
 

@@ -1,5 +1,10 @@
+import Compute
+import Dynamics
+import GPURunApp
+import InformationBottleneck
+import Learning
+import OpenCLRuntime
 import CBLAS
-@testable import Compute
 import XCTest
 #if canImport(FoundationXML)
 import FoundationXML

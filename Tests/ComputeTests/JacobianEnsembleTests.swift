@@ -1,4 +1,9 @@
-@testable import Compute
+import Compute
+import Dynamics
+import GPURunApp
+import InformationBottleneck
+import Learning
+import OpenCLRuntime
 import XCTest
 
 /// The RNN-Jacobian ensembles of `gpurun spectrum`: their spectra against theory, the exact
@@ -132,6 +137,6 @@ final class JacobianEnsembleTests: XCTestCase {
         let third = try e.generate(samples: 2..<3, seed: seed, on: cpu).values
         XCTAssertEqual(Array(all[2 * 144..<3 * 144]), third)
         let dev = try openCLBackend()
-        assertAllPass(Validation.run(device: dev, seed: seed, filter: "ensemble.jacobian"))
+        assertAllPass(AllChecks.run(device: dev, seed: seed, filter: "ensemble.jacobian"))
     }
 }

@@ -1,3 +1,9 @@
+import Compute
+import Dynamics
+import GPURunApp
+import InformationBottleneck
+import Learning
+import OpenCLRuntime
 /// Tests of the gated RNN, GRU and LSTM of MODELS.md §3–5 and of model loading: every Jacobian
 /// against central finite differences (check 5), CPU against OpenCL (check 6), the gated RNN's
 /// zero-fixed-point spectrum and critical gain (§3), the GRU's constant-gate conjugacy to the
@@ -7,7 +13,6 @@ import CBLAS
 import Foundation
 import XCTest
 
-@testable import Compute
 
 final class ModelTests: XCTestCase {
     let cpu = CPUBackend.shared

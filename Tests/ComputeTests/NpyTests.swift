@@ -1,10 +1,15 @@
+import Compute
+import Dynamics
+import GPURunApp
+import InformationBottleneck
+import Learning
+import OpenCLRuntime
 /// Tests of .npy reading and writing: round trips for every dtype and rank, numpy-made
 /// fixtures (scripts/make_npy_fixtures.py), every refusal's message, header layout, robustness
 /// against damaged input, and numpy reading what we write (skipped without python3 + numpy).
 import Foundation
 import XCTest
 
-@testable import Compute
 
 final class NpyTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -1,6 +1,10 @@
+import Compute
+import Dynamics
+import GPURunApp
+import InformationBottleneck
+import Learning
+import OpenCLRuntime
 import COpenCL
-@testable import Compute
-import Kernels
 import XCTest
 
 final class OpenCLRuntimeTests: XCTestCase {

@@ -1,4 +1,9 @@
-@testable import Compute
+import Compute
+import Dynamics
+import GPURunApp
+import InformationBottleneck
+import Learning
+import OpenCLRuntime
 import XCTest
 
 final class RateNetworkTests: XCTestCase {

@@ -1,8 +1,13 @@
+import Compute
+import Dynamics
+import GPURunApp
+import InformationBottleneck
+import Learning
+import OpenCLRuntime
 /// The mean-field theory of the rate network (Sources/Compute/Theory, MODELS.md "Theory …")
 /// against its limits and its own consistency conditions: Gauss–Hermite exactness, g < 1
 /// (λ_max = g − 1), g → 1⁺ (λ_max ≈ ½(g − 1)²), energy conservation, the zero mode Δ'(τ) of
 /// the Schrödinger operator, convergence in the quadrature, and the δ = 1 map's closed forms.
-@testable import Compute
 import Foundation
 import XCTest
 

@@ -1,7 +1,12 @@
+import Compute
+import Dynamics
+import GPURunApp
+import InformationBottleneck
+import Learning
+import OpenCLRuntime
 /// The flows' integrators (Sources/Compute/Integrators): RK4's tangent map against central
 /// finite differences of its step (MODELS.md check 5), both integrators against a much finer
 /// step (orders 1 and 4, state and tangent), and RK4 on OpenCL against the CPU (check 6).
-@testable import Compute
 import XCTest
 
 final class TheoryIntegratorTests: XCTestCase {

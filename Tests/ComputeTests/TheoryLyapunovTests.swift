@@ -1,6 +1,11 @@
+import Compute
+import Dynamics
+import GPURunApp
+import InformationBottleneck
+import Learning
+import OpenCLRuntime
 /// The participation ratio of Lyapunov runs (against the covariance of the replayed trajectory,
 /// by LAPACK's eigenvalues) and its bit-identical resumption from a checkpoint.
-@testable import Compute
 import Foundation
 import XCTest
 

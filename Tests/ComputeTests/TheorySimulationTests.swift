@@ -1,3 +1,9 @@
+import Compute
+import Dynamics
+import GPURunApp
+import InformationBottleneck
+import Learning
+import OpenCLRuntime
 /// Simulated Lyapunov spectra against mean-field theory (MODELS.md, "Theory …"): the flow's DMFT
 /// λ_max and the δ = 1 map's closed forms against λ1 at moderate N, with one-sided tolerances
 /// (finite networks approach the large-N λ_max from below), and the circular-law spectrum
@@ -5,7 +11,6 @@
 ///
 /// The tests marked slow (minutes) run only with GPURUN_SLOW_TESTS=1 (README, "Slow checks");
 /// each default test here takes a few seconds on two cores.
-@testable import Compute
 import Foundation
 import XCTest
 

@@ -1,7 +1,12 @@
+import Compute
+import Dynamics
+import GPURunApp
+import InformationBottleneck
+import Learning
+import OpenCLRuntime
 /// The stable-regime spectrum (circular law through the integrator's step), the gated RNN's
 /// Jacobian support and slow modes, and the constant-gate reduction to the rate network
 /// (Sources/Compute/Theory, MODELS.md "Theory …" and §3).
-@testable import Compute
 import Foundation
 import XCTest
 

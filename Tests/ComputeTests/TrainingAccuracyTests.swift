@@ -1,4 +1,9 @@
-@testable import Compute
+import Compute
+import Dynamics
+import GPURunApp
+import InformationBottleneck
+import Learning
+import OpenCLRuntime
 import XCTest
 
 /// The accuracy targets on the CPU engine in float32 (PyTorch with the same models and

@@ -1,3 +1,4 @@
+import OpenCLRuntime
 /// Elementwise functions with a CPU and an OpenCL implementation (kernels/elementwise.cl;
 /// the raw values are the kernel's op codes).
 public enum UnaryOp: Int32, CaseIterable, Sendable, Codable {

@@ -1,3 +1,4 @@
+import OpenCLRuntime
 import CBLAS
 import Foundation
 import RealModule
@@ -20,7 +21,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     }
 
     /// The first element of a tensor (views included).
-    func ptr<T>(_ t: Tensor<T>) -> UnsafeMutablePointer<T> {
+    package func ptr<T>(_ t: Tensor<T>) -> UnsafeMutablePointer<T> {
         guard case .host(let h) = t.storage else { preconditionFailure("CPU backend got a device tensor") }
         return h.pointer + t.offset
     }

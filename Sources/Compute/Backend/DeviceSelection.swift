@@ -1,3 +1,4 @@
+import OpenCLRuntime
 import Foundation
 
 /// How users name a backend: `cpu`, `opencl` (the first OpenCL device) or `opencl:N`.

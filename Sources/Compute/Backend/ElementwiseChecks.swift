@@ -1,8 +1,8 @@
 /// Validation of the elementwise maps and reductions on both backends.
-enum ElementwiseChecks {
+package enum ElementwiseChecks {
     static let sizes = [1, 13, 1000, 65_537]
 
-    static var all: [ValidationCheck] {
+    package static var all: [ValidationCheck] {
         [unary(Float.self, tolerance: 2e-6), unary(Double.self, tolerance: 1e-13),
          axpby(Float.self, tolerance: 1e-6), axpby(Double.self, tolerance: 1e-14),
          reductions(Float.self, tolerance: 1e-5), reductions(Double.self, tolerance: 1e-12),

@@ -1,3 +1,4 @@
+import OpenCLRuntime
 import COpenCL
 
 /// The OpenCL engine: our kernels (kernels/*.cl) and CLBlast, on one device.
@@ -27,7 +28,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     func operand<T>(_ t: Tensor<T>) -> Operand { Operand(buffer(t).mem, t.offset) }
 
     /// Refuses f64 work on a device without fp64, naming the op.
-    func checkDType<T: Scalar>(_ type: T.Type, _ op: String) throws {
+    package func checkDType<T: Scalar>(_ type: T.Type, _ op: String) throws {
         if T.dtype == .f64 && !cl.info.fp64 { throw ComputeError.noFP64(device: label, op: op) }
     }
 

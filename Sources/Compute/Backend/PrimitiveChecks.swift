@@ -1,8 +1,8 @@
 /// Validation of binary maps, row/column scaling and fill, on views.
-enum PrimitiveChecks {
+package enum PrimitiveChecks {
     static var all: [ValidationCheck] { [check(Float.self), check(Double.self)] }
 
-    static func check<T: Scalar>(_: T.Type) -> ValidationCheck {
+    package static func check<T: Scalar>(_: T.Type) -> ValidationCheck {
         ValidationCheck(op: "binary/scale/fill") { cpu, dev, seed in
             if T.dtype == .f64 && !dev.supportsFP64 { return [] }
             let (rows, cols) = (37, 23)

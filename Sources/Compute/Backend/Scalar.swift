@@ -1,4 +1,14 @@
-@_exported import Kernels
+// The runtime's value types are part of Compute's API; its handles and launchers are not.
+@_exported import enum OpenCLRuntime.ComputeError
+@_exported import enum OpenCLRuntime.DType
+@_exported import struct OpenCLRuntime.GemmParams
+@_exported import struct OpenCLRuntime.Conv2dParams
+@_exported import struct OpenCLRuntime.Pool2dParams
+@_exported import struct OpenCLRuntime.OpenCLError
+@_exported import struct OpenCLRuntime.CLBlastError
+@_exported import struct OpenCLRuntime.CLDeviceInfo
+@_exported import class OpenCLRuntime.CLContext
+@_exported import func OpenCLRuntime.formatBytes
 import RealModule
 
 /// Float or Double: the element types every op supports on both backends.

@@ -1,3 +1,4 @@
+import OpenCLRuntime
 /// A dense, row-major array of T that lives on one backend. Reference semantics: ops write
 /// into tensors in place. A tensor may be a view: `offset` elements into shared storage, as
 /// `rows(_:)` and `reshaped(_:)` return; every op honours the offset.

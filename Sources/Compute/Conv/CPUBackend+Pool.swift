@@ -1,3 +1,4 @@
+import OpenCLRuntime
 /// The CPU engine's pooling: plain loops over each N·C plane, specialised for Float and Double.
 /// The backward passes add each window's gradient onto the input (a scatter); the OpenCL twins
 /// (kernels/pool.cl) gather the same terms in the same order.

@@ -1,3 +1,4 @@
+import OpenCLRuntime
 // Convolution and pooling: the path rule, shape checks shared by both backends, and allocating
 // conveniences. The ops themselves are `Backend` requirements (Backend.swift), implemented in
 // CPUBackend+Conv.swift (with CPUConvDirect.swift), CPUBackend+Pool.swift,

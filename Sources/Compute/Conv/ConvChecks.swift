@@ -4,8 +4,8 @@
 /// and 17, plus shapes drawn from the seed; every shape runs on both paths of the device
 /// against the CPU engine's own choice.
 /// `ConvChecks.all` includes the pooling checks (PoolChecks).
-enum ConvChecks {
-    static var all: [ValidationCheck] { [conv(Float.self), conv(Double.self)] + PoolChecks.all }
+package enum ConvChecks {
+    package static var all: [ValidationCheck] { [conv(Float.self), conv(Double.self)] + PoolChecks.all }
 
     /// (N, C, O, H, W, k, stride, padding, dilation, groups), square kernels.
     static let square: [(Int, Int, Int, Int, Int, Int, Int, Int, Int, Int)] = [
@@ -21,7 +21,7 @@ enum ConvChecks {
         (2, 4, 4, 5, 5, 5, 1, 0, 1, 1),  // kernel = image
     ]
 
-    static var fixed: [Conv2dParams] {
+    package static var fixed: [Conv2dParams] {
         square.map { s in
             Conv2dParams(batch: s.0, inChannels: s.1, outChannels: s.2, height: s.3, width: s.4, kernel: s.5,
                          stride: s.6, padding: s.7, dilation: s.8, groups: s.9)
@@ -31,7 +31,7 @@ enum ConvChecks {
 
     /// `count` valid shapes drawn from the seed: kernels 1, 3, 5 or 7, strides and dilations 1–2,
     /// groups 1–3, odd and even sizes 3–18, batch 1–3.
-    static func random(seed: UInt64, count: Int) -> [Conv2dParams] {
+    package static func random(seed: UInt64, count: Int) -> [Conv2dParams] {
         let r: [UInt32] = PhiloxFill.raw(count: 14 * count, seed: seed, stream: 60)
         return (0..<count).map { i in
             let d = r[(14 * i)..<(14 * i + 14)].map(Int.init)
@@ -52,12 +52,14 @@ enum ConvChecks {
     }
 
     /// The four results of one layer: y (with bias), dx, dw and dbias.
-    struct Outputs<T: Scalar> {
-        var y: [T], dx: [T], dw: [T], db: [T]
+    package struct Outputs<T: Scalar> {
+        package var y: [T], dx: [T], dw: [T], db: [T]
+
+        package init(y: [T], dx: [T], dw: [T], db: [T]) { (self.y, self.dx, self.dw, self.db) = (y, dx, dw, db) }
     }
 
     /// Random inputs of a layer (normals from the seed): x, w, bias, dy.
-    static func inputs<T: Scalar>(_ p: Conv2dParams, seed: UInt64) -> (x: [T], w: [T], b: [T], dy: [T]) {
+    package static func inputs<T: Scalar>(_ p: Conv2dParams, seed: UInt64) -> (x: [T], w: [T], b: [T], dy: [T]) {
         func normal(_ n: Int, _ stream: UInt32) -> [T] {
             (PhiloxFill.normal(count: n, seed: seed, stream: stream) as [Double]).map { T($0) }
         }
@@ -66,7 +68,7 @@ enum ConvChecks {
     }
 
     /// Forward and both backward passes of one layer on `be` (`path` on OpenCL; nil: the rule).
-    static func run<T: Scalar>(_ be: any Backend, path: Conv2dPath?, _ p: Conv2dParams,
+    package static func run<T: Scalar>(_ be: any Backend, path: Conv2dPath?, _ p: Conv2dParams,
                                _ v: (x: [T], w: [T], b: [T], dy: [T])) throws -> Outputs<T> {
         let x = try be.tensor(v.x, shape: p.inputShape), w = try be.tensor(v.w, shape: p.weightShape)
         let b = try be.tensor(v.b), dy = try be.tensor(v.dy, shape: p.outputShape)
@@ -92,7 +94,7 @@ enum ConvChecks {
     static func tolerance<T: Scalar>(_: T.Type, k: Int) -> Double { GemmChecks.tolerance(T.self, k: k) }
 
     /// Every output of `got` against `ref`, one line each.
-    static func compare<T: Scalar>(_ p: Conv2dParams, path: String, ref: Outputs<T>, got: Outputs<T>,
+    package static func compare<T: Scalar>(_ p: Conv2dParams, path: String, ref: Outputs<T>, got: Outputs<T>,
                                    seed: UInt64) -> [ValidationResult] {
         let suffix = path.isEmpty ? "" : ".\(path)"
         let kDx = p.outPerGroup * p.kernelH * p.kernelW, kDw = p.batch * p.outH * p.outW

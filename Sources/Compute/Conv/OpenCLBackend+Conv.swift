@@ -1,3 +1,4 @@
+import OpenCLRuntime
 import COpenCL
 import Foundation
 

@@ -1,3 +1,4 @@
+import OpenCLRuntime
 /// The OpenCL engine's pooling (kernels/pool.cl): one work-item per output element forward and
 /// one per input pixel backward (a gather over the windows that contain it, no atomics).
 extension OpenCLBackend {

@@ -1,8 +1,8 @@
 /// Validation of max, average and global average pooling, forward and backward, on a device
 /// against the CPU engine. Max pooling also runs on inputs rounded to halves, so windows hold
 /// ties and both engines must pick the same (first) maximum.
-enum PoolChecks {
-    static var all: [ValidationCheck] { [check(Float.self), check(Double.self)] }
+package enum PoolChecks {
+    package static var all: [ValidationCheck] { [check(Float.self), check(Double.self)] }
 
     /// Windows: 2×2 stride 2; ResNet's 3×3 stride 2 padding 1; 3×3 stride 1; an asymmetric
     /// 3×2 window with stride (1, 2) and padding (1, 0); odd sizes; batches 1 and 17.
@@ -16,7 +16,7 @@ enum PoolChecks {
     }
 
     /// y and dx of max pooling, average pooling and global average pooling on `be`.
-    static func run<T: Scalar>(_ be: any Backend, _ p: Pool2dParams, x xs: [T], dy dys: [T],
+    package static func run<T: Scalar>(_ be: any Backend, _ p: Pool2dParams, x xs: [T], dy dys: [T],
                                dyGlobal: [T]) throws -> [String: [T]] {
         let x = try be.tensor(xs, shape: p.inputShape), dy = try be.tensor(dys, shape: p.outputShape)
         let y = try be.zeros(p.outputShape, as: T.self), dx = try be.zeros(p.inputShape, as: T.self)

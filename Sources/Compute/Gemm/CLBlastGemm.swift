@@ -1,3 +1,4 @@
+import OpenCLRuntime
 import COpenCL
 
 /// GEMM through CLBlast. Calls hold the context lock: CLBlast 1.5.3's kernel cache races

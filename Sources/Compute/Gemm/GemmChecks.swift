@@ -1,5 +1,5 @@
 /// Validation of GEMM: every engine of the device against OpenBLAS on the CPU.
-enum GemmChecks {
+package enum GemmChecks {
     /// (m, n, k, transA, transB, batch): zeros, ones, primes, tall-skinny, off-tile sizes.
     static let shapes: [(Int, Int, Int, Bool, Bool, Int)] = [
         (0, 5, 3, false, false, 1), (4, 0, 3, false, false, 1), (3, 4, 0, false, false, 1),
@@ -9,19 +9,19 @@ enum GemmChecks {
         (17, 29, 23, false, false, 5), (33, 9, 65, true, true, 3),
     ]
 
-    static var all: [ValidationCheck] {
+    package static var all: [ValidationCheck] {
         [check(Float.self), check(Double.self), special(Float.self), special(Double.self)]
     }
 
     /// Rounding bound for one dot product of length k, relative to the result's scale.
-    static func tolerance<T: Scalar>(_: T.Type, k: Int) -> Double { 8 * T.eps * Double(max(k, 1)).squareRoot() }
+    package static func tolerance<T: Scalar>(_: T.Type, k: Int) -> Double { 8 * T.eps * Double(max(k, 1)).squareRoot() }
 
     static func engines(_ dev: any Backend) -> [(String, GemmEngine?)] {
         dev is OpenCLBackend ? [("own", .own), ("clblast", .clblast)] : [("", nil)]
     }
 
     /// Runs C = α op(A) op(B) + β C on `be` and returns C.
-    static func run<T: Scalar>(_ be: any Backend, _ engine: GemmEngine?, _ p: GemmParams, alpha: T, beta: T,
+    package static func run<T: Scalar>(_ be: any Backend, _ engine: GemmEngine?, _ p: GemmParams, alpha: T, beta: T,
                                a: [T], b: [T], c: [T]) throws -> [T] {
         let ta = try be.tensor(a), tb = try be.tensor(b), tc = try be.tensor(c)
         if let engine, let cl = be as? OpenCLBackend {
@@ -32,7 +32,7 @@ enum GemmChecks {
         return try tc.toArray()
     }
 
-    static func operands<T: Scalar>(_ p: GemmParams, seed: UInt64) -> (a: [T], b: [T], c: [T]) {
+    package static func operands<T: Scalar>(_ p: GemmParams, seed: UInt64) -> (a: [T], b: [T], c: [T]) {
         let na = p.offsetA + max(p.batch - 1, 0) * p.strideA + p.extentA
         let nb = p.offsetB + max(p.batch - 1, 0) * p.strideB + p.extentB
         let nc = p.offsetC + max(p.batch - 1, 0) * p.strideC + p.extentC

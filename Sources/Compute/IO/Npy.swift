@@ -372,6 +372,6 @@ private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> String? {
 }
 
 /// A shape as Python writes it: `(3,)`, `(2, 3)`, `()`.
-func tupleText(_ shape: [Int]) -> String {
+package func tupleText(_ shape: [Int]) -> String {
     shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
 }

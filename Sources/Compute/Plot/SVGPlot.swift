@@ -247,7 +247,7 @@ public struct SVGPlot: Sendable {
 
     /// Cell edges halfway between centres, the outer ones as far out as the inner (±0.5
     /// around a single centre).
-    static func cellEdges(_ c: [Double]) -> [Double] {
+    package static func cellEdges(_ c: [Double]) -> [Double] {
         guard c.count > 1 else { return c.isEmpty ? [] : [c[0] - 0.5, c[0] + 0.5] }
         var e = [c[0] - (c[1] - c[0]) / 2]
         for k in 1..<c.count { e.append((c[k - 1] + c[k]) / 2) }
@@ -308,13 +308,13 @@ public struct SVGPlot: Sendable {
 }
 
 /// One axis's mapping from data to [0, 1], and its ticks.
-struct PlotScale {
+package struct PlotScale {
     var scale: SVGPlot.Scale
     var lo: Double  // in transformed units (log10 on a log axis)
     var hi: Double
     let pixels: Double
 
-    init(axis: SVGPlot.Axis, values: [Double], pixels: Double) {
+    package init(axis: SVGPlot.Axis, values: [Double], pixels: Double) {
         scale = axis.scale
         self.pixels = pixels
         let t: (Double) -> Double = axis.scale == .log ? { log10($0) } : { $0 }
@@ -348,7 +348,7 @@ struct PlotScale {
 
     /// Ticks at 1, 2 or 5 × 10^k steps (linear), or at powers of ten (log; with 2 and 5
     /// between them when the axis spans less than two decades).
-    func ticks() -> [Double] {
+    package func ticks() -> [Double] {
         if scale == .log {
             let mults: [Double] = hi - lo < 2 ? [1, 2, 5] : [1]
             var out: [Double] = []

@@ -1,3 +1,4 @@
+import OpenCLRuntime
 import Foundation
 
 /// Host fills with the element layout of kernels/random.cl, so a (seed, stream) draws the

@@ -1,8 +1,8 @@
 /// Validation of the Philox fills: raw words bit-identical, floats to rounding.
-enum RandomChecks {
+package enum RandomChecks {
     static let sizes = [1, 7, 1000, 4099]
 
-    static var all: [ValidationCheck] {
+    package static var all: [ValidationCheck] {
         [
             ValidationCheck(op: "philox.raw") { cpu, dev, seed in
                 sizes.map { n in

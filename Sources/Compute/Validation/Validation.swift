@@ -10,16 +10,21 @@ public struct ValidationCheck: Sendable {
     }
 }
 
-/// Every registered check. Each op's file adds its checks here.
+/// Runs checks. Each library exposes its own (`Validation.coreChecks` here, `DynamicsChecks`,
+/// `InformationBottleneckChecks`, `LearningChecks`); the tool runs them all.
 public enum Validation {
-    public static var checks: [ValidationCheck] {
-        RandomChecks.all + ElementwiseChecks.all + PrimitiveChecks.all + GemmChecks.all + ConvChecks.all + ModelChecks.all + LyapunovChecks.all
-            + EnsembleChecks.all + IBChecks.all + TrainingChecks.all
+    /// The core op families: random numbers, elementwise, primitives, GEMM, convolution and pooling.
+    public static var coreChecks: [ValidationCheck] {
+        RandomChecks.all + ElementwiseChecks.all + PrimitiveChecks.all + GemmChecks.all + ConvChecks.all
     }
 
-    /// Runs every check (or those whose op contains `filter`). A check that throws is reported
-    /// as a failing line with infinite error, never as a crash.
-    public static func run(device: any Backend, seed: UInt64, filter: String? = nil,
+    /// BatchNorm statistics and gradients, softmax cross-entropy, the ReLU mask.
+    public static var normalizationChecks: [ValidationCheck] { NormalizationChecks.all }
+
+    /// Runs `checks` (or those whose op contains `filter`); check i draws its inputs from
+    /// seed + i·φ (φ the golden-ratio constant), so a line is reproduced by its seed. A check that
+    /// throws is reported as a failing line with infinite error, never as a crash.
+    public static func run(_ checks: [ValidationCheck], device: any Backend, seed: UInt64, filter: String? = nil,
                            progress: (String) -> Void = { _ in }) -> [ValidationResult] {
         var out: [ValidationResult] = []
         for (i, check) in checks.enumerated() where filter.map({ check.op.contains($0) }) ?? true {

@@ -1,0 +1,69 @@
+import Compute
+/// A flow of MODELS.md (rate network §1, gated RNN §3): dx/dt = f(x) with the flow Jacobian A(x),
+/// evaluated with the backend's ops (GEMMs, diagonal scalings) on segment-major states.
+protocol FlowModel: RecurrentModel {
+    var integrator: Integrator { get }
+    var ws: Workspace<T> { get }
+    /// v = f(x) for every state of x ([segments, B, N]); row b uses network `network`, or its own
+    /// network b when nil (B = networks > 1). `v` must not alias `x`.
+    func velocity(_ x: Tensor<T>, network: Int?, into v: Tensor<T>) throws
+    /// out = A(x_member) Q, Q [stateSize, k]; the states' network is `network`. `out` must not alias Q.
+    func flowJacobianTimes(_ x: Tensor<T>, member: Int, network: Int, _ q: Tensor<T>, into out: Tensor<T>) throws
+}
+
+/// The classical fourth-order Runge–Kutta step and its exact tangent map.
+///
+/// Step: k1 = f(x), k2 = f(x + δ/2 k1), k3 = f(x + δ/2 k2), k4 = f(x + δ k3),
+/// x ← x + δ/6 (k1 + 2k2 + 2k3 + k4).
+/// Tangent (the derivative of that step, not an Euler Jacobian): with the stage states
+/// x1 = x, x2 = x + δ/2 k1, x3 = x + δ/2 k2, x4 = x + δ k3,
+/// d1 = A(x1) Q, d2 = A(x2)(Q + δ/2 d1), d3 = A(x3)(Q + δ/2 d2), d4 = A(x4)(Q + δ d3),
+/// M Q = Q + δ/6 (d1 + 2d2 + 2d3 + d4): four Jacobian products per step.
+enum FlowIntegration {
+    static func rk4Step<M: FlowModel>(_ m: M, _ x: Tensor<M.T>) throws {
+        let shape = x.shape
+        let be = m.backend
+        let k = try m.ws.get("rk4.k", shape), y = try m.ws.get("rk4.y", shape)
+        let dt = m.timeStep
+        // Each stage's slope goes into x at once, so one slope buffer suffices; y holds the
+        // stage state, built from a copy of the state taken first.
+        let x0 = try m.ws.get("rk4.x0", shape)
+        try be.copy(x, into: x0)
+        for (stage, (toState, weight)) in [(0.5, 1.0 / 6), (0.5, 1.0 / 3), (1.0, 1.0 / 3), (0.0, 1.0 / 6)].enumerated() {
+            try m.velocity(stage == 0 ? x0 : y, network: nil, into: k)
+            try be.axpby(M.T(dt * weight), k, 1, x)
+            if stage < 3 {
+                try be.copy(x0, into: y)
+                try be.axpby(M.T(dt * toState), k, 1, y)
+            }
+        }
+    }
+
+    static func rk4Tangent<M: FlowModel>(_ m: M, _ states: Tensor<M.T>, member: Int, _ q: Tensor<M.T>,
+                                         into out: Tensor<M.T>) throws {
+        let be = m.backend
+        let net = m.networks == 1 ? 0 : member
+        let one = [m.segments, 1, m.units]
+        // The member's state, alone: segment s of member b is row s·B + b of [segments·B, N].
+        let x1 = try m.ws.get("rk4t.x1", one), y = try m.ws.get("rk4t.y", one), k = try m.ws.get("rk4t.k", one)
+        let rows = try x1.reshaped([m.segments, m.units])
+        for s in 0..<m.segments { try be.copy(m.segment(states, s, member: member), into: rows.rows(s..<s + 1)) }
+        let shape = q.shape
+        let p = try m.ws.get("rk4t.p", shape), d = try m.ws.get("rk4t.d", shape)
+        let dt = m.timeStep
+        try be.copy(q, into: out)
+        // Stage i: d = A(x_i) P_i with P_1 = Q; then P_{i+1} = Q + c_{i+1} δ d, x_{i+1} = x + c_{i+1} δ k_i.
+        for (stage, (next, weight)) in [(0.5, 1.0 / 6), (0.5, 1.0 / 3), (1.0, 1.0 / 3), (0.0, 1.0 / 6)].enumerated() {
+            let xi = stage == 0 ? x1 : y
+            try m.flowJacobianTimes(xi, member: 0, network: net, stage == 0 ? q : p, into: d)
+            try be.axpby(M.T(dt * weight), d, 1, out)
+            if stage < 3 {
+                try m.velocity(xi, network: net, into: k)
+                try be.copy(x1, into: y)
+                try be.axpby(M.T(dt * next), k, 1, y)
+                try be.copy(q, into: p)
+                try be.axpby(M.T(dt * next), d, 1, p)
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Compute
+/// Parameters of one Lyapunov-spectrum run (MODELS.md, "Lyapunov spectra: the algorithm").
+/// Steps count steps of the model's map; exponents are per unit time: divided by the model's
+/// time step δ for flows, per step for the maps (δ = 1: linear map, GRU, LSTM).
+public struct LyapunovConfig: Codable, Sendable, Equatable {
+    /// Steps over which ln R_ii are accumulated.
+    public var steps: Int
+    /// Steps of the state alone before Q starts.
+    public var transient: Int
+    /// Steps of state and Q, reorthonormalised but not accumulated, so Q aligns with the
+    /// Oseledets directions first (default: the same as `transient`).
+    public var qTransient: Int
+    /// Exponents computed: the leading k (k ≤ state size).
+    public var k: Int
+    /// Steps between QR reorthonormalisations.
+    public var reorth: Int
+    /// Philox seed of initial states and Q.
+    public var seed: UInt64
+    /// Trajectories (or networks) run together; exponents are averaged over them.
+    public var batch: Int
+    /// Convergence series points kept (thinned evenly).
+    public var maxConvergencePoints: Int
+    /// QR method; nil picks TangentQR.Method.preferred for the backend.
+    public var qr: TangentQR.Method?
+
+    public init(steps: Int, transient: Int, qTransient: Int? = nil, k: Int, reorth: Int = 1, seed: UInt64 = 1,
+                batch: Int = 1, maxConvergencePoints: Int = 400, qr: TangentQR.Method? = nil) {
+        self.qr = qr
+        self.steps = steps
+        self.transient = transient
+        self.qTransient = qTransient ?? transient
+        self.k = k
+        self.reorth = reorth
+        self.seed = seed
+        self.batch = batch
+        self.maxConvergencePoints = maxConvergencePoints
+    }
+
+    /// Clear errors before any work starts.
+    public func validate(stateSize: Int) throws {
+        func bad(_ s: String) -> ComputeError { .invalidArgument("lyapunov: " + s) }
+        if steps <= 0 { throw bad("--steps must be positive, got \(steps)") }
+        if transient < 0 || qTransient < 0 { throw bad("transients must be ≥ 0") }
+        if k <= 0 { throw bad("--k must be positive, got \(k)") }
+        if k > stateSize { throw bad("--k \(k) is larger than the state (\(stateSize) numbers)") }
+        if reorth <= 0 { throw bad("--reorth must be positive, got \(reorth)") }
+        if batch <= 0 { throw bad("--batch must be positive, got \(batch)") }
+    }
+
+    /// Bytes a run needs on its backend: weights are the model's; here states, Q, its image and
+    /// the scratch of one Jacobian product.
+    public func workingBytes(stateSize: Int, elementSize: Int) -> Int {
+        (batch * stateSize * 4 + (2 * batch + 2) * stateSize * k) * elementSize
+    }
+}

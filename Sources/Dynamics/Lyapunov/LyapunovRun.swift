@@ -1,0 +1,226 @@
+import Compute
+import Foundation
+
+/// The QR (Benettin) method of MODELS.md on any RecurrentModel and backend: evolve the state
+/// through a transient; start Q (orthonormal, from Philox); each step Q ← M Q (a Jacobian
+/// product, never M itself); every `reorth` steps Q, R = qr(Q) with R_ii > 0 and, after a
+/// second transient for Q, accumulate ln R_ii. B trajectories (or networks) advance together.
+public final class LyapunovRun<M: RecurrentModel> {
+    public struct Progress: Sendable {
+        public var phase: String
+        public var step: Int
+        public var total: Int
+        public var lambda1: Double?
+        public var elapsed: Double
+    }
+
+    /// How often to save, and where; the run also saves when `shouldStop` turns true.
+    public struct Checkpointing: Sendable {
+        public var url: URL
+        public var intervalSeconds: Double
+        public init(url: URL, intervalSeconds: Double = 5) {
+            self.url = url
+            self.intervalSeconds = intervalSeconds
+        }
+    }
+
+    public enum Outcome {
+        case finished(LyapunovResult)
+        /// Stopped on request after saving a checkpoint at this step.
+        case stopped(step: Int)
+    }
+
+    let model: M
+    let config: LyapunovConfig
+    let identity: [String: String]
+    let states: Tensor<M.T>
+    var qs: [Tensor<M.T>]
+    var images: [Tensor<M.T>]
+    // 0: state transient, 1: Q transient, 2: accumulation.
+    package var phase = 0
+    package var t = 0
+    var sums: [[Double]]
+    var convergenceTimes: [Double] = []
+    var convergence: [[Double]] = []
+    var elapsedBefore = 0.0
+    let qrMethod: TangentQR.Method
+    let cholesky: CholeskyQR2<M.T>
+    /// Each member's state covariance over the accumulation phase (participation ratio); nil
+    /// when B covariance matrices of stateSize² would exceed `maxCovarianceValues`.
+    var covariances: [StateCovariance]?
+    /// 2²⁶ float64 values: 512 MiB of covariance sums at most.
+    public static var maxCovarianceValues: Int { 1 << 26 }
+
+    /// `initialStates`: [segments, B, N] values, or nil for N(0, 1) from Philox
+    /// (seed, PhiloxStreams.initialState(b)). `identity` describes the model's parameters; a
+    /// checkpoint resumes only a run with the same identity.
+    public init(model: M, config: LyapunovConfig, identity: [String: String], initialStates: [M.T]? = nil) throws {
+        try config.validate(stateSize: model.stateSize)
+        if model.networks > 1 && model.networks != config.batch {
+            throw ComputeError.invalidArgument("lyapunov: \(model.networks) networks need --batch \(model.networks)")
+        }
+        let be = model.backend
+        let bytes = config.workingBytes(stateSize: model.stateSize, elementSize: MemoryLayout<M.T>.stride)
+        if case .opencl(let cl) = be.kind { try cl.checkFits(totalBytes: bytes) }
+        self.model = model
+        self.config = config
+        qrMethod = config.qr ?? .preferred(for: be)
+        cholesky = CholeskyQR2(backend: be)
+        var id = identity
+        id["config"] = String(describing: config)
+        id["dtype"] = M.T.dtype.rawValue
+        id["model"] = model.name
+        self.identity = id
+        let b = config.batch, s = model.stateSize
+        if let x0 = initialStates {
+            guard x0.count == b * s else {
+                throw ComputeError.shapeMismatch("lyapunov: the initial state has \(x0.count) numbers, expected \(b) × \(s)")
+            }
+            states = try be.tensor(x0, shape: [model.segments, b, model.units])
+        } else {
+            states = try JacobianCheck.randomStates(model, batch: b, seed: config.seed)
+        }
+        qs = try (0..<b).map { m in
+            let z: [Double] = PhiloxFill.normal(count: s * config.k, seed: config.seed, stream: PhiloxStreams.tangent(m))
+            return try be.tensor(z.map { M.T($0) }, shape: [s, config.k])
+        }
+        images = try (0..<b).map { _ in try be.zeros([s, config.k], as: M.T.self) }
+        sums = Array(repeating: Array(repeating: 0, count: config.k), count: b)
+        if b * s * s <= Self.maxCovarianceValues { covariances = (0..<b).map { _ in StateCovariance(size: s) } }
+        for q in qs { _ = try TangentQR.hostQR(q) }
+    }
+
+    /// Adds every member's current state to its covariance (segment-major [segments, B, N] →
+    /// the member's [segments·N]).
+    func recordStates() throws {
+        guard let covs = covariances else { return }
+        let all = try states.toArray()
+        let (b, n, segs) = (config.batch, model.units, model.segments)
+        var x = [Double](repeating: 0, count: segs * n)
+        for m in 0..<b {
+            for s in 0..<segs { for i in 0..<n { x[s * n + i] = all[(s * b + m) * n + i].double } }
+            covs[m].add(x)
+        }
+    }
+
+    func orthonormalize(_ q: Tensor<M.T>) throws -> [Double] {
+        qrMethod == .cholesky ? try cholesky.orthonormalize(q) : try TangentQR.hostQR(q)
+    }
+
+    /// Runs to the end, or until `shouldStop` (checked between steps) asks it to stop.
+    public func run(checkpointing: Checkpointing? = nil, shouldStop: () -> Bool = { false },
+                    progress: (Progress) -> Void = { _ in }) throws -> Outcome {
+        let start = Timing.now()
+        var lastSave = start, lastReport = start - 10
+        let lengths = [config.transient, config.qTransient, config.steps]
+        let names = ["state transient", "Q transient", "accumulating"]
+        let thin = max(1, (config.steps / config.reorth) / max(config.maxConvergencePoints, 1))
+        while phase < 3 {
+            if t >= lengths[phase] {
+                phase += 1
+                t = 0
+                continue
+            }
+            if shouldStop() {
+                if let c = checkpointing { try save(c.url, elapsed: elapsedBefore + Timing.now() - start) }
+                return .stopped(step: t)
+            }
+            if phase > 0 {
+                for m in 0..<config.batch {
+                    try model.jacobianTimes(states, member: m, qs[m], into: images[m])
+                    swap(&qs[m], &images[m])
+                }
+            }
+            try model.step(states)
+            t += 1
+            if phase == 2 { try recordStates() }
+            if phase > 0 && (t % config.reorth == 0 || t == lengths[phase]) {
+                var logs: [[Double]] = []
+                for m in 0..<config.batch { logs.append(try orthonormalize(qs[m])) }
+                if logs.joined().contains(where: { $0.isNaN }) {
+                    throw ComputeError.invalidArgument("lyapunov: the tangent dynamics produced NaN at step \(t) of the \(names[phase]); the state diverged")
+                }
+                if phase == 2 {
+                    for m in 0..<config.batch { for i in 0..<config.k { sums[m][i] += logs[m][i] } }
+                    if ((t + config.reorth - 1) / config.reorth) % thin == 0 || t == config.steps {
+                        convergenceTimes.append(Double(t) * model.timeStep)
+                        convergence.append(estimates().mean)
+                    }
+                }
+            }
+            let now = Timing.now()
+            if now - lastReport >= 1 {
+                lastReport = now
+                progress(Progress(phase: names[phase], step: t, total: lengths[phase],
+                                  lambda1: phase == 2 ? convergence.last?.first : nil, elapsed: elapsedBefore + now - start))
+            }
+            if let c = checkpointing, now - lastSave >= c.intervalSeconds {
+                try save(c.url, elapsed: elapsedBefore + now - start)
+                lastSave = now
+            }
+        }
+        let (mean, se) = estimates()
+        let summary = LyapunovResult.summarise(mean)
+        let ratios = covariances?.compactMap { $0.participationRatio() } ?? []
+        let pr = ratios.count == config.batch ? SpectrumMetrics.meanAndStandardError(ratios.map { [$0] }) : nil
+        return .finished(LyapunovResult(
+            model: model.name, n: model.units, stateSize: model.stateSize, device: model.backend.label,
+            dtype: M.T.dtype.rawValue, exponents: mean, standardErrors: se, members: perMember(),
+            sum: summary.sum, kaplanYorkeDimension: summary.ky, entropyRate: summary.h,
+            timeUnit: model.timeStep == 1 ? "per step" : "per unit time", steps: config.steps, config: config,
+            parameters: identity, convergenceTimes: convergenceTimes, convergence: convergence,
+            elapsedSeconds: elapsedBefore + Timing.now() - start,
+            participationRatio: pr?.mean.first, participationRatioStandardError: pr?.stderr.first))
+    }
+
+    /// Exponents of each member so far (per unit time), sorted descending.
+    func perMember() -> [[Double]] {
+        let time = Double(phase == 2 ? t : config.steps) * model.timeStep
+        return sums.map { s in s.map { $0 / max(time, .leastNonzeroMagnitude) }.sorted(by: >) }
+    }
+
+    func estimates() -> (mean: [Double], stderr: [Double]) { SpectrumMetrics.meanAndStandardError(perMember()) }
+
+    // MARK: checkpoints
+
+    func save(_ url: URL, elapsed: Double) throws {
+        let covs = covariances?.map(\.values) ?? []
+        let cp = LyapunovCheckpoint(identity: identity, phase: phase, t: t, sums: sums,
+                                    convergenceTimes: convergenceTimes, convergence: convergence,
+                                    elapsedSeconds: elapsed, stateCount: states.count,
+                                    qCount: model.stateSize * config.k, members: config.batch,
+                                    covarianceCounts: covariances == nil ? nil : covs.map(\.count))
+        try cp.write(to: url, states: try states.toArray().map(\.double), qs: try qs.map { try $0.toArray().map(\.double) },
+                     covariances: covs)
+    }
+
+    /// Continues from a checkpoint written by a run with the same model, parameters and config.
+    public func resume(from url: URL) throws {
+        let (cp, st, q, covs) = try LyapunovCheckpoint.read(url)
+        if cp.identity != identity {
+            let keys = Set(cp.identity.keys).union(identity.keys).sorted().filter { cp.identity[$0] != identity[$0] }
+            let diffs = keys.map { "\($0): checkpoint \(cp.identity[$0] ?? "-"), now \(identity[$0] ?? "-")" }
+            throw ComputeError.invalidArgument(
+                "\(url.path) was written by a run with other parameters; refusing to resume.\n  " + diffs.joined(separator: "\n  "))
+        }
+        guard st.count == states.count, q.count == qs.count, q.allSatisfy({ $0.count == model.stateSize * config.k }),
+              cp.covarianceCounts == nil || covs.count == (covariances?.count ?? 0) else {
+            throw ComputeError.io(path: url.path, reason: "checkpoint sizes do not match this run")
+        }
+        if cp.covarianceCounts == nil {
+            // Written without covariances (an older gpurun, or too large): no participation ratio
+            // once accumulation had begun.
+            if cp.phase == 2 && cp.t > 0 { covariances = nil }
+        } else {
+            for (c, v) in zip(covariances ?? [], covs) { try c.restore(v) }
+        }
+        try model.backend.write(st.map { M.T($0) }, into: states)
+        for m in 0..<qs.count { try model.backend.write(q[m].map { M.T($0) }, into: qs[m]) }
+        phase = cp.phase
+        t = cp.t
+        sums = cp.sums
+        convergenceTimes = cp.convergenceTimes
+        convergence = cp.convergence
+        elapsedBefore = cp.elapsedSeconds
+    }
+}

@@ -1,0 +1,89 @@
+import Compute
+import CBLAS
+import Foundation
+
+/// Q, R = qr(Q) with a positive diagonal, in place, for a tangent block Q ([S, k], row-major);
+/// returns ln R_ii (MODELS.md, "Lyapunov spectra: the algorithm").
+///
+/// Row-major Q [S, k] is column-major Qᵀ [k, S], so LAPACK's LQ factorisation of that buffer,
+/// Qᵀ = L P, is Q = Pᵀ Lᵀ with R = Lᵀ: no transposing copies. Columns are then flipped so that
+/// R_ii > 0. On an OpenCL backend there are two methods: the block's round trip to the host for
+/// that QR, or CholeskyQR2 on the device (BENCHMARKS.md compares them).
+public enum TangentQR {
+    public enum Method: String, Sendable, Codable, CaseIterable {
+        /// LAPACK on the host (a round trip for device tensors).
+        case host
+        /// CholeskyQR2: GEMMs on the device, a k×k Cholesky on the host.
+        case cholesky
+
+        /// Host QR on CPU-type OpenCL devices (a "transfer" is a memcpy there and LAPACK is
+        /// faster than any kernel), CholeskyQR2 on GPUs.
+        public static func preferred(for backend: any Backend) -> Method {
+            if case .opencl(let cl) = backend.kind, cl.info.isGPU { return .cholesky }
+            return .host
+        }
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public static func hostQR<T: Scalar>(_ q: Tensor<T>) throws -> [Double] {
+        guard q.rank == 2, q.shape[0] >= q.shape[1] else {
+            throw ComputeError.shapeMismatch("QR needs a tall block [S, k] with k ≤ S, got \(q.shape)")
+        }
+        if let cpu = q.backend as? CPUBackend {
+            return try orthonormalize(cpu.ptr(q), s: q.shape[0], k: q.shape[1], T.self)
+        }
+        var host = try q.toArray()
+        let logs = try host.withUnsafeMutableBufferPointer {
+            try orthonormalize($0.baseAddress!, s: q.shape[0], k: q.shape[1], T.self)
+        }
+        try q.backend.write(host, into: q)
+        return logs
+    }
+
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    static func orthonormalize<T: Scalar>(_ a: UnsafeMutablePointer<T>, s: Int, k: Int, _: T.Type) throws -> [Double] {
+        if k == 0 { return [] }
+        var tau = [T](repeating: 0, count: k)
+        let (m, n, lda) = (Int32(k), Int32(s), Int32(k))
+        var info: Int32
+        if T.self == Double.self {
+            let p = UnsafeMutableRawPointer(a).assumingMemoryBound(to: Double.self)
+            info = tau.withUnsafeMutableBytes { LAPACKE_dgelqf(LAPACK_COL_MAJOR, m, n, p, lda, $0.baseAddress!.assumingMemoryBound(to: Double.self)) }
+            try check(info, "LAPACKE_dgelqf")
+        } else {
+            let p = UnsafeMutableRawPointer(a).assumingMemoryBound(to: Float.self)
+            info = tau.withUnsafeMutableBytes { LAPACKE_sgelqf(LAPACK_COL_MAJOR, m, n, p, lda, $0.baseAddress!.assumingMemoryBound(to: Float.self)) }
+            try check(info, "LAPACKE_sgelqf")
+        }
+        // diag(L) = diag(R), at column-major (i, i): i + i·k.
+        var logs = [Double](repeating: 0, count: k)
+        var signs = [T](repeating: 1, count: k)
+        for i in 0..<k {
+            let d = a[i + i * k]
+            logs[i] = d == 0 ? -.infinity : Foundation.log(Swift.abs(d.double))
+            signs[i] = d < 0 ? -1 : 1
+        }
+        if T.self == Double.self {
+            let p = UnsafeMutableRawPointer(a).assumingMemoryBound(to: Double.self)
+            info = tau.withUnsafeMutableBytes { LAPACKE_dorglq(LAPACK_COL_MAJOR, m, n, m, p, lda, $0.baseAddress!.assumingMemoryBound(to: Double.self)) }
+            try check(info, "LAPACKE_dorglq")
+        } else {
+            let p = UnsafeMutableRawPointer(a).assumingMemoryBound(to: Float.self)
+            info = tau.withUnsafeMutableBytes { LAPACKE_sorglq(LAPACK_COL_MAJOR, m, n, m, p, lda, $0.baseAddress!.assumingMemoryBound(to: Float.self)) }
+            try check(info, "LAPACKE_sorglq")
+        }
+        // Row i of Pᵀ-storage is column i of Q: flip it where R_ii < 0.
+        for r in 0..<s {
+            for i in 0..<k where signs[i] < 0 { a[r * k + i] = -a[r * k + i] }
+        }
+        return logs
+    }
+
+    static func check(_ info: Int32, _ call: String) throws {
+        if info != 0 {
+            throw ComputeError.invalidArgument("\(call) failed (info \(info)): the tangent block has NaN or Inf entries")
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Compute
+/// The linear map of MODELS.md §2: h_{n+1} = W h_n. Its Lyapunov exponents are ln|μ_i(W)|.
+public final class LinearMap<T: Scalar>: RecurrentModel {
+    public let backend: any Backend
+    public let units: Int
+    public let networks: Int
+    /// W of every network, [networks, N, N].
+    public let matrix: Tensor<T>
+    let ws: Workspace<T>
+
+    public var name: String { "linear" }
+    public var segments: Int { 1 }
+    public var timeStep: Double { 1 }
+
+    public init(backend: any Backend, matrix: [T], units n: Int, networks: Int = 1) throws {
+        guard n > 0 else { throw ComputeError.invalidArgument("linear map: N must be positive, got \(n)") }
+        guard matrix.count == networks * n * n else {
+            throw ComputeError.shapeMismatch("linear map: \(matrix.count) entries for \(networks) matrices of size \(n)")
+        }
+        self.backend = backend
+        units = n
+        self.networks = networks
+        self.matrix = try backend.tensor(matrix, shape: [networks, n, n])
+        ws = Workspace(backend)
+    }
+
+    /// W_ij ~ N(0, g²/N) from Philox (seed, stream PhiloxStreams.weights(network: b)).
+    public convenience init(backend: any Backend, units n: Int, g: Double, seed: UInt64, networks: Int = 1) throws {
+        guard n > 0 else { throw ComputeError.invalidArgument("linear map: N must be positive, got \(n)") }
+        var w: [T] = []
+        for b in 0..<networks {
+            w += ModelWeights.gaussian(n: n, gain: g, seed: seed, stream: PhiloxStreams.weights(network: b))
+        }
+        try self.init(backend: backend, matrix: w, units: n, networks: networks)
+    }
+
+    public func step(_ states: Tensor<T>) throws {
+        try checkStates(states)
+        let b = batchSize(states)
+        let h = try states.reshaped([b, units])
+        let next = try ws.get("next", [b, units])
+        try rowsTimesWeightsT(backend, h, matrix, networks: networks, nOut: units, nIn: units,
+                              alpha: 1, beta: 0, into: next)
+        try backend.copy(next, into: h)
+    }
+
+    public func jacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
+        try checkTangent(states, member: member, q, out)
+        var p = GemmParams(m: units, n: q.shape[1], k: units)
+        p.offsetA = networks == 1 ? 0 : member * units * units
+        try backend.gemm(p, alpha: 1, matrix, q, beta: 0, out)
+    }
+}

@@ -1,0 +1,145 @@
+import Compute
+import Foundation
+
+/// A model as the command line describes it: which of MODELS.md's five, its size and
+/// parameters, random (from a seed) or loaded from files. `make` builds it on a backend.
+public struct ModelSpec: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case rate, gated, gru, lstm, linear
+    }
+
+    public var kind: Kind
+    /// Units N (ignored when weights are loaded: their shape decides).
+    public var n: Int
+    /// Gain g of the couplings (g_h for the gated RNN).
+    public var g: Double
+    /// Euler step δ of the flows (rate, gated); the maps ignore it.
+    public var dt: Double
+    public var seed: UInt64
+    /// A directory of .npy weights, or a file for the rate network and the linear map.
+    public var weights: String?
+    /// Independent networks drawn from the seed (1: one network, B trajectories).
+    public var networks: Int
+    public var zeroDiagonal: Bool
+    public var alphaZ = 1.0, betaZ = 0.0, alphaR = 1.0, betaR = 0.0
+    public var biasZ = 0.0, biasR = 0.0, biasF = 0.0
+    /// How the flows are stepped: Euler (the default of MODELS.md) or RK4 with its exact tangent.
+    public var integrator: Integrator = .euler
+
+    public init(kind: Kind, n: Int, g: Double = 2, dt: Double = 0.1, seed: UInt64 = 1, weights: String? = nil,
+                networks: Int = 1, zeroDiagonal: Bool = true) {
+        self.kind = kind
+        self.n = n
+        self.g = g
+        self.dt = dt
+        self.seed = seed
+        self.weights = weights
+        self.networks = networks
+        self.zeroDiagonal = zeroDiagonal
+    }
+
+    /// The flows integrate with step δ; the maps take whole steps.
+    public var isFlow: Bool { kind == .rate || kind == .gated }
+
+    /// Clear errors before any work.
+    public func validate() throws {
+        func bad(_ s: String) -> ComputeError { .invalidArgument("\(kind.rawValue): " + s) }
+        if weights == nil && n <= 0 { throw bad("--n must be positive, got \(n)") }
+        if isFlow && !(dt > 0 && dt.isFinite) { throw bad("--dt must be positive, got \(dt)") }
+        if !isFlow && integrator != .euler {
+            throw bad("--integrator applies to the flows (rate, gated); the \(kind.rawValue) model is a map")
+        }
+        if !g.isFinite { throw bad("--g must be finite") }
+        if networks <= 0 { throw bad("the number of networks must be positive") }
+        if weights != nil && networks > 1 { throw bad("loaded weights are one network; use trajectories for a batch") }
+        for (name, v) in [("alpha-z", alphaZ), ("beta-z", betaZ), ("alpha-r", alphaR), ("beta-r", betaR),
+                          ("bias-z", biasZ), ("bias-r", biasR), ("bias-f", biasF)] where !v.isFinite {
+            throw bad("--\(name) must be finite")
+        }
+    }
+
+    /// Bytes of the model's weights (before they are drawn: a run checks memory first).
+    public func weightBytes(elementSize: Int) -> Int {
+        let matrices: Int
+        switch kind {
+        case .rate, .linear: matrices = 1
+        case .gated, .gru: matrices = 3
+        case .lstm: matrices = 4
+        }
+        return networks * matrices * n * n * elementSize
+    }
+
+    /// Refuses a run that cannot fit: `workingBytes` plus the weights (twice on the host while
+    /// they are drawn) against the device's memory, or the machine's for the CPU backend.
+    public func checkMemory(on backend: any Backend, elementSize: Int, workingBytes: Int) throws {
+        guard weights == nil else { return }
+        let total = weightBytes(elementSize: elementSize) + workingBytes
+        let host = weightBytes(elementSize: 8) + total
+        let physical = Int(ProcessInfo.processInfo.physicalMemory)
+        if host > physical {
+            throw ComputeError.outOfDeviceMemory(bytes: host, available: physical, device: "this machine (host memory)")
+        }
+        if case .opencl(let cl) = backend.kind { try cl.checkFits(totalBytes: total) }
+    }
+
+    /// What a checkpoint must match to be resumed: every parameter, and the weights file's
+    /// size and modification time when weights are loaded.
+    public var identity: [String: String] {
+        var id: [String: String] = [
+            "model": kind.rawValue, "n": "\(n)", "g": "\(g)", "dt": "\(dt)", "seed": "\(seed)",
+            "networks": "\(networks)", "zeroDiagonal": "\(zeroDiagonal)",
+        ]
+        switch kind {
+        case .gated: id["gates"] = "αz \(alphaZ) βz \(betaZ) αr \(alphaR) βr \(betaR)"
+        case .gru: id["biases"] = "z \(biasZ) r \(biasR)"
+        case .lstm: id["biases"] = "f \(biasF)"
+        case .rate, .linear: break
+        }
+        if integrator != .euler { id["integrator"] = integrator.rawValue }
+        if let w = weights {
+            id["weights"] = w
+            if let attrs = try? FileManager.default.attributesOfItem(atPath: w) {
+                id["weightsStamp"] = "\(attrs[.size] ?? "-") \(attrs[.modificationDate] ?? "-")"
+            }
+        }
+        return id
+    }
+
+    /// The gated RNN's options (MODELS.md §3) from this spec.
+    public var gatedOptions: GatedRNNOptions {
+        GatedRNNOptions(gH: g, alphaZ: alphaZ, betaZ: betaZ, alphaR: alphaR, betaR: betaR, dt: dt,
+                        zeroDiagonal: zeroDiagonal, integrator: integrator)
+    }
+
+    public func make<T: Scalar>(on backend: any Backend, as _: T.Type = T.self) throws -> any RecurrentModel<T> {
+        try validate()
+        let gated = gatedOptions
+        if let w = weights {
+            switch kind {
+            case .rate:
+                let m = try RateNetwork<T>.load(backend: backend, path: w, dt: dt)
+                m.integrator = integrator
+                return m
+            case .linear: return try LinearMap<T>.load(backend: backend, path: w)
+            case .gated: return try GatedRNN<T>.load(backend: backend, path: w, options: gated)
+            case .gru: return try GRU<T>.load(backend: backend, path: w)
+            case .lstm: return try LSTM<T>.load(backend: backend, path: w)
+            }
+        }
+        switch kind {
+        case .rate:
+            return try RateNetwork<T>(backend: backend, units: n, g: g, dt: dt, seed: seed, networks: networks,
+                                      zeroDiagonal: zeroDiagonal, integrator: integrator)
+        case .linear:
+            return try LinearMap<T>(backend: backend, units: n, g: g, seed: seed, networks: networks)
+        case .gated:
+            return try GatedRNN<T>(backend: backend, units: n, options: gated, seed: seed, networks: networks)
+        case .gru:
+            return try GRU<T>(backend: backend, units: n, g: g, bZ: biasZ, bR: biasR, seed: seed, networks: networks,
+                              zeroDiagonal: zeroDiagonal)
+        case .lstm:
+            return try LSTM<T>(backend: backend, units: n, g: g, bF: biasF, seed: seed, networks: networks,
+                               zeroDiagonal: zeroDiagonal)
+        }
+    }
+}

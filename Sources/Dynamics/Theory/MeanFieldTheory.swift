@@ -1,0 +1,196 @@
+import Compute
+import Foundation
+
+/// What theory predicts for a model (MODELS.md, "Theory the program overlays on its results"):
+/// `gpurun theory` prints it, `gpurun lyapunov` puts it beside the simulation.
+public struct TheoryPrediction: Codable, Sendable {
+    public var model: String
+    public var g: Double
+    public var dt: Double
+    public var integrator: Integrator
+    /// "stable", "critical", "chaotic", or "linear" (the linear map).
+    public var regime: String
+    /// Where the numbers come from, in words.
+    public var method: String
+    /// The largest exponent, per unit time (per step for maps); nil where theory has none.
+    public var lambdaMax: Double?
+    /// (1/n) Σ λ_i over the whole spectrum.
+    public var meanExponent: Double?
+    public var flow: RateFlowDMFT?
+    public var map: RateMapMeanField?
+    public var stable: StableSpectrum?
+    public var gated: GatedPrediction?
+    public var jacobian: JacobianSpectrumTheory?
+    public var notes: [String]
+
+    /// The gated RNN's exact facts (MODELS.md §3).
+    public struct GatedPrediction: Codable, Sendable {
+        public var sigmaZ0: Double
+        public var sigmaR0: Double
+        /// g_h at which the zero fixed point loses stability: 1/σ_r(0) = 1 + e^{β_r}.
+        public var criticalGain: Double
+        public var zeroFixedPointStable: Bool
+        /// α_z = α_r = 0: the h dynamics are the rate network's with gain g_h σ_r(0), slowed by σ_z(0).
+        public var constantGates: Bool
+        public var equivalentRateGain: Double
+        public var timeScale: Double
+        public var slowModeThreshold: Double
+    }
+}
+
+/// The theory module's entry points (Sources/Compute/Theory): predictions for a model spec,
+/// and the Jacobian spectrum's support for `gpurun spectrum`.
+public enum MeanFieldTheory {
+    /// σ_z below this counts as a slow mode.
+    public static let slowModeThreshold = 0.05
+
+    /// The predictions for `spec`, or nil for models without theory (GRU, LSTM) and for loaded
+    /// weights (the theory is for the random couplings of MODELS.md). `samples` (gated RNN)
+    /// are unit values along a trajectory for the Jacobian's support.
+    public static func predict(_ spec: ModelSpec, samples: JacobianUnitSamples? = nil) throws -> TheoryPrediction? {
+        guard spec.weights == nil else { return nil }
+        switch spec.kind {
+        case .rate: return try rate(g: spec.g, dt: spec.dt, integrator: spec.integrator)
+        case .linear:
+            let s = StableSpectrum(discCenter: -1, discRadius: spec.g, dt: 1, integrator: .euler)
+            return TheoryPrediction(model: "linear", g: spec.g, dt: 1, integrator: .euler, regime: "linear",
+                                    method: "circular law: λ = ln|μ|, μ uniform on the disc of radius g",
+                                    lambdaMax: s.lambdaMax, meanExponent: s.meanExponent, stable: s, notes: [])
+        case .gated: return try gated(spec, samples: samples)
+        case .gru, .lstm: return nil
+        }
+    }
+
+    /// The rate network at gain g, step δ.
+    public static func rate(g: Double, dt: Double, integrator: Integrator) throws -> TheoryPrediction {
+        var p = TheoryPrediction(model: "rate", g: g, dt: dt, integrator: integrator, regime: "chaotic", method: "",
+                                 notes: [])
+        let isMap = integrator == .euler && dt == 1
+        if g <= 1 {
+            let s = StableSpectrum(discCenter: -1, discRadius: g, dt: dt, integrator: integrator)
+            p.regime = g == 1 ? "critical" : "stable"
+            p.method = "circular law at the fixed point h = 0: λ = ln|m(δ(μ − 1))|/δ, μ uniform on the disc of radius g"
+            (p.stable, p.lambdaMax, p.meanExponent) = (s, s.lambdaMax, s.meanExponent)
+            if !isMap { p.notes.append("the flow's limit δ → 0: λ_max = g − 1 = \(short(g - 1)), mean exponent −1") }
+            p.flow = try RateFlowDMFT.solve(g: g)
+        } else if isMap {
+            let m = try RateMapMeanField.solve(g: g)
+            p.method = "mean-field theory of the map h ← J φ(h) (δ = 1)"
+            (p.map, p.lambdaMax, p.meanExponent) = (m, m.lambdaMax, m.meanExponent)
+        } else {
+            let f = try RateFlowDMFT.solve(g: g)
+            p.method = "dynamical mean-field theory of the flow (Sompolinsky–Crisanti–Sommers)"
+            (p.flow, p.lambdaMax, p.meanExponent) = (f, f.lambdaMax, f.meanExponent)
+            if integrator == .euler {
+                p.notes.append("the DMFT is the flow's (δ → 0); Euler steps of δ = \(short(dt)) differ from it by O(δ): use --integrator rk4 or a smaller --dt to compare")
+            }
+        }
+        let d0 = p.map?.delta0 ?? p.flow?.delta0 ?? 0
+        let rule = GaussHermiteCache().rule(scale: d0.squareRoot())
+        let meanSquareGain = rule.expectation { let s = TanhFamily.at(d0.squareRoot() * $0).s; return s * s }
+        let radius = g * meanSquareGain.squareRoot()
+        p.jacobian = JacobianSpectrumTheory(
+            model: "rate", matrix: .flow, integrator: integrator, dt: dt, source: g <= 1 ? "zero fixed point" : "DMFT",
+            support: JacobianSupport(gain: radius, samples: JacobianUnitSamples(leak: [1], gain: [1])),
+            disc: (-1, radius), pointMasses: [], slowThreshold: nil)
+        return p
+    }
+
+    static func gated(_ spec: ModelSpec, samples: JacobianUnitSamples?) throws -> TheoryPrediction {
+        let o = spec.gatedOptions
+        let (sz, sr) = (o.sigmaZ0, o.sigmaR0)
+        let geff = o.gH * sr
+        let constant = o.alphaZ == 0 && o.alphaR == 0
+        var p = TheoryPrediction(model: "gated", g: o.gH, dt: o.dt, integrator: spec.integrator, regime: "chaotic",
+                                 method: "", notes: [])
+        // The h block's disc without samples: the zero fixed point's, or with constant gates in
+        // the chaotic state σ_z(0) times the equivalent rate network's DMFT disc.
+        var disc = (center: -sz, radius: o.gH * sz * sr), discSource = "zero fixed point"
+        p.gated = .init(sigmaZ0: sz, sigmaR0: sr, criticalGain: o.criticalGain, zeroFixedPointStable: geff < 1,
+                        constantGates: constant, equivalentRateGain: geff, timeScale: sz,
+                        slowModeThreshold: slowModeThreshold)
+        let zMass = StableSpectrum.PointMass(eigenvalue: -1 / o.tauZ, weight: 1.0 / 3)
+        let rMass = StableSpectrum.PointMass(eigenvalue: -1 / o.tauR, weight: 1.0 / 3)
+        if geff <= 1 {
+            let s = StableSpectrum(discCenter: -sz, discRadius: o.gH * sz * sr, discWeight: 1.0 / 3,
+                                   pointMasses: [zMass, rMass], dt: o.dt, integrator: spec.integrator)
+            p.regime = geff == 1 ? "critical" : "stable"
+            p.method = "zero fixed point (MODELS.md §3): h-block eigenvalues σ_z(0)(−1 + g_h σ_r(0) μ), μ on the unit disc; −1/τ_z, −1/τ_r"
+            (p.stable, p.lambdaMax, p.meanExponent) = (s, s.lambdaMax, s.meanExponent)
+            if !constant {
+                p.notes.append("linear stability of h = z = r = 0; a chaotic attractor coexisting with it (strong gates) is not excluded")
+            }
+        } else if constant {
+            // ḣ = σ_z(0)(−h + g_h σ_r(0) J φ(h)): the rate network in time σ_z(0) t; an Euler or RK4
+            // step δ of it is the rate network's step σ_z(0) δ.
+            let r = try rate(g: geff, dt: o.dt * sz, integrator: spec.integrator)
+            p.method = "constant gates (α_z = α_r = 0): the rate network with gain g_h σ_r(0) = \(short(geff)), slowed by σ_z(0) = \(short(sz)); " + r.method
+            p.flow = r.flow
+            p.map = r.map
+            p.lambdaMax = r.lambdaMax.map { $0 * sz }
+            let zr = [zMass, rMass].map { m -> Double in
+                let a = spec.integrator.amplification(re: o.dt * m.eigenvalue, im: 0)
+                return Foundation.log(Swift.abs(a.re)) / o.dt
+            }
+            p.meanExponent = r.meanExponent.map { ($0 * sz + zr[0] + zr[1]) / 3 }
+            p.notes += r.notes
+            if let rateRadius = r.jacobian?.discRadius { (disc, discSource) = ((-sz, sz * rateRadius), "DMFT, constant gates") }
+        } else {
+            p.method = "above the zero fixed point's instability (g_h σ_r(0) > 1): no mean-field λ_max for gates with α ≠ 0"
+        }
+        let support: JacobianSupport
+        if let samples {
+            support = JacobianSupport(gain: o.gH, samples: samples)
+        } else {
+            // g_h a/|λ + s| ≥ 1 with a single unit (s, a) is the disc |λ + s| ≤ g_h a.
+            support = JacobianSupport(gain: o.gH, samples: JacobianUnitSamples(leak: [-disc.center],
+                                                                              gain: [o.gH == 0 ? 0 : disc.radius / o.gH]))
+        }
+        p.jacobian = JacobianSpectrumTheory(model: "gated", matrix: .flow, integrator: spec.integrator, dt: o.dt,
+                                            source: samples == nil ? discSource : "trajectory samples",
+                                            support: support, disc: samples == nil ? disc : nil,
+                                            pointMasses: [zMass, rMass], slowThreshold: slowModeThreshold)
+        return p
+    }
+
+    /// The support of a model's Jacobian spectrum, for `gpurun spectrum --ensemble
+    /// rate-jacobian|gated-jacobian`: `matrix` .flow for the flow Jacobian A, .step for one
+    /// step's tangent map; `samples` the unit values of the states the Jacobians were taken at
+    /// (gated; nil: the zero fixed point). Nil for models without theory.
+    public static func jacobianSpectrumTheory(model spec: ModelSpec, matrix: JacobianSpectrumTheory.Matrix = .flow,
+                                              samples: JacobianUnitSamples? = nil) throws -> JacobianSpectrumTheory? {
+        var s = spec
+        s.weights = nil
+        guard var j = try predict(s, samples: samples)?.jacobian else { return nil }
+        if matrix == .step {
+            j = JacobianSpectrumTheory(model: j.model, matrix: .step, integrator: j.integrator, dt: j.dt, source: j.source,
+                                       support: j.support!, disc: j.discRadius.map { (j.discCenter!, $0) },
+                                       pointMasses: j.pointMasses, slowThreshold: j.slowModeThreshold)
+        }
+        return j
+    }
+
+    /// Unit samples along a trajectory of `spec` (CPU, float64): after `transient` steps, the
+    /// units of the state every `every` steps, `count` times.
+    public static func trajectorySamples(_ spec: ModelSpec, transient: Int = 2000, count: Int = 50, every: Int = 10) throws
+        -> JacobianUnitSamples
+    {
+        var one = spec
+        one.networks = 1
+        let model = try one.make(on: CPUBackend.shared, as: Double.self)
+        let x = try JacobianCheck.randomStates(model, batch: 1, seed: spec.seed)
+        for _ in 0..<transient { try model.step(x) }
+        var h: [Double] = [], z: [Double] = [], r: [Double] = []
+        let n = model.units
+        for _ in 0..<count {
+            for _ in 0..<every { try model.step(x) }
+            let v = try x.toArray()
+            h += v[0..<n]
+            if spec.kind == .gated {
+                z += v[n..<2 * n]
+                r += v[2 * n..<3 * n]
+            }
+        }
+        return spec.kind == .gated ? .gated(h: h, z: z, r: r, options: spec.gatedOptions) : .rate(h: h)
+    }
+}

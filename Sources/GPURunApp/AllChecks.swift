@@ -1,0 +1,17 @@
+import Compute
+import Dynamics
+import InformationBottleneck
+import Learning
+
+/// Every library's checks, in the order that fixes each check's seed (`Validation.run`).
+public enum AllChecks {
+    public static var all: [ValidationCheck] {
+        Validation.coreChecks + DynamicsChecks.all + InformationBottleneckChecks.all + Validation.normalizationChecks
+            + LearningChecks.all
+    }
+
+    public static func run(device: any Backend, seed: UInt64, filter: String? = nil,
+                           progress: (String) -> Void = { _ in }) -> [ValidationResult] {
+        Validation.run(all, device: device, seed: seed, filter: filter, progress: progress)
+    }
+}

@@ -1,0 +1,27 @@
+import Compute
+/// Initial weights, drawn from Philox on the host (so every backend starts from the same
+/// values): parameter i of the model uses stream 1000 + i of the seed.
+public enum InitScheme: String, Codable, Sendable, CaseIterable {
+    /// Kaiming (He) normal for weights: N(0, 2 / fan_in), the ReLU gain in fan-in mode.
+    case kaiming
+    /// PyTorch's default for nn.Linear and nn.Conv2d: weights U(±1/√fan_in) (kaiming_uniform
+    /// with a = √5).
+    case pytorch
+
+    /// Fills every weight and bias; BatchNorm keeps γ = 1, β = 0. Biases are U(±1/√fan_in) in
+    /// both schemes, as in PyTorch.
+    public func initialize<T: Scalar>(_ params: [Parameter<T>], seed: UInt64) throws {
+        for (i, p) in params.enumerated() where p.role == .weight || p.role == .bias {
+            let n = p.value.count, stream = UInt32(1000 + i)
+            let bound = 1 / Double(p.fanIn).squareRoot()
+            let values: [Double]
+            if p.role == .weight && self == .kaiming {
+                let std = (2 / Double(p.fanIn)).squareRoot()
+                values = (PhiloxFill.normal(count: n, seed: seed, stream: stream) as [Double]).map { $0 * std }
+            } else {
+                values = (PhiloxFill.uniform(count: n, seed: seed, stream: stream) as [Double]).map { (2 * $0 - 1) * bound }
+            }
+            try p.value.backend.write(values.map { T($0) }, into: p.value)
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Compute
+import Foundation
+
+/// A training run: the model on a backend, SGD over Philox-shuffled minibatches, per-epoch
+/// evaluation on the test set, checkpoints (TrainCheckpoint.swift) from which `resume`
+/// continues exactly.
+public final class Trainer<T: Scalar> {
+    public let config: TrainConfig
+    public let data: TrainingData
+    public let backend: any Backend
+    public let model: Sequential<T>
+    let lossFunction: SoftmaxCrossEntropy<T>
+    /// Completed iterations.
+    public internal(set) var iteration = 0
+    public internal(set) var epochs: [EpochRecord] = []
+    /// Loss of every iteration so far.
+    public internal(set) var losses: [Double] = []
+    /// Sums over the current epoch's batches so far.
+    var epochLoss = 0.0, epochCorrect = 0, epochSeen = 0, epochSeconds = 0.0
+    private var batchX: [Int: Tensor<T>] = [:], batchY: [Int: Tensor<T>] = [:]
+
+    public init(config: TrainConfig, data: TrainingData, backend: any Backend) throws {
+        if let problem = config.problem() { throw ComputeError.invalidArgument(problem) }
+        guard T.dtype == config.dtype else { throw ComputeError.invalidArgument("trainer type differs from \(config.dtype)") }
+        var d = data
+        d.train = d.train.prefix(config.trainLimit)
+        d.test = d.test.prefix(config.testLimit)
+        guard d.train.count >= 2 else { throw ComputeError.invalidArgument("fewer than two training samples") }
+        self.config = config
+        self.data = d
+        self.backend = backend
+        model = try config.model.build(T.self, input: d.train.sampleShape, classes: d.train.classes, on: backend)
+        try config.initScheme.initialize(model.parameters, seed: config.seed)
+        config.trainOnly.apply(to: model.parameters)
+        lossFunction = SoftmaxCrossEntropy(on: backend)
+    }
+
+    /// Minibatches per epoch: the last partial batch is kept unless it has a single sample.
+    public var batchesPerEpoch: Int {
+        let n = data.train.count, b = config.batch
+        return n / b + (n % b >= 2 ? 1 : 0)
+    }
+
+    public var totalIterations: Int { batchesPerEpoch * config.epochs }
+
+    /// The order of the training samples in `epoch`: a Fisher–Yates shuffle driven by Philox
+    /// (seed, stream 1, one block range per epoch).
+    public func permutation(epoch: Int) -> [Int] {
+        let n = data.train.count
+        let blocks = UInt64((n + 3) / 4)
+        let r = PhiloxFill.raw(count: n, seed: config.seed, stream: 1, offset: UInt64(epoch) &* blocks)
+        var p = Array(0..<n)
+        for i in stride(from: n - 1, to: 0, by: -1) {
+            let j = Int((UInt64(r[i]) &* UInt64(i + 1)) >> 32)
+            p.swapAt(i, j)
+        }
+        return p
+    }
+
+    /// Samples `indices` of `set` as a batch on the backend (tensors reused per batch size).
+    func batch(_ set: Dataset, _ indices: ArraySlice<Int>) throws -> (x: Tensor<T>, y: Tensor<T>) {
+        let n = indices.count, size = set.sampleSize
+        var xs = [T](repeating: 0, count: n * size)
+        set.samples.withUnsafeBufferPointer { src in
+            xs.withUnsafeMutableBufferPointer { dst in
+                for (row, i) in indices.enumerated() {
+                    let s = src.baseAddress! + i * size, d = dst.baseAddress! + row * size
+                    if T.self == Float.self {
+                        UnsafeMutableRawPointer(d).copyMemory(from: s, byteCount: size * MemoryLayout<Float>.size)
+                    } else {
+                        for k in 0..<size { d[k] = T(Double(s[k])) }
+                    }
+                }
+            }
+        }
+        let ys = indices.map { T(Double(set.labels[$0])) }
+        let x = try batchX[n] ?? backend.zeros([n] + set.sampleShape, as: T.self)
+        let y = try batchY[n] ?? backend.zeros([n], as: T.self)
+        (batchX[n], batchY[n]) = (x, y)
+        try backend.write(xs, into: x)
+        try backend.write(ys, into: y)
+        return (x, y)
+    }
+
+    /// One SGD step on a batch; returns its loss and correct count.
+    @discardableResult
+    public func step(_ x: Tensor<T>, _ y: Tensor<T>, rate: Double) throws -> (loss: Double, correct: Int) {
+        try backend.trainingStep {
+            let logits = try model.forward(x, train: true)
+            let r = try lossFunction(logits, labels: y, gradient: true)
+            guard r.meanLoss.isFinite else {
+                throw ComputeError.invalidArgument("the loss diverged (\(r.meanLoss)) at iteration \(iteration + 1); lower --lr")
+            }
+            _ = try model.backward(r.gradient!)
+            try config.sgd.step(model.parameters, rate: rate)
+            return (r.meanLoss, r.correct)
+        }
+    }
+
+    /// Accuracy and mean loss on `set` in evaluation mode.
+    public func evaluate(_ set: Dataset) throws -> (accuracy: Double, loss: Double) {
+        var correct = 0, loss = 0.0
+        let all = Array(0..<set.count)
+        for start in stride(from: 0, to: set.count, by: config.batch) {
+            let (x, y) = try batch(set, all[start..<min(start + config.batch, set.count)])
+            let r = try lossFunction(model.forward(x, train: false), labels: y, gradient: false)
+            correct += r.correct
+            loss += r.meanLoss * Double(x.shape[0])
+        }
+        return (Double(correct) / Double(set.count), loss / Double(set.count))
+    }
+
+    /// Runs to the end (from wherever a resumed run stands), writing the configured
+    /// checkpoints under `checkpointDirectory`.
+    public func run(checkpointDirectory: URL? = nil, progress: (TrainProgress) -> Void = { _ in },
+                    onEpoch: (EpochRecord) -> Void = { _ in }) throws -> TrainResult {
+        let perEpoch = batchesPerEpoch, total = totalIterations
+        let start = Timing.now()
+        var images = 0
+        var written: [String] = []
+        while iteration < total {
+            let epoch = iteration / perEpoch, first = iteration % perEpoch
+            let order = permutation(epoch: epoch)
+            var t0 = Timing.now()
+            for b in first..<perEpoch {
+                let rate = config.sgd.schedule.rate(config.sgd.lr, iteration: iteration, epoch: epoch, total: total)
+                let (x, y) = try batch(data.train, order[(b * config.batch)..<min((b + 1) * config.batch, order.count)])
+                let r = try step(x, y, rate: rate)
+                iteration += 1
+                losses.append(r.loss)
+                epochLoss += r.loss * Double(x.shape[0])
+                epochCorrect += r.correct
+                epochSeen += x.shape[0]
+                images += x.shape[0]
+                progress(TrainProgress(iteration: iteration, total: total, epoch: epoch + 1, loss: epochLoss / Double(epochSeen),
+                                       accuracy: Double(epochCorrect) / Double(epochSeen)))
+                if b == perEpoch - 1 {
+                    try backend.synchronize()
+                    epochSeconds += Timing.now() - t0
+                    let test = try evaluate(data.test)
+                    epochs.append(EpochRecord(epoch: epoch + 1, trainLoss: epochLoss / Double(epochSeen),
+                                              trainAccuracy: Double(epochCorrect) / Double(epochSeen),
+                                              testAccuracy: test.accuracy, testLoss: test.loss, seconds: epochSeconds))
+                    onEpoch(epochs[epochs.count - 1])
+                    (epochLoss, epochCorrect, epochSeen, epochSeconds) = (0, 0, 0, 0)
+                    t0 = Timing.now()
+                }
+                if config.checkpointAt.contains(iteration), let dir = checkpointDirectory {
+                    epochSeconds += Timing.now() - t0
+                    t0 = Timing.now()
+                    let url = dir.appendingPathComponent("checkpoint-\(iteration)")
+                    try TrainCheckpoint.save(self, to: url)
+                    written.append(url.path)
+                }
+            }
+        }
+        return try result(seconds: Timing.now() - start, images: images, checkpoints: written)
+    }
+
+    /// Every BatchNorm γ of the model.
+    public func gammas() throws -> [Double] {
+        try model.parameters.filter { $0.role == .gamma }.flatMap { try $0.value.toArray().map(\.double) }
+    }
+
+    func result(seconds: Double, images: Int, checkpoints: [String]) throws -> TrainResult {
+        let g = try gammas()
+        let params = model.parameters
+        let last = epochs.last
+        let trained = params.filter(\.trainable).reduce(0) { $0 + $1.value.count }
+        let totalCount = params.reduce(0) { $0 + $1.value.count }
+        let nearZero: Double? = g.isEmpty ? nil : Double(g.filter { abs($0) < TrainResult.gammaThreshold }.count) / Double(g.count)
+        var r = TrainResult(model: config.model.rawValue, data: config.data, device: backend.label, config: config)
+        r.dtype = config.dtype.rawValue
+        r.trainOnly = config.trainOnly.rawValue
+        r.epochs = epochs.count
+        r.iterations = iteration
+        r.testAccuracy = last?.testAccuracy ?? .nan
+        r.trainLoss = last?.trainLoss ?? .nan
+        r.trainAccuracy = last?.trainAccuracy ?? .nan
+        r.perEpoch = epochs
+        r.trainedParameters = trained
+        r.totalParameters = totalCount
+        r.gammaCount = g.count
+        r.gammaNearZeroFraction = nearZero
+        r.seconds = seconds
+        r.imagesPerSecond = seconds > 0 ? Double(images) / seconds : nil
+        r.checkpoints = checkpoints
+        return r
+    }
+}
