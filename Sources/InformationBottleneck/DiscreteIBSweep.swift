@@ -1,4 +1,3 @@
-import OpenCLRuntime
 import Compute
 import Foundation
 
@@ -28,33 +27,11 @@ public enum DiscreteIBSweep {
             throw ComputeError.invalidArgument("IB sweep: every β must be positive and finite")
         }
         if b == 0 { return Result(encoders: [], iterations: [], change: []) }
-        if let cl = backend as? OpenCLBackend {
-            return try openCL(problem, betas: betas, initial: initial, clusters: k, maxIterations: maxIterations,
-                              tolerance: tolerance, cl: cl)
+        guard let ops = backend as? any DiscreteIBOps else {
+            throw ComputeError.invalidArgument("the discrete IB iteration has no implementation on \(backend.label)")
         }
-        return try cpuIterate(problem, betas: betas, initial: initial, clusters: k, maxIterations: maxIterations,
-                              tolerance: tolerance)
-    }
-
-    static func openCL<T: Scalar>(_ p: DiscreteIBProblem, betas: [Double], initial: [T], clusters k: Int,
-                                  maxIterations: Int, tolerance: Double, cl be: OpenCLBackend) throws -> Result<T> {
-        try be.checkDType(T.self, "the IB sweep")
-        let cl = be.cl
-        let b = betas.count, nx = p.nx, ny = p.ny
-        let elements = nx + nx * ny + b * (1 + 2 * nx * k + k + k * ny + 1)
-        try cl.checkFits(totalBytes: elements * MemoryLayout<T>.size + b * MemoryLayout<Int32>.size)
-        let px = try cl.buffer(p.px.map { T($0) }), pyx = try cl.buffer(p.pyGivenX.map { T($0) })
-        let bs = try cl.buffer(betas.map { T($0) }), q = try cl.buffer(initial)
-        let pt: CLBuffer<T> = try cl.buffer(count: b * k), pyt: CLBuffer<T> = try cl.buffer(count: b * k * ny)
-        let logits: CLBuffer<T> = try cl.buffer(count: b * nx * k)
-        let iters: CLBuffer<Int32> = try cl.buffer(count: b), change: CLBuffer<T> = try cl.buffer(count: b)
-        let buffers = IBKernels.Buffers(px: px.mem, pyx: pyx.mem, betas: bs.mem, q: q.mem, pt: pt.mem, pyt: pyt.mem,
-                                        logits: logits.mem, iters: iters.mem, change: change.mem)
-        try cl.run(IBKernels.iterate(dtype: T.dtype, fp64: cl.info.fp64, buffers: buffers, batch: b, nx: nx, ny: ny,
-                                     clusters: k, maxIterations: maxIterations, tolerance: tolerance,
-                                     local: IBKernels.localSize(nx: nx, ny: ny, clusters: k)))
-        return Result(encoders: try q.read(), iterations: try iters.read().map(Int.init),
-                      change: try change.read().map(\.double))
+        return try ops.discreteIBIterate(problem, betas: betas, initial: initial, clusters: k, maxIterations: maxIterations,
+                                         tolerance: tolerance)
     }
 
     /// The CPU twin of kernels/ib.cl, β values spread over the cores.
