@@ -20,10 +20,21 @@ func openCLBackend() throws -> OpenCLBackend {
     throw XCTSkip("no OpenCL platform: \(reason)")
 }
 
-/// A fresh seed, printed so a failure can be replayed (`gpurun validate --seed S`).
-func freshSeed(_ test: String = #function) -> UInt64 {
-    let s = UInt64.random(in: 1...UInt64(UInt32.max))
-    print("\(test): seed \(s)")
+/// The base seed of every test: fixed, so a run is reproducible, unless $GPURUN_TEST_SEED sets
+/// another (CI and `scripts/test.sh` may vary it to explore more inputs).
+let testBaseSeed: UInt64 = {
+    if let text = ProcessInfo.processInfo.environment["GPURUN_TEST_SEED"], let v = UInt64(text) { return v }
+    return 20_261_202
+}()
+
+/// The seed of one test: the base seed mixed with the test's name (FNV-1a), so tests draw
+/// different inputs, printed so a failure can be replayed (`GPURUN_TEST_SEED=base`, or
+/// `gpurun validate --seed S` for a validate line).
+func freshSeed(_ test: String = #function, file: String = #fileID) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in (file + "." + test).utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    let s = (testBaseSeed ^ h) % UInt64(UInt32.max) + 1
+    print("\(file).\(test): seed \(s) (GPURUN_TEST_SEED=\(testBaseSeed))")
     return s
 }
 
