@@ -23,7 +23,7 @@ public struct DiscreteIBSettings: Sendable {
     }
 
     public func validate() throws {
-        guard clusters >= 2 else { throw ComputeError.invalidArgument("--clusters must be at least 2, got \(clusters)") }
+        guard clusters >= 2 else { throw ComputeError.invalidArgument("the number of clusters must be at least 2, got \(clusters)") }
         guard !betas.isEmpty, betas.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw ComputeError.invalidArgument("every β must be positive and finite")
         }

@@ -4,26 +4,26 @@ import Foundation
 /// β grids for the IB commands: a comma-separated list, or LO:HI:N (N points, LO and HI included).
 public enum IBBetaGrid {
     public static func parse(list: String?, range: String?) throws -> [Double]? {
-        if list != nil && range != nil { throw ComputeError.invalidArgument("give --betas or --beta-range, not both") }
+        if list != nil && range != nil { throw ComputeError.invalidArgument("give a β list or a β range, not both") }
         if let list {
             let parts = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let v = try parts.map { s -> Double in
                 guard let d = Double(s), d.isFinite, d > 0 else {
-                    throw ComputeError.invalidArgument("--betas: '\(s)' is not a positive number")
+                    throw ComputeError.invalidArgument("β list: '\(s)' is not a positive number")
                 }
                 return d
             }
-            guard !v.isEmpty else { throw ComputeError.invalidArgument("--betas is empty") }
+            guard !v.isEmpty else { throw ComputeError.invalidArgument("the β list is empty") }
             let sorted = Array(Set(v)).sorted()
             return sorted
         }
         if let range {
             let parts = range.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 3, let lo = Double(parts[0]), let hi = Double(parts[1]), let n = Int(parts[2]) else {
-                throw ComputeError.invalidArgument("--beta-range must be LO:HI:N, got '\(range)'")
+                throw ComputeError.invalidArgument("a β range must read LO:HI:N, got '\(range)'")
             }
             guard lo > 0, hi.isFinite, hi > lo, n >= 2, n <= 100_000 else {
-                throw ComputeError.invalidArgument("--beta-range needs 0 < LO < HI and 2 ≤ N ≤ 100000, got '\(range)'")
+                throw ComputeError.invalidArgument("a β range LO:HI:N needs 0 < LO < HI and 2 ≤ N ≤ 100000, got '\(range)'")
             }
             return (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
         }

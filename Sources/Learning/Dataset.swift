@@ -116,7 +116,7 @@ public enum DataSource: Sendable, Equatable {
         } else if s.hasPrefix("csv:") || s.hasPrefix("digits:") {
             self = .csv(path: String(s.drop { $0 != ":" }.dropFirst()))
         } else {
-            throw ComputeError.invalidArgument("--data must be fashion-mnist, fashion-mnist:DIR, npy:DIR or csv:FILE, got '\(s)'")
+            throw ComputeError.invalidArgument("the data source must be fashion-mnist, fashion-mnist:DIR, npy:DIR or csv:FILE, got '\(s)'")
         }
     }
 

@@ -19,7 +19,7 @@ public enum LRSchedule: Codable, Sendable, Equatable {
             guard let every = Int(parts[1]), every > 0, let gamma = Double(parts[2]), gamma > 0 else { fallthrough }
             self = .step(every: every, gamma: gamma)
         default:
-            throw ComputeError.invalidArgument("--schedule must be constant, cosine or step:EVERY:GAMMA, got '\(s)'")
+            throw ComputeError.invalidArgument("the learning-rate schedule must be constant, cosine or step:EVERY:GAMMA, got '\(s)'")
         }
     }
 

@@ -37,14 +37,14 @@ public struct TrainConfig: Codable, Sendable {
 
     /// Why this configuration cannot run, or nil.
     public func problem() -> String? {
-        if epochs < 1 { return "--epochs must be at least 1, got \(epochs)" }
-        if batch < 2 { return "--batch must be at least 2 (BatchNorm needs two samples), got \(batch)" }
-        if !(sgd.lr > 0) || !sgd.lr.isFinite { return "--lr must be positive, got \(sgd.lr)" }
-        if !(0..<1).contains(sgd.momentum) { return "--momentum must be in [0, 1), got \(sgd.momentum)" }
-        if !(sgd.weightDecay >= 0) { return "--weight-decay must be non-negative, got \(sgd.weightDecay)" }
-        if let bad = checkpointAt.first(where: { $0 < 1 }) { return "--checkpoint-at: \(bad) is not a positive iteration" }
-        if let n = trainLimit, n < 2 { return "--train-limit must be at least 2" }
-        if let n = testLimit, n < 1 { return "--test-limit must be at least 1" }
+        if epochs < 1 { return "epochs must be at least 1, got \(epochs)" }
+        if batch < 2 { return "the minibatch must be at least 2 (BatchNorm needs two samples), got \(batch)" }
+        if !(sgd.lr > 0) || !sgd.lr.isFinite { return "the learning rate must be positive, got \(sgd.lr)" }
+        if !(0..<1).contains(sgd.momentum) { return "the momentum must be in [0, 1), got \(sgd.momentum)" }
+        if !(sgd.weightDecay >= 0) { return "the weight decay must be non-negative, got \(sgd.weightDecay)" }
+        if let bad = checkpointAt.first(where: { $0 < 1 }) { return "checkpoint iteration \(bad) is not positive" }
+        if let n = trainLimit, n < 2 { return "the training-sample limit must be at least 2, got \(n)" }
+        if let n = testLimit, n < 1 { return "the test-sample limit must be at least 1, got \(n)" }
         return nil
     }
 }

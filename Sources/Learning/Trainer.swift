@@ -89,7 +89,7 @@ public final class Trainer<T: Scalar> {
             let logits = try model.forward(x, train: true)
             let r = try lossFunction(logits, labels: y, gradient: true)
             guard r.meanLoss.isFinite else {
-                throw ComputeError.invalidArgument("the loss diverged (\(r.meanLoss)) at iteration \(iteration + 1); lower --lr")
+                throw ComputeError.invalidArgument("the loss diverged (\(r.meanLoss)) at iteration \(iteration + 1); lower the learning rate")
             }
             _ = try model.backward(r.gradient!)
             try config.sgd.step(model.parameters, rate: rate)

@@ -13,9 +13,9 @@ struct BenchMatmul: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "matmul", abstract: "GFLOP/s of our OpenCL GEMM, CLBlast and OpenBLAS, side by side.")
 
-    @Option(help: "Comma-separated square sizes.") var sizes = "256,1024,2048"
-    @Option(help: "f32 or f64.") var dtype = "f32"
-    @Option(help: "OpenCL device for our kernel and CLBlast (default: the first).") var device: String?
+    @Option(help: "Comma-separated square sizes.") var sizes = CommaList(256, 1024, 2048)
+    @Option(help: "Floating-point type.") var dtype: DType = .f32
+    @OptionGroup var deviceOptions: OpenCLDeviceOptions
     @Flag(help: "Print JSON on stdout.") var json = false
 
     struct Report: Encodable {
@@ -24,24 +24,8 @@ struct BenchMatmul: ParsableCommand {
     }
 
     func run() throws {
-        guard let dt = DType(rawValue: dtype) else { throw ValidationError("--dtype must be f32 or f64") }
-        let ns = try sizes.split(separator: ",").map {
-            guard let v = Int($0.trimmingCharacters(in: .whitespaces)), v > 0 else {
-                throw ValidationError("--sizes: '\($0)' is not a positive integer")
-            }
-            return v
-        }
-        let cl: OpenCLBackend?
-        if let device {
-            guard let b = try? Devices.backend(for: DeviceSpec(parsing: device)) as? OpenCLBackend else {
-                throw ValidationError("--device must name an OpenCL device; available: \(Devices.availableNames().joined(separator: ", "))")
-            }
-            cl = b
-        } else {
-            let first = Devices.firstOpenCL()
-            if first.backend == nil { Devices.noteNoOpenCL(first.reason ?? "none") }
-            cl = first.backend
-        }
+        let dt = dtype, ns = sizes.ints
+        let cl = try wrap { try DeviceSelection.openCL(device: deviceOptions.device) }
         let results = try MatmulBench.run(sizes: ns, dtype: dt, device: cl) { Output.note("  timing \($0)...") }
         if json { return try Output.json(Report(device: cl?.label ?? "cpu only", results: results)) }
         print("device: \(cl?.label ?? "none (OpenBLAS only)"); OpenBLAS kernels: \(CPUBackend.blasDescription.core)")
@@ -51,7 +35,7 @@ struct BenchMatmul: ParsableCommand {
             let r = results.filter { $0.size == n }
             func g(_ e: String) -> Double? { r.first { $0.engine == e }?.gflops }
             let ratio = { (a: Double?, b: Double?) in a.flatMap { x in b.map { String(format: "%.2f", x / $0) } } ?? "-" }
-            rows.append([String(n), dtype] + ["own", "clblast", "openblas"].map { g($0).map { String(format: "%.1f", $0) } ?? "-" }
+            rows.append([String(n), dtype.rawValue] + ["own", "clblast", "openblas"].map { g($0).map { String(format: "%.1f", $0) } ?? "-" }
                         + [ratio(g("own"), g("clblast")), ratio(g("own"), g("openblas"))])
         }
         Output.table(["size", "dtype", "own GFLOP/s", "CLBlast", "OpenBLAS", "own/CLBlast", "own/OpenBLAS"], rows)
@@ -63,31 +47,26 @@ struct BenchLyapunov: ParsableCommand {
         commandName: "lyapunov",
         abstract: "Full Lyapunov spectrum of the rate network: our engines against numpy, in one run.")
 
-    @Option(help: "Comma-separated N.") var sizes = "500,1000"
+    @Option(help: "Comma-separated N.") var sizes = CommaList(500, 1000)
     @Option(help: "Steps accumulated (after 100 transient steps).") var steps = 2000
-    @Option(help: "Comma-separated reorthonormalisation intervals.") var reorth = "1,10"
+    @Option(help: "Comma-separated reorthonormalisation intervals.") var reorth = CommaList(1, 10)
     @Option(help: "Leading exponents (default: all, k = N).") var k: Int?
-    @Option(help: "Engines: cpu, opencl (comma-separated).") var engines = "cpu"
-    @Option(help: "QR methods tried on OpenCL engines: host, cholesky (comma-separated).") var qr = "host,cholesky"
+    @Option(help: "Engines: cpu, opencl (comma-separated).", transform: CommaList.parse) var engines = CommaList([DeviceSpec.cpu])
+    @Option(help: "QR methods tried on OpenCL engines: householder, cholesky2, auto (comma-separated).", transform: CommaList.parse)
+    var qr = CommaList([TangentQR.Method.householder, .cholesky2])
     @Option(help: "The numpy reference script.") var numpyScript = "bench/lyapunov_numpy.py"
     @Option(help: "Python interpreter for the reference.") var python = "python3"
     @Flag(help: "Print JSON on stdout.") var json = false
 
     func run() throws {
-        let ns = try parseList(sizes, "--sizes"), rs = try parseList(reorth, "--reorth")
-        let methods = try qr.split(separator: ",").map {
-            guard let m = TangentQR.Method(rawValue: String($0)) else { throw ValidationError("--qr: host or cholesky") }
-            return m
-        }
-        let backends = try engines.split(separator: ",").map { name -> any Backend in
-            do { return try Devices.backend(for: DeviceSpec(parsing: String(name))) } catch { throw ValidationError("\(error)") }
-        }
+        let ns = sizes.ints, rs = reorth.ints, methods = qr.values
+        let backends = try wrap { try DeviceSelection.backends(engines.values, strict: true) }
         var rows: [LyapunovBench.Row] = []
         var notes: [String] = []
         for n in ns {
             for r in rs {
                 for be in backends {
-                    for method in be.isCPU ? [TangentQR.Method.host] : methods {
+                    for method in be.isCPU ? [TangentQR.Method.householder] : methods.map({ $0.resolved(for: be) }) {
                         Output.note("  \(be.label), \(method.rawValue) QR: N = \(n), reorth \(r)...")
                         rows.append(try LyapunovBench.ours(backend: be, n: n, k: k ?? n, steps: steps, reorth: r, qr: method))
                     }
@@ -116,36 +95,32 @@ struct BenchLyapunov: ParsableCommand {
     }
 }
 
-/// "500,1000" → [500, 1000], all positive.
-func parseList(_ s: String, _ name: String) throws -> [Int] {
-    try s.split(separator: ",").map {
-        guard let v = Int($0.trimmingCharacters(in: .whitespaces)), v > 0 else {
-            throw ValidationError("\(name): '\($0)' is not a positive integer")
-        }
-        return v
-    }
+/// A conv2d path of `bench conv --paths`: auto (the library's choice) or a forced one.
+enum ConvPathChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, direct, im2col
+    var path: Conv2dPath? { self == .auto ? nil : Conv2dPath(rawValue: rawValue) }
 }
 
 struct BenchRNN: ParsableCommand {
+    /// The engines' backends; those that cannot be opened are skipped with a note.
+    static func backends(_ engines: CommaList<DeviceSpec>, _ command: String) throws -> [any Backend] {
+        try DeviceSelection.backends(engines.values) { spec, error in Output.note("\(command): skipping \(spec): \(error)") }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "rnn",
         abstract: "Rate-network steps/s and Jacobian products/s: ours against numpy and PyTorch CPU.")
 
-    @Option(help: "Comma-separated N.") var sizes = "256,512,1024,2048"
-    @Option(help: "Comma-separated batch sizes B (states stepped; columns of Q).") var batches = "1,8,64"
-    @Option(help: "Engines: cpu, opencl (comma-separated).") var engines = "cpu,opencl"
+    @Option(help: "Comma-separated N.") var sizes = CommaList(256, 512, 1024, 2048)
+    @Option(help: "Comma-separated batch sizes B (states stepped; columns of Q).") var batches = CommaList(1, 8, 64)
+    @Option(help: "Engines: cpu, opencl (comma-separated).", transform: CommaList.parse) var engines = CommaList([DeviceSpec.cpu, .opencl(0)])
     @Option(help: "The reference script.") var referenceScript = "bench/rnn_reference.py"
     @Option(help: "Python interpreter for the reference.") var python = "python3"
     @Flag(help: "Print JSON on stdout.") var json = false
 
     func run() throws {
-        let ns = try parseList(sizes, "--sizes"), bs = try parseList(batches, "--batches")
-        var backends: [any Backend] = []
-        for name in engines.split(separator: ",") {
-            do { backends.append(try Devices.backend(for: DeviceSpec(parsing: String(name)))) } catch {
-                Output.note("bench rnn: skipping \(name): \(error)")
-            }
-        }
+        let ns = sizes.ints, bs = batches.ints
+        let backends = try Self.backends(engines, "bench rnn")
         var rows: [RNNBench.Row] = []
         for n in ns {
             for b in bs {
@@ -189,28 +164,20 @@ struct BenchConv: ParsableCommand {
     @Option(help: "Batch size of every layer of the default set.") var batch = 64
     @Option(help: "Layers instead of the ResNet set: name:N,C,H,W,O,k,stride,padding,dilation,groups;...")
     var layers: String?
-    @Option(help: "Engines: cpu, opencl (comma-separated).") var engines = "cpu,opencl"
-    @Option(help: "Paths: auto, or any of direct, im2col (comma-separated).") var paths = "auto"
-    @Option(help: "f32 or f64.") var dtype = "f32"
+    @Option(help: "Engines: cpu, opencl (comma-separated).", transform: CommaList.parse) var engines = CommaList([DeviceSpec.cpu, .opencl(0)])
+    @Option(help: "Paths: auto, or any of direct, im2col (comma-separated).", transform: CommaList.parse)
+    var paths = CommaList([ConvPathChoice.auto])
+    @Option(help: "Floating-point type.") var dtype: DType = .f32
     @Option(help: "Minimum seconds of repeats per measurement.") var minSeconds = 1.0
     @Option(help: "The PyTorch reference script.") var torchScript = "bench/conv_torch.py"
     @Option(help: "Python interpreter for the reference (uses its PyTorch).") var python = "python3"
     @Flag(help: "Print JSON on stdout.") var json = false
 
     func run() throws {
-        guard let dt = DType(rawValue: dtype) else { throw ValidationError("--dtype must be f32 or f64") }
+        let dt = dtype
         guard batch > 0 else { throw ValidationError("--batch must be positive") }
-        let forced = try paths.split(separator: ",").map { name -> Conv2dPath? in
-            if name == "auto" { return nil }
-            guard let p = Conv2dPath(rawValue: String(name)) else { throw ValidationError("--paths: auto, direct or im2col") }
-            return p
-        }
-        var backends: [any Backend] = []
-        for name in engines.split(separator: ",") {
-            do { backends.append(try Devices.backend(for: DeviceSpec(parsing: String(name)))) } catch {
-                Output.note("bench conv: skipping \(name): \(error)")
-            }
-        }
+        let forced = paths.values.map(\.path)
+        let backends = try BenchRNN.backends(engines, "bench conv")
         let layers: [ConvBench.Layer]
         do { layers = try self.layers.map(ConvBench.parse) ?? ConvBench.resnet(batch: batch) } catch {
             throw ValidationError("\(error)")
@@ -237,7 +204,7 @@ struct BenchConv: ParsableCommand {
         }
         struct Report: Encodable { var results: [ConvBench.Row]; var notes: [String] }
         if json { return try Output.json(Report(results: rows, notes: notes)) }
-        print("\(self.layers == nil ? "batch \(batch), " : "")\(dtype); OpenBLAS kernels: \(CPUBackend.blasDescription.core)")
+        print("\(self.layers == nil ? "batch \(batch), " : "")\(dtype.rawValue); OpenBLAS kernels: \(CPUBackend.blasDescription.core)")
         var table: [[String]] = []
         for layer in layers {
             let group = rows.filter { $0.layer == layer.name }
@@ -259,7 +226,7 @@ struct BenchTrain: ParsableCommand {
         abstract: "CNN forward + backward images/s (the `train --model cnn` network): ours against PyTorch CPU.")
 
     @Option(help: "Minibatch size.") var batch = 128
-    @Option(help: "Engines: cpu, opencl (comma-separated).") var engines = "cpu,opencl"
+    @Option(help: "Engines: cpu, opencl (comma-separated).", transform: CommaList.parse) var engines = CommaList([DeviceSpec.cpu, .opencl(0)])
     @Option(help: "Seconds of repeats per engine.") var minSeconds = 2.0
     @Option(help: "The PyTorch reference script.") var referenceScript = "bench/train_torch.py"
     @Option(help: "Python interpreter for the reference.") var python = "python3"
@@ -268,12 +235,7 @@ struct BenchTrain: ParsableCommand {
     func run() throws {
         guard batch >= 2 else { throw ValidationError("--batch must be at least 2") }
         var rows: [TrainBench.Row] = []
-        for name in engines.split(separator: ",") {
-            let be: any Backend
-            do { be = try Devices.backend(for: DeviceSpec(parsing: String(name))) } catch {
-                Output.note("bench train: skipping \(name): \(error)")
-                continue
-            }
+        for be in try BenchRNN.backends(engines, "bench train") {
             Output.note("  \(be.label): CNN, batch \(batch)...")
             rows.append(try TrainBench.ours(backend: be, batch: batch, minSeconds: minSeconds))
         }

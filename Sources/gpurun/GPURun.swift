@@ -14,29 +14,24 @@ struct GPURun: ParsableCommand {
                       SweepCommand.self])
 }
 
-/// Options every compute command shares.
+/// The device options every command that runs on a device shares: the only place `--device`
+/// is parsed. GPURunApp's DeviceSelection adds $GPURUN_DEVICE and the defaults.
 struct DeviceOptions: ParsableArguments {
-    @Option(name: .long, help: "cpu, opencl or opencl:N (default: $GPURUN_DEVICE, else the first OpenCL GPU, else cpu).")
-    var device: String?
+    @Option(name: .long, help: "cpu, opencl or opencl:N (default: $GPURUN_DEVICE, else the first OpenCL GPU, else cpu).",
+            transform: DeviceSpec.parse)
+    var device: DeviceSpec?
 
     @Option(help: "GEMM engine: own (our kernels), clblast, or cpu (OpenBLAS on the CPU backend). Default: the fastest for the device.")
-    var engine: String?
+    var engine: EngineChoice?
 
     func backend() throws -> any Backend {
-        do {
-            switch engine {
-            case nil: return try Devices.backend(device)
-            case "cpu": return CPUBackend.shared
-            case let name?:
-                guard let e = GemmEngine(rawValue: name) else {
-                    throw ValidationError("--engine must be own, clblast or cpu, got '\(name)'")
-                }
-                let chosen = try Devices.backend(device ?? "opencl")
-                guard let cl = chosen as? OpenCLBackend else {
-                    throw ValidationError("--engine \(name) needs an OpenCL device, but --device chose \(chosen.label)")
-                }
-                return try OpenCLBackend(device: cl.cl.info.index, gemmEngine: e)
-            }
-        } catch let e as ValidationError { throw e } catch { throw ValidationError("\(error)") }
+        try wrap { try DeviceSelection.backend(device: device, engine: engine) }
     }
+}
+
+/// The device options of the benchmarks and `validate`, which compare one OpenCL device with the CPU.
+struct OpenCLDeviceOptions: ParsableArguments {
+    @Option(name: .long, help: "The OpenCL device: opencl or opencl:N (default: $GPURUN_DEVICE, else the first OpenCL device).",
+            transform: DeviceSpec.parse)
+    var device: DeviceSpec?
 }

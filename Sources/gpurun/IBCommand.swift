@@ -29,7 +29,7 @@ struct IBGaussianCommand: ParsableCommand {
     @Option(name: .customLong("cov-xy"), help: "Σ_xy = E[X Yᵀ] as a d_x×d_y .npy.") var covXY: String?
     @Option(name: .customLong("samples-x"), help: "Samples of X, n×d_x .npy (covariances estimated).") var samplesX: String?
     @Option(name: .customLong("samples-y"), help: "Samples of Y, n×d_y .npy, paired with X by row.") var samplesY: String?
-    @Option(help: "shannon, renyi:A (A > 0, A ≠ 1) or jeffreys.") var measure = "shannon"
+    @Option(help: "shannon, renyi:A (A > 0, A ≠ 1) or jeffreys.", transform: IBMeasure.parse) var measure: IBMeasure = .shannon
     @Option(help: "Comma-separated β values.") var betas: String?
     @Option(name: .customLong("beta-range"), help: "LO:HI:N, N evenly spaced βs (default 1 to 1.5 × the largest finite βᵢ, 60 points).")
     var betaRange: String?
@@ -42,36 +42,22 @@ struct IBGaussianCommand: ParsableCommand {
         guard (cov == 3 && samples == 0) || (cov == 0 && samples == 2) else {
             throw ValidationError("give either --cov-x, --cov-y and --cov-xy, or --samples-x and --samples-y")
         }
-        do {
-            _ = try IBMeasure(parsing: measure)
-            _ = try IBBetaGrid.parse(list: betas, range: betaRange)
-        } catch { throw ValidationError("\(error)") }
+        _ = try usageErrors { try IBJob.betas(list: betas, range: betaRange) }
     }
 
     func run() throws {
-        let m: IBMeasure, grid: [Double]?, problem: GaussianIBProblem
-        do {
-            m = try IBMeasure(parsing: measure)
-            grid = try IBBetaGrid.parse(list: betas, range: betaRange)
-            if let covX, let covY, let covXY {
-                problem = try GaussianIBProblem.load(covX: URL(fileURLWithPath: covX), covY: URL(fileURLWithPath: covY),
-                                                     covXY: URL(fileURLWithPath: covXY))
-            } else {
-                problem = try GaussianIBProblem.load(samplesX: URL(fileURLWithPath: samplesX ?? ""),
-                                                     samplesY: URL(fileURLWithPath: samplesY ?? ""))
-            }
-        } catch { throw ValidationError("\(error)") }
-        let dir = try output.map(SpectrumCommand.outputFolder)
-        if m != .shannon { Output.note("ib gaussian: optimising \(m.name) encoders on \(grid?.count ?? 60) βs…") }
-        var report = try GaussianIBReport.run(problem, measure: m, betas: grid, seed: seed)
-        if let dir {
-            report.files = try IBOutput.write(report, to: dir)
-            let js = dir.appendingPathComponent("ib.json")
-            report.files["json"] = js.path
-            try SpectrumCommand.writeJSON(report, to: js)
+        let m = measure
+        let report = try usageErrors {
+            let grid = try IBJob.betas(list: betas, range: betaRange)
+            let file = { (path: String?) in URL(fileURLWithPath: path ?? "") }
+            let source: IBJob.GaussianSource = covX != nil
+                ? .covariances(x: file(covX), y: file(covY), xy: file(covXY)) : .samples(x: file(samplesX), y: file(samplesY))
+            let problem = try IBJob.gaussianProblem(source)
+            if m != .shannon { Output.note("ib gaussian: optimising \(m.name) encoders on \(grid?.count ?? 60) βs…") }
+            return try IBJob.gaussian(problem, measure: m, betas: grid, seed: seed, output: output.map { URL(fileURLWithPath: $0) })
         }
         if json { return try Output.json(report) }
-        let s = SpectrumCommand.short
+        let s = ReportFiles.short
         Output.note("ib gaussian: d_x = \(report.dx), d_y = \(report.dy) (\(report.source)), measure \(report.measure); "
             + "I(X;Y) = \(s(report.mutualInformation)) nats")
         print("λ of Σ_{x|y}Σ_x⁻¹: " + report.eigenvalues.map(s).joined(separator: ", "))
@@ -122,41 +108,23 @@ struct IBDiscreteCommand: ParsableCommand {
     @Option(help: "Folder for ib.json, .npy arrays and SVGs (created if needed).") var output: String?
     @OptionGroup var deviceOptions: DeviceOptions
 
-    func settings(_ p: DiscreteIBProblem) throws -> DiscreteIBSettings {
-        do {
-            var s = DiscreteIBSettings(clusters: clusters, betas: try IBBetaGrid.parse(list: betas, range: betaRange)
-                ?? DiscreteIBReport.defaultBetas(p))
-            s.tolerance = tolerance
-            s.maxIterations = maxIterations
-            s.continuationPasses = passes
-            s.onsetThreshold = onsetThreshold
-            s.seed = seed
-            try s.validate()
-            return s
-        } catch { throw ValidationError("\(error)") }
-    }
-
     func validate() throws {
-        do { _ = try IBBetaGrid.parse(list: betas, range: betaRange) } catch { throw ValidationError("\(error)") }
+        _ = try usageErrors { try IBJob.betas(list: betas, range: betaRange) }
         guard clusters >= 2 else { throw ValidationError("--clusters must be at least 2, got \(clusters)") }
     }
 
     func run() throws {
-        let p: DiscreteIBProblem
-        do { p = try DiscreteIBProblem.load(URL(fileURLWithPath: joint)) } catch { throw ValidationError("\(error)") }
-        let s = try settings(p)
-        let dir = try output.map(SpectrumCommand.outputFolder)
+        let (p, s) = try usageErrors {
+            let p = try IBJob.discreteProblem(URL(fileURLWithPath: joint))
+            return (p, try IBJob.discreteSettings(p, clusters: clusters, betas: try IBJob.betas(list: betas, range: betaRange),
+                                                  tolerance: tolerance, maxIterations: maxIterations, passes: passes,
+                                                  onsetThreshold: onsetThreshold, seed: seed))
+        }
         let backend = try deviceOptions.backend()
         Output.note("ib discrete: |X| = \(p.nx), |Y| = \(p.ny), \(clusters) clusters, \(s.betas.count) βs on \(backend.label)")
-        var report = try DiscreteIBReport.run(p, s, on: backend)
-        if let dir {
-            report.files = try IBOutput.write(report, to: dir)
-            let js = dir.appendingPathComponent("ib.json")
-            report.files["json"] = js.path
-            try SpectrumCommand.writeJSON(report, to: js)
-        }
+        let report = try usageErrors { try IBJob.discrete(p, s, on: backend, output: output.map { URL(fileURLWithPath: $0) }) }
         if json { return try Output.json(report) }
-        let f = SpectrumCommand.short
+        let f = ReportFiles.short
         Output.table(["β", "I(T;X)", "I(T;Y)", "L = I(T;X) − βI(T;Y)", "iterations", "change", "start"], report.points.map {
             [f($0.beta), f($0.iTX), f($0.iTY), f($0.lagrangian), String($0.iterations), Output.sci($0.finalChange), $0.start]
         })

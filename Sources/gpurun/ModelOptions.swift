@@ -4,11 +4,11 @@ import Compute
 
 /// The model options `step`, `lyapunov` and `spectrum` share (MODELS.md).
 struct ModelOptions: ParsableArguments {
-    @Option(help: "rate | gated | gru | lstm | linear") var model: String = "rate"
+    @Option(help: "The model.") var model: ModelSpec.Kind = .rate
     @Option(help: "Units N (weights files decide N when given).") var n: Int?
     @Option(help: "Coupling gain g (g_h for the gated RNN).") var g: Double = 2
     @Option(help: "Step of the flows (rate, gated).") var dt: Double = 0.1
-    @Option(help: "Integrator of the flows: euler or rk4 (RK4 with its exact tangent map).") var integrator: String = "euler"
+    @Option(help: "Integrator of the flows (RK4 with its exact tangent map).") var integrator: Integrator = .euler
     @Option(help: "Philox seed.") var seed: UInt64 = 1
     @Option(help: "Directory of .npy weights (J.npy, W.npy, Jh/Jz/Jr.npy, PyTorch state_dict names) or one .npy file.")
     var weights: String?
@@ -21,26 +21,15 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("bias-r"), help: "GRU: reset-gate bias b_r.") var biasR: Double = 0
     @Option(name: .customLong("bias-f"), help: "LSTM: forget-gate bias b_f.") var biasF: Double = 0
 
+    /// The model, validated by the library.
     func spec(networks: Int = 1) throws -> ModelSpec {
-        guard let kind = ModelSpec.Kind(rawValue: model) else {
-            throw ValidationError("--model must be one of \(ModelSpec.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         guard n != nil || weights != nil else { throw ValidationError("give --n N (or --weights PATH)") }
-        var s = ModelSpec(kind: kind, n: n ?? 0, g: g, dt: dt, seed: seed, weights: weights, networks: networks,
+        var s = ModelSpec(kind: model, n: n ?? 0, g: g, dt: dt, seed: seed, weights: weights, networks: networks,
                           zeroDiagonal: !keepDiagonal)
         (s.alphaZ, s.betaZ, s.alphaR, s.betaR) = (alphaZ, betaZ, alphaR, betaR)
         (s.biasZ, s.biasR, s.biasF) = (biasZ, biasR, biasF)
-        guard let integ = Integrator(rawValue: integrator) else {
-            throw ValidationError("--integrator must be euler or rk4, got '\(integrator)'")
-        }
-        s.integrator = integ
-        do { try s.validate() } catch { throw ValidationError("\(error)") }
+        s.integrator = integrator
+        try wrap { try s.validate() }
         return s
     }
-}
-
-/// --dtype f32|f64.
-func parseDType(_ s: String) throws -> DType {
-    guard let d = DType(rawValue: s) else { throw ValidationError("--dtype must be f32 or f64, got '\(s)'") }
-    return d
 }

@@ -18,7 +18,8 @@ struct RidgeCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Number of observations (rows of X).") var n: Int
     @Option(parsing: .unconditional, help: "Aspect ratios γ = p/n: a comma-separated list and/or start:stop:step ranges.") var gamma: String
     @Option(parsing: .unconditional, help: "Noise variance σ².") var sigma2: Double
-    @Option(parsing: .unconditional, help: "The ridge λ ≥ 0, or 'optimal' (σ²γ/r² at each γ).") var lambda: String
+    @Option(parsing: .unconditional, help: "The ridge λ ≥ 0, or 'optimal' (σ²γ/r² at each γ).", transform: RidgeLambda.parse)
+    var lambda: RidgeLambda
     @Option(parsing: .unconditional, help: "Signal strength r² = ‖β‖².") var r2: Double = 1
     @Option(parsing: .unconditional, help: "Draws of (X, β, ε) per γ.") var samples: Int
     @Option(help: "Philox seed.") var seed: UInt64 = 0
@@ -27,27 +28,17 @@ struct RidgeCommand: ParsableCommand {
     @OptionGroup var deviceOptions: DeviceOptions
 
     func settings() throws -> RidgeSettings {
-        do {
-            let s = RidgeSettings(n: n, gammas: try parseGammaList(gamma), sigma2: sigma2,
-                                  lambda: try RidgeLambda(parsing: lambda), r2: r2, samples: samples, seed: seed)
-            try s.validate()
-            return s
-        } catch { throw ValidationError("\(error)") }
+        try usageErrors {
+            try RidgeJob.settings(n: n, gammas: gamma, sigma2: sigma2, lambda: lambda, r2: r2, samples: samples, seed: seed)
+        }
     }
 
     func validate() throws { _ = try settings() }
 
     func run() throws {
         let s = try settings()
-        let dir = try output.map(SpectrumCommand.outputFolder)
         let backend = try deviceOptions.backend()
-        var report = try RidgeRun.run(s, on: backend)
-        if let dir {
-            let svg = dir.appendingPathComponent("ridge.svg"), js = dir.appendingPathComponent("ridge.json")
-            report.files = ["svg": svg.path, "json": js.path]
-            try report.plot().write(to: svg)
-            try SpectrumCommand.writeJSON(report, to: js)
-        }
+        let report = try usageErrors { try RidgeJob.run(s, on: backend, output: output.map { URL(fileURLWithPath: $0) }) }
         if json { return try Output.json(report) }
         Output.note("ridge: n = \(s.n), σ² = \(sigma2), r² = \(r2), λ = \(s.lambda), \(s.samples) samples per γ on "
             + "\(report.device), seed \(seed); risk = ‖β̂ − β‖² (mean ± standard error | MP theory)")

@@ -26,21 +26,21 @@ struct SpectrumCommand: ParsableCommand {
             GRU at the fixed point).
             """)
 
-    @Option(help: "The ensemble: \(Ensembles.names.joined(separator: ", ")).") var ensemble: String?
+    @Option(help: "The ensemble.") var ensemble: Ensembles.Entry?
     @Option(help: "A square matrix in a .npy file, instead of an ensemble.") var matrix: String?
     @Option(parsing: .unconditional, help: "Matrix size (for wishart: rows of X).") var n: Int?
     @Option(parsing: .unconditional, help: "Number of matrices.") var samples = 1
     @Option(parsing: .unconditional, help: "Gain g (ginibre, complex-ginibre, goe, elliptic; default 1).") var g: Double?
     @Option(parsing: .unconditional, help: "Aspect ratio γ = p/n (wishart; default 0.5).") var gamma: Double?
     @Option(parsing: .unconditional, help: "Correlation τ in [-1, 1] (elliptic; default 0.5).") var tau: Double?
-    @Option(help: "Jacobian ensembles: trajectory or fixed-point (default trajectory).") var at: String?
+    @Option(help: "Jacobian ensembles: where the Jacobian is taken (default trajectory).") var at: JacobianEnsembleOptions.Place?
     @Option(parsing: .unconditional, help: "Jacobian ensembles: steps before the Jacobian is taken (--at trajectory).")
     var transient: Int?
     @Option(parsing: .unconditional, help: "Jacobian ensembles: step δ of the rate and gated flows (default 0.1).")
     var dt: Double?
-    @Option(help: "Jacobian ensembles: flow, step or map (default flow for rate and gated, map for gru and lstm).")
-    var jacobian: String?
-    @Option(help: "Jacobian ensembles: euler or rk4 (rate, gated).") var integrator: String?
+    @Option(help: "Jacobian ensembles: the matrix (default flow for rate and gated, map for gru and lstm).")
+    var jacobian: JacobianSpectrumTheory.Matrix?
+    @Option(help: "Jacobian ensembles: the integrator (rate, gated).") var integrator: Integrator?
     @Option(help: "Philox seed.") var seed: UInt64 = 0
     @Flag(help: "Print JSON on stdout.") var json = false
     @Option(help: "Folder for eigenvalues.npy, spectrum.svg and spectrum.json (created if needed).") var output: String?
@@ -63,53 +63,27 @@ struct SpectrumCommand: ParsableCommand {
 
     var jacobianOptionsGiven: Bool { at != nil || transient != nil || dt != nil || jacobian != nil || integrator != nil }
 
-    func jacobianOptions() throws -> JacobianEnsembleOptions? {
-        guard jacobianOptionsGiven else { return nil }
-        var o = JacobianEnsembleOptions(transient: transient, dt: dt ?? 0.1)
-        if let at {
-            guard let place = JacobianEnsembleOptions.Place(rawValue: at) else {
-                throw ValidationError("--at must be trajectory or fixed-point, got '\(at)'")
-            }
-            o.at = place
-        }
-        if let jacobian {
-            guard let m = JacobianSpectrumTheory.Matrix(rawValue: jacobian) else {
-                throw ValidationError("--jacobian must be flow, step or map, got '\(jacobian)'")
-            }
-            o.matrix = m
-        }
-        if let integrator {
-            guard let i = Integrator(rawValue: integrator) else {
-                throw ValidationError("--integrator must be euler or rk4, got '\(integrator)'")
-            }
-            o.integrator = i
-        }
-        return o
-    }
-
     func makeEnsemble() throws -> any MatrixEnsemble {
-        let options = EnsembleOptions(n: n ?? 0, g: g, gamma: gamma, tau: tau, jacobian: try jacobianOptions())
-        do {
-            return try Ensembles.make(ensemble ?? "", options)
-        } catch { throw ValidationError("\(error)") }
+        var o: JacobianEnsembleOptions?
+        if jacobianOptionsGiven {
+            o = JacobianEnsembleOptions(transient: transient, dt: dt ?? 0.1)
+            if let at { o?.at = at }
+            o?.matrix = jacobian
+            if let integrator { o?.integrator = integrator }
+        }
+        let options = EnsembleOptions(n: n ?? 0, g: g, gamma: gamma, tau: tau, jacobian: o)
+        return try usageErrors { try SpectrumJob.ensemble(ensemble!, options) }
     }
 
     func run() throws {
-        let dir = try output.map(Self.outputFolder)
-        if let matrix { return try runMatrix(URL(fileURLWithPath: matrix), dir: dir) }
+        let dir = output.map { URL(fileURLWithPath: $0, isDirectory: true) }
+        if let matrix {
+            let report = try usageErrors { try SpectrumJob.run(matrix: URL(fileURLWithPath: matrix), output: dir) }
+            return try printMatrix(report)
+        }
         let e = try makeEnsemble()
         let backend = try deviceOptions.backend()
-        let spectrum = try SpectrumRun.run(e, samples: samples, seed: seed, on: backend)
-        var report = SpectrumReport(spectrum, n: n ?? e.order)
-        if let dir {
-            let npy = dir.appendingPathComponent("eigenvalues.npy"), svg = dir.appendingPathComponent("spectrum.svg")
-            let js = dir.appendingPathComponent("spectrum.json")
-            report.files = ["eigenvalues": npy.path, "svg": svg.path, "json": js.path]
-            try SpectrumFiles.writeEigenvalues(re: spectrum.re, im: spectrum.im, shape: [samples, e.order],
-                                               real: e.structure == .symmetric, to: npy)
-            try SpectrumFiles.plot(spectrum, report: report).write(to: svg)
-            try Self.writeJSON(report, to: js)
-        }
+        let report = try usageErrors { try SpectrumJob.run(e, n: n ?? e.order, samples: samples, seed: seed, on: backend, output: dir) }
         if json { return try Output.json(report) }
         let params = report.parameters.sorted { $0.key < $1.key }.map { "\($0.key) = \(Self.short($0.value))" }
         var rows = [
@@ -138,62 +112,16 @@ struct SpectrumCommand: ParsableCommand {
         for r in rows { print(r[0].padding(toLength: width + 2, withPad: " ", startingAt: 0) + r[1]) }
     }
 
-    struct MatrixReport: Encodable {
-        var matrix: String
-        var n: Int
-        var structure: MatrixStructure
-        /// Sorted by decreasing modulus.
-        var eigenvalues: [[Double]]
-        var spectralRadius: Double
-        var files: [String: String]
-    }
-
-    func runMatrix(_ url: URL, dir: URL?) throws {
-        let s = try MatrixSpectrum.compute(file: url)
-        let radius = zip(s.re, s.im).map { ($0 * $0 + $1 * $1).squareRoot() }.max() ?? 0
-        var report = MatrixReport(matrix: s.path, n: s.n, structure: s.structure,
-                                  eigenvalues: zip(s.re, s.im).map { [$0, $1] }, spectralRadius: radius, files: [:])
-        if let dir {
-            let npy = dir.appendingPathComponent("eigenvalues.npy"), svg = dir.appendingPathComponent("spectrum.svg")
-            let js = dir.appendingPathComponent("spectrum.json")
-            report.files = ["eigenvalues": npy.path, "svg": svg.path, "json": js.path]
-            try SpectrumFiles.writeEigenvalues(re: s.re, im: s.im, shape: [s.n], real: s.structure == .symmetric, to: npy)
-            try SpectrumFiles.plot(re: s.re, im: s.im, title: "\(url.lastPathComponent): \(s.n)×\(s.n), \(s.structure.rawValue)")
-                .write(to: svg)
-            try Self.writeJSON(report, to: js)
-        }
+    func printMatrix(_ report: SpectrumJob.MatrixReport) throws {
         if json { return try Output.json(report) }
-        Output.note("\(s.path): \(s.n)×\(s.n) \(s.structure.rawValue) matrix, spectral radius \(Self.short(radius))")
-        Output.table(["#", "re", "im", "|λ|"], s.re.indices.map { i in
-            [String(i), String(format: "% .10e", s.re[i]), String(format: "% .10e", s.im[i]),
-             String(format: "%.10e", (s.re[i] * s.re[i] + s.im[i] * s.im[i]).squareRoot())]
+        let ev = report.eigenvalues
+        Output.note("\(report.matrix): \(report.n)×\(report.n) \(report.structure.rawValue) matrix, spectral radius \(Self.short(report.spectralRadius))")
+        Output.table(["#", "re", "im", "|λ|"], ev.indices.map { i in
+            [String(i), String(format: "% .10e", ev[i][0]), String(format: "% .10e", ev[i][1]),
+             String(format: "%.10e", (ev[i][0] * ev[i][0] + ev[i][1] * ev[i][1]).squareRoot())]
         })
         for key in ["eigenvalues", "svg", "json"] { if let f = report.files[key] { Output.note("\(key): \(f)") } }
     }
 
-    /// The output folder, created if missing; an existing non-folder is an error.
-    static func outputFolder(_ path: String) throws -> URL {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw ValidationError("--output \(path) exists and is not a folder") }
-        } else {
-            do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            } catch { throw ValidationError("--output: cannot create the folder \(path) (\(error.localizedDescription))") }
-        }
-        return URL(fileURLWithPath: path, isDirectory: true)
-    }
-
-    /// A report as pretty JSON in a file, written atomically, with the encoding of `Output.json`.
-    static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        do {
-            try (enc.encode(value) + Data("\n".utf8)).write(to: url, options: .atomic)
-        } catch { throw ComputeError.io(path: url.path, reason: "cannot write the report (\(error.localizedDescription))") }
-    }
-
-    static func short(_ v: Double) -> String { String(format: "%.6g", v) }
+    static func short(_ v: Double) -> String { ReportFiles.short(v) }
 }

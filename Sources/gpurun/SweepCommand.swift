@@ -61,15 +61,12 @@ struct SweepRunCommand: ParsableCommand {
 
     @Argument(help: "The sweep file (JSON).") var file: String
     @Option(help: "Output folder (results, logs, kernel caches, merged table).") var out: String
-    @Option(help: "Run share i/n of the tasks (default: from SLURM_ARRAY_TASK_ID/COUNT, else all).") var shard: String?
+    @Option(help: "Run share i/n of the tasks (default: from SLURM_ARRAY_TASK_ID/COUNT, else all).", transform: SweepShard.parse)
+    var shard: SweepShard?
     @Flag(help: "Run as one rank of an MPI job (Open MPI, loaded at run time).") var mpi = false
     @Option(help: "Device of the tasks: cpu, opencl (ranks on a host spread over the devices) or opencl:N (default: the sweep file's, else $GPURUN_DEVICE, else the first OpenCL GPUs, else cpu).")
     var device: String?
     @Flag(help: "Print JSON on stdout.") var json = false
-
-    func validate() throws {
-        if let shard { _ = try wrap { try SweepShard(parsing: shard) } }
-    }
 
     struct Report: Encodable {
         var runs: [SweepRunner.Report]
@@ -79,7 +76,7 @@ struct SweepRunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let explicitShard = try shard.map { s in try wrap { try SweepShard(parsing: s) } }
+        let explicitShard = shard
         let exe = try wrap { try SweepRunner.currentExecutable() }
         StopSignal.install()
         if mpi { return try runMPI(shard: explicitShard, executable: exe) }
@@ -209,9 +206,3 @@ func sweepSpec(_ path: String) throws -> SweepSpec {
     try wrap { try SweepSpec.load(URL(fileURLWithPath: path)) }
 }
 
-/// Library errors as ValidationErrors (a readable message and exit status 64).
-func wrap<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let e as ValidationError { throw e } catch let e as ExitCode { throw e } catch {
-        throw ValidationError("\(error)")
-    }
-}

@@ -20,10 +20,10 @@ struct TheoryCommand: ParsableCommand {
             its slow-mode fraction, at the zero fixed point or, with --n, along a simulated trajectory.
             """)
 
-    @Option(help: "rate | gated") var model: String = "rate"
+    @Option(help: "rate or gated (theory exists for these).") var model: ModelSpec.Kind = .rate
     @Option(help: "Coupling gain g (g_h for the gated RNN).") var g: Double = 2
     @Option(help: "Step of the flows.") var dt: Double = 0.1
-    @Option(help: "euler or rk4.") var integrator: String = "euler"
+    @Option(help: "The integrator of the flows.") var integrator: Integrator = .euler
     @Option(name: .customLong("alpha-z"), help: "Gated RNN: update-gate gain α_z.") var alphaZ: Double = 1
     @Option(name: .customLong("beta-z"), help: "Gated RNN: update-gate bias β_z.") var betaZ: Double = 0
     @Option(name: .customLong("alpha-r"), help: "Gated RNN: output-gate gain α_r.") var alphaR: Double = 1
@@ -34,10 +34,9 @@ struct TheoryCommand: ParsableCommand {
     @Flag(help: "Print JSON on stdout.") var json = false
 
     func validate() throws {
-        guard model == "rate" || model == "gated" else { throw ValidationError("--model must be rate or gated (theory exists for these)") }
+        guard model == .rate || model == .gated else { throw ValidationError("--model must be rate or gated (theory exists for these)") }
         guard g > 0 && g.isFinite else { throw ValidationError("--g must be positive, got \(g)") }
         guard dt > 0 && dt.isFinite else { throw ValidationError("--dt must be positive, got \(dt)") }
-        guard Integrator(rawValue: integrator) != nil else { throw ValidationError("--integrator must be euler or rk4") }
         if let n, n <= 0 { throw ValidationError("--n must be positive, got \(n)") }
     }
 
@@ -58,9 +57,9 @@ struct TheoryCommand: ParsableCommand {
     }
 
     func run() throws {
-        var spec = ModelSpec(kind: model == "rate" ? .rate : .gated, n: n ?? 1, g: g, dt: dt, seed: seed)
+        var spec = ModelSpec(kind: model, n: n ?? 1, g: g, dt: dt, seed: seed)
         (spec.alphaZ, spec.betaZ, spec.alphaR, spec.betaR) = (alphaZ, betaZ, alphaR, betaR)
-        spec.integrator = Integrator(rawValue: integrator)!
+        spec.integrator = integrator
         var samples: JacobianUnitSamples?
         if spec.kind == .gated, n != nil {
             Output.note("theory: sampling a trajectory of the gated RNN, N = \(spec.n), seed \(seed) (CPU)")
@@ -77,8 +76,8 @@ struct TheoryCommand: ParsableCommand {
                 let p = min(max(Double(k) / 100, 1e-6), 1 - 1e-6)
                 return [Double(k) / 100, s.quantile(p)]
             }
-            if let n {
-                let total = n * (spec.kind == .gated ? 3 : 1)
+            if n != nil {
+                let total = spec.stateSize
                 report.exponents = s.exponents(total: total, leading: total)
             }
         }

@@ -8,7 +8,7 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train an MLP, a CNN or a small ResNet (BatchNorm) with SGD on Fashion-MNIST, a digits CSV or .npy data.")
 
-    @Option(help: "mlp, cnn or resnet (default mlp).") var model: String?
+    @Option(help: "The network (default mlp).") var model: ModelKind?
     @Option(help: "fashion-mnist (the default), fashion-mnist:DIR, npy:DIR (X.npy, y.npy[, X_test.npy, y_test.npy]) or csv:FILE (digits).")
     var data: String?
     @Option(name: .customLong("fashion-mnist-dir"), help: "Folder of the Fashion-MNIST .gz files (default: \(DataSource.fashionMNISTDefault)).")
@@ -18,16 +18,17 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Learning rate (default 0.02).") var lr: Double?
     @Option(help: "SGD momentum (default 0.9).") var momentum: Double?
     @Option(name: .customLong("weight-decay"), help: "L2 weight decay (default 0).") var weightDecay: Double?
-    @Option(help: "Learning-rate schedule: constant (the default), cosine or step:EVERY:GAMMA (epochs).") var schedule: String?
+    @Option(help: "Learning-rate schedule: constant (the default), cosine or step:EVERY:GAMMA (epochs).", transform: LRSchedule.parse)
+    var schedule: LRSchedule?
     @Option(name: .customLong("train-only"), help: "Parameters trained: all (the default), batchnorm (γ and β) or output (last layer).")
-    var trainOnly: String?
-    @Option(help: "Weight initialisation: kaiming (the default) or pytorch.") var initialization: String?
+    var trainOnly: ParameterGroup?
+    @Option(help: "Weight initialisation (default kaiming).") var initialization: InitScheme?
     @Option(help: "Philox seed (initialisation and shuffling; default 1).") var seed: UInt64?
-    @Option(help: "f32 (the default) or f64.") var dtype: String?
+    @Option(help: "Floating-point type (default f32).") var dtype: DType?
     @Option(name: .customLong("train-limit"), help: "Use only the first N training samples.") var trainLimit: Int?
     @Option(name: .customLong("test-limit"), help: "Use only the first N test samples.") var testLimit: Int?
-    @Option(name: .customLong("checkpoint-at"), help: "Comma-separated iterations after which to write a checkpoint (needs --output).")
-    var checkpointAt: String?
+    @Option(name: .customLong("checkpoint-at"), help: "Comma-separated iterations after which to write a checkpoint (needs --output).", transform: CommaList.parse)
+    var checkpointAt: CommaList<PositiveInt>?
     @Option(help: "Resume (or rewind) from a checkpoint folder; its configuration is used, --epochs may extend it.")
     var resume: String?
     @OptionGroup var deviceOptions: DeviceOptions
@@ -36,7 +37,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let backend = try deviceOptions.backend()
-        let checkpoints = try checkpointAt.map { try parseList($0, "--checkpoint-at") } ?? []
+        let checkpoints = checkpointAt?.ints ?? []
         if !checkpoints.isEmpty && output == nil { throw ValidationError("--checkpoint-at needs --output DIR") }
         do {
             if let resume {
@@ -76,15 +77,10 @@ struct TrainCommand: ParsableCommand {
     }
 
     func makeConfig(_ checkpoints: [Int]) throws -> TrainConfig {
-        guard let kind = ModelKind(rawValue: model ?? "mlp") else { throw ValidationError("--model must be mlp, cnn or resnet") }
-        guard let group = ParameterGroup(rawValue: trainOnly ?? "all") else {
-            throw ValidationError("--train-only must be all, batchnorm or output")
-        }
-        guard let scheme = InitScheme(rawValue: initialization ?? "kaiming") else { throw ValidationError("--initialization: kaiming or pytorch") }
-        guard let dt = DType(rawValue: dtype ?? "f32") else { throw ValidationError("--dtype must be f32 or f64") }
+        let kind = model ?? .mlp, group = trainOnly ?? .all, scheme = initialization ?? .kaiming, dt = dtype ?? .f32
         let source = try DataSource(parsing: data ?? "fashion-mnist", fashionMNISTDirectory: fashionMNISTDir)
         let sgd = SGD(lr: lr ?? 0.02, momentum: momentum ?? 0.9, weightDecay: weightDecay ?? 0,
-                      schedule: try LRSchedule(parsing: schedule ?? "constant"))
+                      schedule: schedule ?? .constant)
         let config = TrainConfig(model: kind, data: source.description, epochs: epochs ?? 1, batch: batch ?? 64, sgd: sgd,
                                  trainOnly: group, seed: seed ?? 1, initScheme: scheme, checkpointAt: checkpoints, dtype: dt,
                                  trainLimit: trainLimit, testLimit: testLimit)

@@ -8,8 +8,7 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Run every op on the CPU backend and on an OpenCL device with fresh random inputs, and compare.")
 
-    @Option(help: "The device to check against the CPU: opencl or opencl:N (default: the first OpenCL device).")
-    var device: String?
+    @OptionGroup var deviceOptions: OpenCLDeviceOptions
     @Option(help: "Philox seed of the inputs (default: a fresh one, printed).") var seed: UInt64?
     @Option(help: "Only checks whose op name contains this text.") var only: String?
     @Flag(help: "Print JSON on stdout.") var json = false
@@ -23,23 +22,15 @@ struct ValidateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let backend: any Backend
-        let env = ProcessInfo.processInfo.environment[DeviceSpec.environmentVariable]
-        let requested = device ?? (env?.isEmpty == false ? env : nil)
-        let spec: DeviceSpec?
-        do { spec = try requested.map { try DeviceSpec(parsing: $0) } } catch { throw ValidationError("\(error)") }
-        if let spec, spec != .cpu {
-            do { backend = try Devices.backend(for: spec) } catch { throw ValidationError("\(error)") }
-        } else {
-            if spec == .cpu { Output.note("validate: cpu is the reference; comparing it with the first OpenCL device") }
-            let first = Devices.firstOpenCL()
-            guard let b = first.backend else {
-                Devices.noteNoOpenCL(first.reason ?? "none found")
-                Output.note("validate: nothing to compare the CPU backend against; 0 checks run")
-                if json { try Output.json(Report(device: "none", seed: 0, results: [], passed: 0, failed: 0)) }
-                return
+        let chosen = try wrap {
+            try DeviceSelection.openCL(device: deviceOptions.device) {
+                Output.note("validate: cpu is the reference; comparing it with the first OpenCL device")
             }
-            backend = b
+        }
+        guard let backend = chosen else {
+            Output.note("validate: nothing to compare the CPU backend against; 0 checks run")
+            if json { try Output.json(Report(device: "none", seed: 0, results: [], passed: 0, failed: 0)) }
+            return
         }
         let seed = seed ?? UInt64.random(in: 1...UInt64(UInt32.max))
         Output.note("validate: cpu vs \(backend.label), seed \(seed)")

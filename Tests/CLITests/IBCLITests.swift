@@ -104,7 +104,7 @@ final class IBCLITests: XCTestCase {
             (["gaussian", "--cov-x", eye, "--cov-y", eye, "--cov-xy", eye, "--measure", "renyi:0"], "Rényi order"),
             (["discrete", "--joint", try save(dir, "sum.npy", [0.3, 0.3, 0.3, 0.3], [2, 2])], "sums to 1.2"),
             (["discrete", "--joint", try save(dir, "neg.npy", [0.6, -0.1, 0.3, 0.2], [2, 2])], "negative entry"),
-            (["discrete", "--joint", eye, "--beta-range", "3:1:5"], "--beta-range needs"),
+            (["discrete", "--joint", eye, "--beta-range", "3:1:5"], "a β range LO:HI:N needs"),
             (["discrete", "--joint", eye, "--clusters", "1"], "--clusters must be at least 2"),
         ]
         for (args, phrase) in cases {

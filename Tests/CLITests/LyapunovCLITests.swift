@@ -80,11 +80,11 @@ final class LyapunovCLITests: XCTestCase {
             XCTAssertTrue(r.stderr.contains(phrase), "expected '\(phrase)' in: \(r.stderr)", file: file, line: line)
             XCTAssertFalse(r.stderr.contains("Fatal error"), r.stderr, file: file, line: line)
         }
-        try refused(["--n", "0"], "--n must be positive")
-        try refused(["--n=-3"], "--n must be positive")
+        try refused(["--n", "0"], "units N must be positive")
+        try refused(["--n=-3"], "units N must be positive")
         try refused(["--n", "10", "--k", "11"], "larger than the state")
-        try refused(["--n", "10", "--dt", "0"], "--dt must be positive")
-        try refused(["--n", "10", "--model", "nope"], "--model must be one of")
+        try refused(["--n", "10", "--dt", "0"], "the step dt must be positive")
+        try refused(["--n", "10", "--model", "nope"], "is invalid for '--model <model>'")
         // weights that are not square, have NaN, or are missing
         let bad = dir.appendingPathComponent("J.npy")
         try writeNpy(bad, [1, 2, 3, 4, 5, 6], shape: [2, 3])

@@ -147,20 +147,20 @@ final class SpectrumCLITests: XCTestCase {
         try Npy.write(NpyArray([Double](repeating: 0, count: 6), shape: [2, 3]), to: rect)
         try Npy.write(NpyArray([1, .nan, 0, 1.0], shape: [2, 2]), to: nan)
         let cases: [([String], String)] = [
-            (["spectrum", "--ensemble", "ginibre", "--n", "0"], "--n must be at least 1"),
+            (["spectrum", "--ensemble", "ginibre", "--n", "0"], "the matrix size n must be at least 1"),
             (["spectrum", "--ensemble", "ginibre", "--n", "10", "--samples", "0"], "--samples must be at least 1"),
-            (["spectrum", "--ensemble", "wishart", "--n", "10", "--gamma=-1"], "--gamma must be a positive number"),
-            (["spectrum", "--ensemble", "wishart", "--n", "10", "--gamma", "0"], "--gamma must be a positive number"),
-            (["spectrum", "--ensemble", "elliptic", "--n", "10", "--tau", "1.5"], "--tau must lie in [-1, 1]"),
-            (["spectrum", "--ensemble", "elliptic", "--n", "10", "--tau", "-1.5"], "--tau must lie in [-1, 1]"),
+            (["spectrum", "--ensemble", "wishart", "--n", "10", "--gamma=-1"], "the aspect ratio γ must be a positive number"),
+            (["spectrum", "--ensemble", "wishart", "--n", "10", "--gamma", "0"], "the aspect ratio γ must be a positive number"),
+            (["spectrum", "--ensemble", "elliptic", "--n", "10", "--tau", "1.5"], "the correlation τ must lie in [-1, 1]"),
+            (["spectrum", "--ensemble", "elliptic", "--n", "10", "--tau", "-1.5"], "the correlation τ must lie in [-1, 1]"),
             (["spectrum", "--ensemble", "ginibre"], "--ensemble needs --n"),
             (["spectrum", "--n", "5"], "give --ensemble NAME or --matrix FILE.npy"),
             (["spectrum", "--ensemble", "gru-jacobian", "--n", "8", "--jacobian", "flow"], "the gru is a map"),
             (["spectrum", "--ensemble", "rate-jacobian", "--n", "8", "--at", "fixed-point", "--transient", "5"],
-             "--transient applies to --at trajectory"),
-            (["spectrum", "--ensemble", "rate-jacobian", "--n", "8", "--at", "nowhere"], "--at must be trajectory or fixed-point"),
+             "transient steps apply to Jacobians along a trajectory"),
+            (["spectrum", "--ensemble", "rate-jacobian", "--n", "8", "--at", "nowhere"], "is invalid for '--at <at>'. Please provide one of 'trajectory' and 'fixed-point'"),
             (["spectrum", "--ensemble", "ginibre", "--n", "8", "--at", "fixed-point"], "apply to the *-jacobian ensembles"),
-            (["spectrum", "--ensemble", "rate-jacobian", "--n", "8", "--dt", "0"], "--dt must be positive"),
+            (["spectrum", "--ensemble", "rate-jacobian", "--n", "8", "--dt", "0"], "the step dt must be positive"),
             (["spectrum", "--ensemble", "gated-jacobian", "--n", "7000"], "matrix orders up to 20000 (this is 21000)"),
             (["spectrum", "--matrix", dir.appendingPathComponent("missing.npy").path], "no such file"),
             (["spectrum", "--matrix", rect.path], "spectrum needs a square 2-D matrix"),
@@ -168,8 +168,8 @@ final class SpectrumCLITests: XCTestCase {
             (["ridge", "--n", "50", "--gamma", "0.5,0", "--sigma2", "1", "--lambda", "optimal", "--samples", "2"],
              "every γ must be positive"),
             (["ridge", "--n", "50", "--gamma", "0.5", "--sigma2", "1", "--lambda", "big", "--samples", "2"],
-             "--lambda must be a number ≥ 0 or 'optimal'"),
-            (["ridge", "--n", "0", "--gamma", "0.5", "--sigma2", "1", "--lambda", "1", "--samples", "2"], "--n must be at least 1"),
+             "the ridge λ must be a number ≥ 0 or 'optimal'"),
+            (["ridge", "--n", "0", "--gamma", "0.5", "--sigma2", "1", "--lambda", "1", "--samples", "2"], "the observations n must be at least 1"),
         ]
         for (args, expected) in cases {
             let r = try run(args)

@@ -192,22 +192,22 @@ final class EnsembleTests: XCTestCase {
         func message(_ body: () throws -> Any) -> String {
             do { _ = try body(); return "" } catch { return "\(error)" }
         }
-        XCTAssertTrue(message { try Ensembles.make("ginibre", .init(n: 0)) }.contains("--n must be at least 1"))
-        XCTAssertTrue(message { try Ensembles.make("wishart", .init(n: 10, gamma: 0)) }.contains("--gamma must be a positive"))
-        XCTAssertTrue(message { try Ensembles.make("wishart", .init(n: 10, gamma: .nan)) }.contains("--gamma"))
-        XCTAssertTrue(message { try Ensembles.make("elliptic", .init(n: 10, tau: 1.2)) }.contains("--tau must lie in [-1, 1]"))
+        XCTAssertTrue(message { try Ensembles.make("ginibre", .init(n: 0)) }.contains("the matrix size n must be at least 1 (got 0)"))
+        XCTAssertTrue(message { try Ensembles.make("wishart", .init(n: 10, gamma: 0)) }.contains("the aspect ratio γ must be a positive number (got 0"))
+        XCTAssertTrue(message { try Ensembles.make("wishart", .init(n: 10, gamma: .nan)) }.contains("aspect ratio γ"))
+        XCTAssertTrue(message { try Ensembles.make("elliptic", .init(n: 10, tau: 1.2)) }.contains("the correlation τ must lie in [-1, 1] (got 1.2)"))
         XCTAssertTrue(message { try Ensembles.make("goe", .init(n: 10, gamma: 2)) }.contains("does not apply"))
-        XCTAssertTrue(message { try Ensembles.make("ginibre", .init(n: 10, g: -1)) }.contains("--g must be a positive"))
+        XCTAssertTrue(message { try Ensembles.make("ginibre", .init(n: 10, g: -1)) }.contains("the gain g must be a positive number (got -1"))
         XCTAssertTrue(message { try Ensembles.make("cue", .init(n: 10)) }.contains("unknown ensemble 'cue'; known: ginibre"))
         XCTAssertTrue(message { try Ensembles.make("lstm-jacobian", .init(n: 10, jacobian: .init(matrix: .flow))) }
             .contains("the lstm is a map"))
         XCTAssertTrue(message { try Ensembles.make("rate-jacobian", .init(n: 10, jacobian: .init(matrix: .map))) }
-            .contains("--jacobian map is for the GRU and LSTM"))
+            .contains("the map Jacobian is for the GRU and LSTM; the rate network is a flow"))
         XCTAssertTrue(message { try Ensembles.make("rate-jacobian", .init(n: 10, jacobian: .init(transient: -1))) }
-            .contains("--transient must be ≥ 0"))
+            .contains("the transient steps must be ≥ 0 (got -1)"))
         XCTAssertTrue(message { try Ensembles.make("goe", .init(n: 10, jacobian: .init())) }
             .contains("apply to the *-jacobian ensembles"))
-        XCTAssertTrue(message { try SpectrumRun.run(GOE(n: 4), samples: 0, seed: 0, on: self.cpu) }.contains("--samples"))
+        XCTAssertTrue(message { try SpectrumRun.run(GOE(n: 4), samples: 0, seed: 0, on: self.cpu) }.contains("the number of samples must be at least 1 (got 0)"))
 
         let dir = try temporaryDirectory(self)
         let missing = dir.appendingPathComponent("nope.npy")

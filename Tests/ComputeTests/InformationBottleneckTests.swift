@@ -290,7 +290,7 @@ final class InformationBottleneckTests: XCTestCase {
         assertError(try DiscreteIBProblem(joint: [0.5, .nan, 0, 0.5], rows: 2, cols: 2), contains: "non-finite")
         let p = try DiscreteIBProblem.binarySymmetricChannel(crossover: 0.1)
         assertError(try DiscreteIB.solve(p, DiscreteIBSettings(clusters: 1, betas: [1]), on: CPUBackend.shared),
-                    contains: "--clusters must be at least 2")
+                    contains: "the number of clusters must be at least 2, got 1")
         assertError(try DiscreteIB.solve(p, DiscreteIBSettings(clusters: 2, betas: [2, 1]), on: CPUBackend.shared),
                     contains: "strictly increasing")
     }

@@ -122,23 +122,23 @@ final class RidgeTests: XCTestCase {
         XCTAssertTrue(message { try parseGammaList("1:0:0.1") }.contains("step > 0"))
         XCTAssertEqual(try RidgeLambda(parsing: "optimal"), .optimal)
         XCTAssertEqual(try RidgeLambda(parsing: "0.25"), .value(0.25))
-        XCTAssertTrue(message { try RidgeLambda(parsing: "-1") }.contains("--lambda must be a number ≥ 0 or 'optimal'"))
+        XCTAssertTrue(message { try RidgeLambda(parsing: "-1") }.contains("the ridge λ must be a number ≥ 0 or 'optimal' (got '-1')"))
         let ok = RidgeSettings(n: 50, gammas: [0.5], sigma2: 1, lambda: .optimal, samples: 2)
         var bad = ok
         bad.n = 0
-        XCTAssertTrue(message { try bad.validate() }.contains("--n must be at least 1"))
+        XCTAssertTrue(message { try bad.validate() }.contains("the observations n must be at least 1 (got 0)"))
         bad = ok
         bad.samples = 0
-        XCTAssertTrue(message { try bad.validate() }.contains("--samples"))
+        XCTAssertTrue(message { try bad.validate() }.contains("the samples per γ must be at least 1 (got 0)"))
         bad = ok
         bad.sigma2 = -1
-        XCTAssertTrue(message { try bad.validate() }.contains("--sigma2"))
+        XCTAssertTrue(message { try bad.validate() }.contains("the noise variance σ² must be a number ≥ 0 (got -1"))
         bad = ok
         bad.gammas = [0.001]
         XCTAssertTrue(message { try bad.validate() }.contains("0 features"))
         bad = ok
         bad.r2 = 0
-        XCTAssertTrue(message { try RidgeRun.run(bad, on: self.cpu) }.contains("--r2"))
+        XCTAssertTrue(message { try RidgeRun.run(bad, on: self.cpu) }.contains("the signal strength r² must be positive (got 0"))
     }
 
     func testPlotIsWellFormed() throws {

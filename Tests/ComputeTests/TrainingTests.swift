@@ -62,7 +62,7 @@ final class TrainingTests: XCTestCase {
         try Data([0, 0, 8, 1, 0, 0, 0, 9, 1, 2, 3]).write(to: short)
         XCTAssertThrowsError(try IDX.read(short.path)) { XCTAssertTrue("\($0)".contains("needs 9 bytes"), "\($0)") }
         XCTAssertThrowsError(try DataSource.npy(directory: dir.path).load()) { XCTAssertTrue("\($0)".contains("X.npy"), "\($0)") }
-        XCTAssertThrowsError(try DataSource(parsing: "mnist")) { XCTAssertTrue("\($0)".contains("--data"), "\($0)") }
+        XCTAssertThrowsError(try DataSource(parsing: "mnist")) { XCTAssertTrue("\($0)".contains("the data source must be fashion-mnist"), "\($0)") }
     }
 
     func testNpyAndCSVReaders() throws {

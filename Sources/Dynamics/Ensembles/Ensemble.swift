@@ -144,23 +144,23 @@ public enum Ensembles {
 
     static func check(_ o: EnsembleOptions, for entry: Entry) throws {
         func bad(_ s: String) -> ComputeError { .invalidArgument(s) }
-        guard o.n >= 1 else { throw bad("--n must be at least 1 (got \(o.n))") }
+        guard o.n >= 1 else { throw bad("the matrix size n must be at least 1 (got \(o.n))") }
         let kind = entry.name.hasSuffix("-jacobian") ? ModelSpec.Kind(rawValue: String(entry.name.dropLast(9))) : nil
         let order = kind.map { JacobianEnsemble.order($0, n: o.n) } ?? o.n
         guard order <= maxOrder else {
-            throw bad("--n \(o.n) is too large: gpurun spectrum handles matrix orders up to \(maxOrder) (this is \(order))")
+            throw bad("n = \(o.n) is too large: spectra are computed for matrix orders up to \(maxOrder) (this is \(order))")
         }
         let given = [("g", o.g), ("gamma", o.gamma), ("tau", o.tau)].filter { $0.1 != nil }.map(\.0)
         if o.jacobian != nil && !entry.options.contains("jacobian") {
-            throw bad("--at, --transient, --dt, --jacobian and --integrator apply to the *-jacobian ensembles, not '\(entry.name)'")
+            throw bad("Jacobian options (place, transient, dt, matrix, integrator) apply to the *-jacobian ensembles, not '\(entry.name)'")
         }
         for option in given where !entry.options.contains(option) {
-            let reads = entry.options.sorted().map { "--\($0)" }.joined(separator: ", ")
-            throw bad("--\(option) does not apply to ensemble '\(entry.name)'"
+            let reads = entry.options.sorted().joined(separator: ", ")
+            throw bad("the parameter \(option) does not apply to ensemble '\(entry.name)'"
                 + (reads.isEmpty ? "" : " (it reads \(reads))"))
         }
-        if let g = o.g, !(g > 0 && g.isFinite) { throw bad("--g must be a positive number (got \(g))") }
-        if let r = o.gamma, !(r > 0 && r.isFinite) { throw bad("--gamma must be a positive number (got \(r))") }
-        if let t = o.tau, !(abs(t) <= 1) { throw bad("--tau must lie in [-1, 1] (got \(t))") }
+        if let g = o.g, !(g > 0 && g.isFinite) { throw bad("the gain g must be a positive number (got \(g))") }
+        if let r = o.gamma, !(r > 0 && r.isFinite) { throw bad("the aspect ratio γ must be a positive number (got \(r))") }
+        if let t = o.tau, !(abs(t) <= 1) { throw bad("the correlation τ must lie in [-1, 1] (got \(t))") }
     }
 }

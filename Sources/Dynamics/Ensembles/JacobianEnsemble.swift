@@ -60,16 +60,16 @@ public struct JacobianEnsemble: MatrixEnsemble {
         let base = Self.spec(kind: kind, n: n, g: g, seed: 0, options: options)
         try base.validate()
         guard options.transientSteps >= 0 else {
-            throw ComputeError.invalidArgument("--transient must be ≥ 0 (got \(options.transientSteps))")
+            throw ComputeError.invalidArgument("the transient steps must be ≥ 0 (got \(options.transientSteps))")
         }
         if options.at == .fixedPoint && options.transient != nil {
-            throw ComputeError.invalidArgument("--transient applies to --at trajectory, not the fixed point")
+            throw ComputeError.invalidArgument("transient steps apply to Jacobians along a trajectory, not at the fixed point")
         }
         let matrix = options.matrix ?? Self.defaultMatrix(kind)
         guard base.isFlow ? matrix != .map : matrix == .map else {
             throw ComputeError.invalidArgument(base.isFlow
-                ? "--jacobian map is for the GRU and LSTM; the \(kind.rawValue) network is a flow (flow or step)"
-                : "the \(kind.rawValue) is a map: its Jacobian is one step's (--jacobian map), it has no flow")
+                ? "the map Jacobian is for the GRU and LSTM; the \(kind.rawValue) network is a flow (flow or step)"
+                : "the \(kind.rawValue) is a map: its Jacobian is one step's (the map Jacobian), it has no flow")
         }
         let theory = try JacobianEnsembleTheory.make(base, matrix: matrix, options: options)
         (law, jacobianTheory) = (theory.law, theory.support)

@@ -26,13 +26,13 @@ public struct RidgeSettings: Sendable {
     /// Refuses n < 1, samples < 1, γ ≤ 0, σ² < 0, r² ≤ 0, λ < 0, and p = round(γ n) < 1.
     public func validate() throws {
         func bad(_ s: String) -> ComputeError { .invalidArgument(s) }
-        guard n >= 1 else { throw bad("--n must be at least 1 (got \(n))") }
-        guard samples >= 1 else { throw bad("--samples must be at least 1 (got \(samples))") }
-        guard !gammas.isEmpty else { throw bad("--gamma needs at least one value") }
+        guard n >= 1 else { throw bad("the observations n must be at least 1 (got \(n))") }
+        guard samples >= 1 else { throw bad("the samples per γ must be at least 1 (got \(samples))") }
+        guard !gammas.isEmpty else { throw bad("give at least one aspect ratio γ") }
         if let g = gammas.first(where: { !($0 > 0 && $0.isFinite) }) { throw bad("every γ must be positive (got \(g))") }
-        guard sigma2 >= 0, sigma2.isFinite else { throw bad("--sigma2 must be a number ≥ 0 (got \(sigma2))") }
-        guard r2 > 0, r2.isFinite else { throw bad("--r2 must be positive (got \(r2))") }
-        if case .value(let l) = lambda, !(l >= 0 && l.isFinite) { throw bad("--lambda must be ≥ 0 (got \(l))") }
+        guard sigma2 >= 0, sigma2.isFinite else { throw bad("the noise variance σ² must be a number ≥ 0 (got \(sigma2))") }
+        guard r2 > 0, r2.isFinite else { throw bad("the signal strength r² must be positive (got \(r2))") }
+        if case .value(let l) = lambda, !(l >= 0 && l.isFinite) { throw bad("the ridge λ must be ≥ 0 (got \(l))") }
         for g in gammas where (g * Double(n)).rounded() < 1 {
             throw bad("γ = \(g) with n = \(n) gives p = round(γ n) = 0 features; raise n or γ")
         }

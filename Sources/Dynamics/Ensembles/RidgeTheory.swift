@@ -58,7 +58,7 @@ public enum RidgeLambda: Sendable, Equatable, CustomStringConvertible {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
         if t == "optimal" { self = .optimal; return }
         guard let v = Double(t), v >= 0, v.isFinite else {
-            throw ComputeError.invalidArgument("--lambda must be a number ≥ 0 or 'optimal' (got '\(text)')")
+            throw ComputeError.invalidArgument("the ridge λ must be a number ≥ 0 or 'optimal' (got '\(text)')")
         }
         self = .value(v)
     }
@@ -81,7 +81,7 @@ public enum RidgeLambda: Sendable, Equatable, CustomStringConvertible {
 /// A list of aspect ratios: "0.5,1.5,2" or "start:stop:step" (inclusive), or both joined by
 /// commas. Every γ must be positive and finite.
 public func parseGammaList(_ text: String) throws -> [Double] {
-    func bad(_ why: String) -> ComputeError { .invalidArgument("--gamma '\(text)': \(why)") }
+    func bad(_ why: String) -> ComputeError { .invalidArgument("aspect ratios γ '\(text)': \(why)") }
     var out: [Double] = []
     for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
         let pieces = part.split(separator: ":", omittingEmptySubsequences: false).map(String.init)

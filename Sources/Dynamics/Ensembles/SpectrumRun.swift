@@ -41,7 +41,7 @@ public enum SpectrumRun {
     public static func run(_ ensemble: any MatrixEnsemble, samples: Int, seed: UInt64, on backend: any Backend,
                            workers: Int = ProcessInfo.processInfo.activeProcessorCount,
                            batchBytes: Int = 64 << 20) throws -> EnsembleSpectrum {
-        guard samples >= 1 else { throw ComputeError.invalidArgument("--samples must be at least 1 (got \(samples))") }
+        guard samples >= 1 else { throw ComputeError.invalidArgument("the number of samples must be at least 1 (got \(samples))") }
         let n = ensemble.order
         let (count, overflow) = samples.multipliedReportingOverflow(by: n)
         guard !overflow, count <= 1 << 31 else {

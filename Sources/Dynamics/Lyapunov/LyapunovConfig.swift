@@ -25,7 +25,7 @@ public struct LyapunovConfig: Codable, Sendable, Equatable {
 
     public init(steps: Int, transient: Int, qTransient: Int? = nil, k: Int, reorth: Int = 1, seed: UInt64 = 1,
                 batch: Int = 1, maxConvergencePoints: Int = 400, qr: TangentQR.Method? = nil) {
-        self.qr = qr
+        self.qr = qr == .auto ? nil : qr
         self.steps = steps
         self.transient = transient
         self.qTransient = qTransient ?? transient
@@ -39,12 +39,12 @@ public struct LyapunovConfig: Codable, Sendable, Equatable {
     /// Clear errors before any work starts.
     public func validate(stateSize: Int) throws {
         func bad(_ s: String) -> ComputeError { .invalidArgument("lyapunov: " + s) }
-        if steps <= 0 { throw bad("--steps must be positive, got \(steps)") }
+        if steps <= 0 { throw bad("the accumulated steps must be positive, got \(steps)") }
         if transient < 0 || qTransient < 0 { throw bad("transients must be ≥ 0") }
-        if k <= 0 { throw bad("--k must be positive, got \(k)") }
-        if k > stateSize { throw bad("--k \(k) is larger than the state (\(stateSize) numbers)") }
-        if reorth <= 0 { throw bad("--reorth must be positive, got \(reorth)") }
-        if batch <= 0 { throw bad("--batch must be positive, got \(batch)") }
+        if k <= 0 { throw bad("the number of exponents k must be positive, got \(k)") }
+        if k > stateSize { throw bad("k = \(k) exponents is larger than the state (\(stateSize) numbers)") }
+        if reorth <= 0 { throw bad("the reorthonormalisation interval must be positive, got \(reorth)") }
+        if batch <= 0 { throw bad("the batch must be positive, got \(batch)") }
     }
 
     /// Bytes a run needs on its backend: weights are the model's; here states, Q, its image and

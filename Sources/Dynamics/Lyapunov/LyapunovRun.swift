@@ -57,14 +57,14 @@ public final class LyapunovRun<M: RecurrentModel> {
     public init(model: M, config: LyapunovConfig, identity: [String: String], initialStates: [M.T]? = nil) throws {
         try config.validate(stateSize: model.stateSize)
         if model.networks > 1 && model.networks != config.batch {
-            throw ComputeError.invalidArgument("lyapunov: \(model.networks) networks need --batch \(model.networks)")
+            throw ComputeError.invalidArgument("lyapunov: \(model.networks) networks need a batch of \(model.networks), got \(config.batch)")
         }
         let be = model.backend
         let bytes = config.workingBytes(stateSize: model.stateSize, elementSize: MemoryLayout<M.T>.stride)
         if case .opencl(let cl) = be.kind { try cl.checkFits(totalBytes: bytes) }
         self.model = model
         self.config = config
-        qrMethod = config.qr ?? .preferred(for: be)
+        qrMethod = (config.qr ?? .auto).resolved(for: be)
         cholesky = CholeskyQR2(backend: be)
         var id = identity
         id["config"] = String(describing: config)
@@ -104,7 +104,7 @@ public final class LyapunovRun<M: RecurrentModel> {
     }
 
     func orthonormalize(_ q: Tensor<M.T>) throws -> [Double] {
-        qrMethod == .cholesky ? try cholesky.orthonormalize(q) : try TangentQR.hostQR(q)
+        qrMethod == .cholesky2 ? try cholesky.orthonormalize(q) : try TangentQR.hostQR(q)
     }
 
     /// Runs to the end, or until `shouldStop` (checked between steps) asks it to stop.
@@ -197,9 +197,12 @@ public final class LyapunovRun<M: RecurrentModel> {
     /// Continues from a checkpoint written by a run with the same model, parameters and config.
     public func resume(from url: URL) throws {
         let (cp, st, q, covs) = try LyapunovCheckpoint.read(url)
-        if cp.identity != identity {
-            let keys = Set(cp.identity.keys).union(identity.keys).sorted().filter { cp.identity[$0] != identity[$0] }
-            let diffs = keys.map { "\($0): checkpoint \(cp.identity[$0] ?? "-"), now \(identity[$0] ?? "-")" }
+        var saved = cp.identity
+        // Checkpoints of older versions name the QR methods host and cholesky.
+        saved["config"] = saved["config"].map(TangentQR.Method.renamingOldNames)
+        if saved != identity {
+            let keys = Set(saved.keys).union(identity.keys).sorted().filter { saved[$0] != identity[$0] }
+            let diffs = keys.map { "\($0): checkpoint \(saved[$0] ?? "-"), now \(identity[$0] ?? "-")" }
             throw ComputeError.invalidArgument(
                 "\(url.path) was written by a run with other parameters; refusing to resume.\n  " + diffs.joined(separator: "\n  "))
         }

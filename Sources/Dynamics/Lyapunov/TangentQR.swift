@@ -11,16 +11,51 @@ import Foundation
 /// that QR, or CholeskyQR2 on the device (BENCHMARKS.md compares them).
 public enum TangentQR {
     public enum Method: String, Sendable, Codable, CaseIterable {
-        /// LAPACK on the host (a round trip for device tensors).
-        case host
+        /// Householder QR by LAPACK on the host (a round trip for device tensors).
+        case householder
         /// CholeskyQR2: GEMMs on the device, a k×k Cholesky on the host.
-        case cholesky
+        case cholesky2
+        /// `preferred(for:)` the backend: householder on CPU devices, cholesky2 on GPUs.
+        case auto
+
+        /// The names of earlier versions.
+        public static var host: Method { .householder }
+        public static var cholesky: Method { .cholesky2 }
+
+        public init?(rawValue: String) {
+            switch rawValue {
+            case "householder", "host": self = .householder
+            case "cholesky2", "cholesky": self = .cholesky2
+            case "auto": self = .auto
+            default: return nil
+            }
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let m = Method(rawValue: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                        debugDescription: "unknown QR method '\(text)'"))
+            }
+            self = m
+        }
 
         /// Host QR on CPU-type OpenCL devices (a "transfer" is a memcpy there and LAPACK is
         /// faster than any kernel), CholeskyQR2 on GPUs.
         public static func preferred(for backend: any Backend) -> Method {
-            if case .opencl(let cl) = backend.kind, cl.info.isGPU { return .cholesky }
-            return .host
+            if case .opencl(let cl) = backend.kind, cl.info.isGPU { return .cholesky2 }
+            return .householder
+        }
+
+        /// The method a run on `backend` uses: `auto` resolved, the others as they are.
+        public func resolved(for backend: any Backend) -> Method {
+            self == .auto ? Self.preferred(for: backend) : self
+        }
+
+        /// A run identity's config text with the old case names (host, cholesky) replaced.
+        public static func renamingOldNames(_ text: String) -> String {
+            text.replacingOccurrences(of: "TangentQR.Method.host)", with: "TangentQR.Method.householder)")
+                .replacingOccurrences(of: "TangentQR.Method.cholesky)", with: "TangentQR.Method.cholesky2)")
         }
     }
 

@@ -41,20 +41,24 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     /// The flows integrate with step δ; the maps take whole steps.
     public var isFlow: Bool { kind == .rate || kind == .gated }
 
+    /// Numbers in one state of a random model of N units: h, (h, c) for the LSTM, (h, z, r) for
+    /// the gated RNN (loaded weights decide N, and then the built model's `stateSize` counts).
+    public var stateSize: Int { n * (kind == .gated ? 3 : kind == .lstm ? 2 : 1) }
+
     /// Clear errors before any work.
     public func validate() throws {
         func bad(_ s: String) -> ComputeError { .invalidArgument("\(kind.rawValue): " + s) }
-        if weights == nil && n <= 0 { throw bad("--n must be positive, got \(n)") }
-        if isFlow && !(dt > 0 && dt.isFinite) { throw bad("--dt must be positive, got \(dt)") }
+        if weights == nil && n <= 0 { throw bad("units N must be positive, got \(n)") }
+        if isFlow && !(dt > 0 && dt.isFinite) { throw bad("the step dt must be positive, got \(dt)") }
         if !isFlow && integrator != .euler {
-            throw bad("--integrator applies to the flows (rate, gated); the \(kind.rawValue) model is a map")
+            throw bad("the integrator applies to the flows (rate, gated); the \(kind.rawValue) model is a map")
         }
-        if !g.isFinite { throw bad("--g must be finite") }
+        if !g.isFinite { throw bad("the gain g must be finite, got \(g)") }
         if networks <= 0 { throw bad("the number of networks must be positive") }
         if weights != nil && networks > 1 { throw bad("loaded weights are one network; use trajectories for a batch") }
-        for (name, v) in [("alpha-z", alphaZ), ("beta-z", betaZ), ("alpha-r", alphaR), ("beta-r", betaR),
-                          ("bias-z", biasZ), ("bias-r", biasR), ("bias-f", biasF)] where !v.isFinite {
-            throw bad("--\(name) must be finite")
+        for (name, v) in [("α_z", alphaZ), ("β_z", betaZ), ("α_r", alphaR), ("β_r", betaR),
+                          ("b_z", biasZ), ("b_r", biasR), ("b_f", biasF)] where !v.isFinite {
+            throw bad("the gate parameter \(name) must be finite, got \(v)")
         }
     }
 

@@ -8,7 +8,7 @@ public enum Trajectory {
     /// members' states in MODELS.md order (h, then z and r, or c).
     public static func record<M: RecurrentModel>(_ model: M, states: Tensor<M.T>, steps: Int, every: Int = 1,
                                                  progress: (Int) -> Void = { _ in }) throws -> (frames: Int, values: [Double]) {
-        guard steps >= 0, every > 0 else { throw ComputeError.invalidArgument("step: --steps must be ≥ 0 and --every > 0") }
+        guard steps >= 0, every > 0 else { throw ComputeError.invalidArgument("step: the steps must be ≥ 0 and the recording interval positive, got \(steps) and \(every)") }
         var values: [Double] = []
         var frames = 0
         func snapshot() throws {

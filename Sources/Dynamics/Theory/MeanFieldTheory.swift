@@ -82,7 +82,7 @@ public enum MeanFieldTheory {
             p.method = "dynamical mean-field theory of the flow (Sompolinsky–Crisanti–Sommers)"
             (p.flow, p.lambdaMax, p.meanExponent) = (f, f.lambdaMax, f.meanExponent)
             if integrator == .euler {
-                p.notes.append("the DMFT is the flow's (δ → 0); Euler steps of δ = \(short(dt)) differ from it by O(δ): use --integrator rk4 or a smaller --dt to compare")
+                p.notes.append("the DMFT is the flow's (δ → 0); Euler steps of δ = \(short(dt)) differ from it by O(δ): use the RK4 integrator or a smaller dt to compare")
             }
         }
         let d0 = p.map?.delta0 ?? p.flow?.delta0 ?? 0

@@ -1,0 +1,68 @@
+import Compute
+import Foundation
+
+/// An error in what a command was given (a value, a file), as opposed to one met while working:
+/// the command line shows it as a usage error.
+public struct InvalidInput: Error, CustomStringConvertible {
+    public var underlying: any Error
+    public init(_ underlying: any Error) { self.underlying = underlying }
+    public var description: String { "\(underlying)" }
+
+    /// Runs `body`, its errors as InvalidInput.
+    public static func check<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as InvalidInput { throw e } catch { throw InvalidInput(error) }
+    }
+}
+
+/// Output folders and report files of the commands.
+public enum ReportFiles {
+    /// The output folder, created if missing; an existing non-folder is an error.
+    public static func folder(_ path: String) throws -> URL {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw InvalidInput(ComputeError.invalidArgument("the output \(path) exists and is not a folder")) }
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw InvalidInput(ComputeError.invalidArgument(
+                    "cannot create the output folder \(path) (\(error.localizedDescription))"))
+            }
+        }
+        return URL(fileURLWithPath: path, isDirectory: true)
+    }
+
+    /// The encoder of every JSON report, on stdout and in files.
+    public static func encoder() -> JSONEncoder {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        enc.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return enc
+    }
+
+    /// A report as pretty JSON in a file, written atomically.
+    public static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
+        do {
+            try (encoder().encode(value) + Data("\n".utf8)).write(to: url, options: .atomic)
+        } catch { throw ComputeError.io(path: url.path, reason: "cannot write the report (\(error.localizedDescription))") }
+    }
+
+    /// Six significant digits, the numbers of the text reports.
+    public static func short(_ v: Double) -> String { String(format: "%.6g", v) }
+}
+
+/// A result with the files written next to it, encoded as the result's own keys plus "files"
+/// (left out when empty).
+public struct WithFiles<R: Encodable>: Encodable {
+    public var result: R
+    public var files: [String: String]
+    public init(_ result: R, files: [String: String]) { (self.result, self.files) = (result, files) }
+
+    public func encode(to encoder: Encoder) throws {
+        try result.encode(to: encoder)
+        var c = encoder.container(keyedBy: Key.self)
+        if !files.isEmpty { try c.encode(files, forKey: .files) }
+    }
+    enum Key: String, CodingKey { case files }
+}

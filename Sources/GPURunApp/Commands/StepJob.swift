@@ -1,0 +1,58 @@
+import Compute
+import Dynamics
+import Foundation
+
+/// `gpurun step`: trajectories of one model, written as DIR/trajectory.npy.
+public enum StepJob {
+    /// `gpurun step --json`.
+    public struct Summary: Encodable, Sendable {
+        public var model: String, n: Int, stateSize: Int, batch: Int, steps: Int, frames: Int, device: String
+        public var seconds: Double, file: String
+    }
+
+    /// Steps `batch` states `steps` times, one frame every `every` steps, from `x0` (a .npy) or
+    /// random states; `progress` hears the step about once a second.
+    public static func run(_ spec: ModelSpec, steps: Int, every: Int, batch: Int, x0: String?, dtype: DType,
+                           on backend: any Backend, output: URL, progress: (Int) -> Void = { _ in }) throws -> Summary {
+        guard batch > 0 else { throw InvalidInput(ComputeError.invalidArgument("the batch must be positive, got \(batch)")) }
+        guard steps >= 0, every > 0 else {
+            throw InvalidInput(ComputeError.invalidArgument(
+                "the steps must be ≥ 0 and the recording interval positive, got \(steps) and \(every)"))
+        }
+        switch dtype {
+        case .f64: return try go(spec, backend, Double.self, steps, every, batch, x0, output, progress)
+        case .f32: return try go(spec, backend, Float.self, steps, every, batch, x0, output, progress)
+        }
+    }
+
+    static func go<T: Scalar>(_ spec: ModelSpec, _ backend: any Backend, _: T.Type, _ steps: Int, _ every: Int, _ batch: Int,
+                              _ x0: String?, _ output: URL, _ progress: (Int) -> Void) throws -> Summary {
+        let model: any RecurrentModel<T> = try InvalidInput.check { try spec.make(on: backend, as: T.self) }
+        return try record(model, spec, steps, every, batch, x0, output, progress)
+    }
+
+    static func record<M: RecurrentModel>(_ model: M, _ spec: ModelSpec, _ steps: Int, _ every: Int, _ batch: Int,
+                                          _ x0: String?, _ output: URL, _ progress: (Int) -> Void) throws -> Summary {
+        let states: Tensor<M.T>
+        if let x0 {
+            let values: [M.T]
+            do { values = try Trajectory.loadStates(x0, model: model, batch: batch) } catch {
+                throw InvalidInput(ComputeError.invalidArgument("initial state \(x0): \(error)"))
+            }
+            states = try model.backend.tensor(values, shape: [model.segments, batch, model.units])
+        } else {
+            states = try JacobianCheck.randomStates(model, batch: batch, seed: spec.seed)
+        }
+        let start = Timing.now()
+        var last = start
+        let (frames, values) = try Trajectory.record(model, states: states, steps: steps, every: every) { t in
+            let now = Timing.now()
+            if now - last > 1 { last = now; progress(t) }
+        }
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let url = output.appendingPathComponent("trajectory.npy")
+        try Npy.write(NpyArray(values, shape: [frames, batch, model.stateSize]), to: url)
+        return Summary(model: model.name, n: model.units, stateSize: model.stateSize, batch: batch, steps: steps,
+                       frames: frames, device: model.backend.label, seconds: Timing.now() - start, file: url.path)
+    }
+}
