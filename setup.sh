@@ -3,8 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# The last line is for the tests: numpy for the bench references, Open MPI for `sweep --mpi`,
+# Oclgrind (a GPU simulator) for the slow tier's GPU-conformance check.
 packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd clinfo
-          libopenblas-dev liblapacke-dev dataset-fashion-mnist zlib1g-dev)
+          libopenblas-dev liblapacke-dev dataset-fashion-mnist zlib1g-dev
+          python3-numpy openmpi-bin libopenmpi-dev oclgrind)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

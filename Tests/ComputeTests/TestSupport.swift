@@ -47,6 +47,16 @@ func assertAllPass(_ results: [ValidationResult], file: StaticString = #filePath
     }
 }
 
+/// The slow tier: checks that take minutes (long training runs, theory at large N) run only
+/// with GPURUN_SLOW_TESTS=1, which scripts/test-slow.sh sets (README, "Slow tier"). Skipped
+/// elsewhere, saying how to run them.
+func requireSlowTests(_ name: String = #function) throws {
+    if ProcessInfo.processInfo.environment["GPURUN_SLOW_TESTS"] != "1" {
+        print("skipping \(name): slow tier; run it with scripts/test-slow.sh or GPURUN_SLOW_TESTS=1")
+        throw XCTSkip("slow tier: set GPURUN_SLOW_TESTS=1 to run it")
+    }
+}
+
 /// A scratch directory removed at the end of the test.
 func temporaryDirectory(_ testCase: XCTestCase) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("gpurun-test-\(UUID().uuidString)")

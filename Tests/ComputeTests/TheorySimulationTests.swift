@@ -9,18 +9,10 @@ import OpenCLRuntime
 /// (finite networks approach the large-N λ_max from below), and the circular-law spectrum
 /// against the whole simulated spectrum for g < 1.
 ///
-/// The tests marked slow (minutes) run only with GPURUN_SLOW_TESTS=1 (README, "Slow checks");
+/// The tests marked slow (minutes) run in the slow tier (`requireSlowTests`, scripts/test-slow.sh);
 /// each default test here takes a few seconds on two cores.
 import Foundation
 import XCTest
-
-/// Skips a slow check unless GPURUN_SLOW_TESTS=1, saying how to run it.
-func requireSlowTests(_ name: String = #function) throws {
-    if ProcessInfo.processInfo.environment["GPURUN_SLOW_TESTS"] != "1" {
-        print("skipping \(name): a slow check; run it with GPURUN_SLOW_TESTS=1")
-        throw XCTSkip("slow check: set GPURUN_SLOW_TESTS=1 to run it")
-    }
-}
 
 final class TheorySimulationTests: XCTestCase {
     let cpu = CPUBackend.shared

@@ -23,7 +23,9 @@ final class TrainingAccuracyTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(r.testAccuracy, 0.84)
     }
 
+    /// Six minutes at -Onone on two cores: slow tier.
     func testCNNTwoEpochs() throws {
+        try requireSlowTests()
         let r = try train(.cnn, epochs: 2, batch: 128, lr: 0.03)
         XCTAssertGreaterThanOrEqual(r.testAccuracy, 0.88)
     }
