@@ -9,7 +9,8 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "LibraryExample",
-            dependencies: [.product(name: "Dynamics", package: "gpurun"), .product(name: "Learning", package: "gpurun")]),
+            dependencies: [.product(name: "Compute", package: "gpurun"), .product(name: "Dynamics", package: "gpurun"),
+                          .product(name: "Learning", package: "gpurun")]),
     ],
     swiftLanguageModes: [.v6]
 )
