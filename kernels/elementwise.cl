@@ -2,7 +2,7 @@
 // Sources/Compute/Backend/CPUBackend+Elementwise.swift; the op codes match UnaryOp.
 #include "real.h"
 
-// sech^2 computed as 1/cosh^2: 1 - tanh^2 cancels for large |x| (MODELS.md, notation).
+// sech^2 computed as 1/cosh^2: 1 - tanh^2 cancels for large |x| (docs/README.md, notation).
 inline REAL sech2(REAL x) {
     REAL c = cosh(x);
     return (REAL)1 / (c * c);

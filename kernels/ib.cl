@@ -1,4 +1,5 @@
-// Discrete information bottleneck: the self-consistent iterations of Tishby, Pereira & Bialek,
+// Discrete information bottleneck: the self-consistent iterations of Tishby, Pereira & Bialek
+// (docs/information-bottleneck.md B8),
 //   p(t)   = Σ_x p(x) p(t|x)
 //   p(y|t) = Σ_x p(t|x) p(x) p(y|x) / p(t)
 //   p(t|x) ∝ p(t) exp(−β KL(p(y|x) ‖ p(y|t))),

@@ -1,7 +1,7 @@
 // Philox4x32-10 (Salmon et al., SC 2011) and the project's word -> float mapping.
 // The CPU twin is Sources/Compute/Random/Philox.swift; both must stay bit-identical.
 //
-// Element layout (see README "Random numbers"): element i of (seed, stream) comes from
+// Element layout (docs/random.md P2–P4): element i of (seed, stream) comes from
 // block b = offset + i / per_block, counter = (lo32(b), hi32(b), stream, 0),
 // key = (lo32(seed), hi32(seed)).
 #ifndef GPURUN_PHILOX_H

@@ -1,5 +1,6 @@
 // Training ops over REAL (real.h): batch normalisation statistics, forward and backward on
-// x viewed as [N, C, S] (S = H*W, 1 for feature vectors), and softmax cross-entropy per row.
+// x viewed as [N, C, S] (S = H*W, 1 for feature vectors), and softmax cross-entropy per row
+// (docs/training.md N2–N4).
 // Host side: Sources/Kernels/TrainingKernels.swift; CPU twins: CPUTraining in
 // Sources/Compute/Training/CPUBackend+Training.swift, whose order of operations these follow
 // (per-plane sums in ACC, then a sum over n in order).

@@ -1,7 +1,8 @@
 import Compute
 import Foundation
 
-/// The exact Gaussian information bottleneck (Chechik, Globerson, Tishby & Weiss, JMLR 2005):
+/// The exact Gaussian information bottleneck (Chechik, Globerson, Tishby & Weiss, JMLR 2005;
+/// docs/information-bottleneck.md B1–B5):
 /// minimise I(T;X) − β I(T;Y) over encoders T = A X + ξ, ξ ~ N(0, I).
 ///
 /// The left eigenvectors vᵢ of Σ_{x|y} Σ_x⁻¹ (equivalently Σ_{x|y} v = λ Σ_x v, solved as a

@@ -2,7 +2,7 @@ import Compute
 import Foundation
 
 /// The correlation measure that replaces mutual information in the generalised IB
-/// (Ngampruetikorn & Schwab): M(A;B) = D(p(a,b) ‖ p(a)p(b)) for a divergence D.
+/// (Ngampruetikorn & Schwab; docs/information-bottleneck.md B6): M(A;B) = D(p(a,b) ‖ p(a)p(b)) for a divergence D.
 public enum IBMeasure: Sendable, Equatable {
     /// Kullback–Leibler: the mutual information.
     case shannon

@@ -26,7 +26,7 @@ public struct GaussianIBSolution: Sendable, Codable {
     public var iterations: Int
 }
 
-/// The generalised Gaussian IB: minimise M(T;X) − β M(T;Y) over linear Gaussian encoders
+/// The generalised Gaussian IB (docs/information-bottleneck.md B6, B7): minimise M(T;X) − β M(T;Y) over linear Gaussian encoders
 /// T = A X + ξ by BFGS over all entries of A (d_x×d_x: every rank is allowed), from several
 /// starts. It also solves the Shannon problem, which is how the closed form is checked against a
 /// brute-force optimisation.

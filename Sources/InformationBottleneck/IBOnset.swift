@@ -2,7 +2,7 @@ import Compute
 import Foundation
 
 /// The learning onset of the discrete IB: the smallest β at which the optimal encoder carries
-/// information, I(T;X) > 0.
+/// information, I(T;X) > 0 (docs/information-bottleneck.md B10, B11).
 ///
 /// Theory gives two candidates. Perturbing the trivial encoder, p(t|x) = p(t)(1 + δ h_t(x)),
 /// I(T;X) ≈ ½δ² Σ_t p(t) E[h_t(X)²] and I(T;Y) ≈ ½δ² Σ_t p(t) E[E[h_t(X)|Y]²]; the ratio is at

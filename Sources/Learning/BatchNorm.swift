@@ -1,5 +1,5 @@
 import Compute
-/// Batch normalisation with PyTorch's semantics (BatchNorm1d on [N, C], BatchNorm2d on
+/// Batch normalisation (docs/training.md N3, N4) with PyTorch's semantics (BatchNorm1d on [N, C], BatchNorm2d on
 /// [N, C, H, W]): in training, each channel is normalised by its batch mean and biased
 /// variance, and the running statistics move by `momentum` towards the batch mean and the
 /// unbiased variance (M/(M−1) times the biased one, M = N·H·W); in evaluation the running

@@ -42,7 +42,8 @@ public enum LRSchedule: Codable, Sendable, Equatable {
 }
 
 /// Stochastic gradient descent with momentum and L2 weight decay, as torch.optim.SGD
-/// (dampening 0, not Nesterov): g ← ∇ + λw, v ← μv + g (v starts at 0), w ← w − lr·v.
+/// (dampening 0, not Nesterov): g ← ∇ + λw, v ← μv + g (v starts at 0), w ← w − lr·v
+/// (docs/training.md N5).
 /// Frozen parameters are left alone. Composed of axpby on the parameters' backend.
 public struct SGD: Codable, Sendable {
     public var lr: Double

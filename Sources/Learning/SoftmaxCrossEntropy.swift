@@ -1,5 +1,5 @@
 import Compute
-/// The mean softmax cross-entropy of a batch of logits [N, K] against class labels, its
+/// (docs/training.md N2) The mean softmax cross-entropy of a batch of logits [N, K] against class labels, its
 /// gradient (scaled by 1/N) and the number of correct argmax predictions.
 public final class SoftmaxCrossEntropy<T: Scalar> {
     let backend: any Backend

@@ -6,11 +6,11 @@ import Foundation
 struct LyapunovCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lyapunov",
-        abstract: "Lyapunov spectrum of a recurrent network by the QR method (MODELS.md).",
+        abstract: "Lyapunov spectrum of a recurrent network by the QR method (docs/lyapunov.md).",
         discussion: """
         --steps and --transient count steps of size dt. Exponents are per unit time for the
         flows (rate, gated: divided by dt) and per step for the maps (gru, lstm, linear).
-        Where mean-field theory exists for the model and regime (MODELS.md), the JSON has a
+        Where mean-field theory exists for the model and regime (docs/theory.md), the JSON has a
         "theory" object (prediction and gap, simulation − theory) and the plots draw it; the
         participation ratio of the state covariance is reported next to the Kaplan–Yorke
         dimension.

@@ -2,7 +2,7 @@ import ArgumentParser
 import GPURunApp
 import Compute
 
-/// The model options `step`, `lyapunov` and `spectrum` share (MODELS.md).
+/// The model options `step`, `lyapunov` and `spectrum` share (docs/models.md).
 struct ModelOptions: ParsableArguments {
     @Option(help: "The model.") var model: ModelSpec.Kind = .rate
     @Option(help: "Units N (weights files decide N when given).") var n: Int?

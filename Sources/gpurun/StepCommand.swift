@@ -6,7 +6,7 @@ import Foundation
 struct StepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "step",
-        abstract: "Step a recurrent network (MODELS.md) and write its trajectories as .npy.",
+        abstract: "Step a recurrent network (docs/models.md) and write its trajectories as .npy.",
         discussion: """
         Writes DIR/trajectory.npy of shape [frames, batch, stateSize] (float64), frame 0 the
         initial state and then one frame every --every steps; a state is h (rate, linear, gru),

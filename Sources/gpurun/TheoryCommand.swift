@@ -3,13 +3,13 @@ import GPURunApp
 import Compute
 import Foundation
 
-/// `gpurun theory`: the mean-field predictions of MODELS.md ("Theory the program overlays on its
+/// `gpurun theory`: the mean-field predictions of docs/theory.md ("Theory the program overlays on its
 /// results") for the rate network and the gated RNN, without simulating (except, for the gated
 /// RNN with --n, a trajectory whose units give the Jacobian's support).
 struct TheoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "theory",
-        abstract: "Mean-field predictions for the rate network and the gated RNN (MODELS.md).",
+        abstract: "Mean-field predictions for the rate network and the gated RNN (docs/theory.md).",
         discussion: """
             rate: g ≤ 1, the circular law at h = 0 gives the whole spectrum (λ = ln|m(δ(μ − 1))|/δ, μ \
             uniform on the disc of radius g, m the integrator's step factor); g > 1, the flow's DMFT \

@@ -15,7 +15,7 @@ final class ElementwiseTests: XCTestCase {
         }
     }
 
-    /// sech² must not cancel where tanh² rounds to 1 (MODELS.md notation).
+    /// sech² must not cancel where tanh² rounds to 1 (docs/README.md, notation).
     func testSech2KeepsPrecisionForLargeArguments() throws {
         let x: [Float] = [10, 20, 40]
         let y = try CPUBackend.shared.map(.sech2, CPUBackend.shared.tensor(x)).toArray()

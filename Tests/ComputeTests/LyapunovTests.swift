@@ -7,7 +7,7 @@ import OpenCLRuntime
 import CBLAS
 import XCTest
 
-/// The six checks of MODELS.md for the Lyapunov engine.
+/// The six checks of shared/docs/MODELS.md (docs/checks.md C1, C4–C8) for the Lyapunov engine.
 final class LyapunovTests: XCTestCase {
     /// Eigenvalues of a row-major n×n matrix by LAPACK.
     func eigenvalues(_ a: [Double], _ n: Int) -> [(re: Double, im: Double)] {

@@ -4,7 +4,7 @@ import GPURunApp
 import InformationBottleneck
 import Learning
 import OpenCLRuntime
-/// Tests of the gated RNN, GRU and LSTM of MODELS.md §3–5 and of model loading: every Jacobian
+/// Tests of the gated RNN, GRU and LSTM of docs/models.md (M7–M21) and of model loading: every Jacobian
 /// against central finite differences (check 5), CPU against OpenCL (check 6), the gated RNN's
 /// zero-fixed-point spectrum and critical gain (§3), the GRU's constant-gate conjugacy to the
 /// rate network (§4), PyTorch GRUCell/LSTMCell fixtures (scripts/make_rnn_fixtures.py), and

@@ -4,7 +4,7 @@ import GPURunApp
 import InformationBottleneck
 import Learning
 import OpenCLRuntime
-/// The mean-field theory of the rate network (Sources/Compute/Theory, MODELS.md "Theory …")
+/// The mean-field theory of the rate network (Sources/Dynamics/Theory, docs/theory.md T1–T6; docs/checks.md C9)
 /// against its limits and its own consistency conditions: Gauss–Hermite exactness, g < 1
 /// (λ_max = g − 1), g → 1⁺ (λ_max ≈ ½(g − 1)²), energy conservation, the zero mode Δ'(τ) of
 /// the Schrödinger operator, convergence in the quadrature, and the δ = 1 map's closed forms.

@@ -5,7 +5,7 @@ import InformationBottleneck
 import Learning
 import OpenCLRuntime
 /// The flows' integrators (Sources/Compute/Integrators): RK4's tangent map against central
-/// finite differences of its step (MODELS.md check 5), both integrators against a much finer
+/// finite differences of its step (docs/checks.md C8; docs/integrators.md I3), both integrators against a much finer
 /// step (orders 1 and 4, state and tangent), and RK4 on OpenCL against the CPU (check 6).
 import XCTest
 

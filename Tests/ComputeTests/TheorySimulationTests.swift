@@ -4,7 +4,7 @@ import GPURunApp
 import InformationBottleneck
 import Learning
 import OpenCLRuntime
-/// Simulated Lyapunov spectra against mean-field theory (MODELS.md, "Theory …"): the flow's DMFT
+/// Simulated Lyapunov spectra against mean-field theory (docs/theory.md, docs/checks.md C10): the flow's DMFT
 /// λ_max and the δ = 1 map's closed forms against λ1 at moderate N, with one-sided tolerances
 /// (finite networks approach the large-N λ_max from below), and the circular-law spectrum
 /// against the whole simulated spectrum for g < 1.

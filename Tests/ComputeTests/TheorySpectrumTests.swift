@@ -6,7 +6,7 @@ import Learning
 import OpenCLRuntime
 /// The stable-regime spectrum (circular law through the integrator's step), the gated RNN's
 /// Jacobian support and slow modes, and the constant-gate reduction to the rate network
-/// (Sources/Compute/Theory, MODELS.md "Theory …" and §3).
+/// (Sources/Dynamics/Theory, docs/theory.md T7–T13, docs/models.md M12).
 import Foundation
 import XCTest
 
@@ -166,7 +166,7 @@ final class TheorySpectrumTests: XCTestCase {
         }
     }
 
-    /// The zero fixed point of MODELS.md §3 in the prediction, and a stable gated RNN's simulated
+    /// The zero fixed point of docs/models.md (M12) in the prediction, and a stable gated RNN's simulated
     /// leading exponents against it.
     func testGatedZeroFixedPoint() throws {
         var spec = ModelSpec(kind: .gated, n: 60, g: 1.2, dt: 0.1, seed: freshSeed())

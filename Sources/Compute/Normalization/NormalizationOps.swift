@@ -8,7 +8,8 @@ public protocol NormalizationOps: BackendBase {
     func batchNormForward<T: Scalar>(_ x: Tensor<T>, mean: Tensor<T>, variance: Tensor<T>, gamma: Tensor<T>,
                                      beta: Tensor<T>, eps: Double, channels: Int, spatial: Int, into y: Tensor<T>) throws
     /// Gradients of training-mode batch normalisation (mean and variance are x's batch
-    /// statistics): dβ = Σ dy, dγ = Σ dy x̂, dx = γ/σ (dy − dβ/M − x̂ dγ/M), σ = √(variance + eps).
+    /// statistics): dβ = Σ dy, dγ = Σ dy x̂, dx = γ/σ (dy − dβ/M − x̂ dγ/M), σ = √(variance + eps)
+    /// (docs/training.md N4).
     func batchNormBackward<T: Scalar>(_ x: Tensor<T>, _ dy: Tensor<T>, mean: Tensor<T>, variance: Tensor<T>,
                                       gamma: Tensor<T>, eps: Double, channels: Int, spatial: Int, dx: Tensor<T>,
                                       dgamma: Tensor<T>, dbeta: Tensor<T>) throws

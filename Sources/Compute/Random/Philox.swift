@@ -6,7 +6,7 @@ public enum Philox {
     public static let w0: UInt32 = 0x9E37_79B9
     public static let w1: UInt32 = 0xBB67_AE85
 
-    /// Ten rounds on a 4-word counter with a 2-word key (shared/docs/RANDOM.md).
+    /// Ten rounds on a 4-word counter with a 2-word key (shared/docs/RANDOM.md; docs/random.md P1).
     @inlinable
     public static func block(counter: (UInt32, UInt32, UInt32, UInt32), key: (UInt32, UInt32))
         -> (UInt32, UInt32, UInt32, UInt32)

@@ -1,7 +1,7 @@
 import OpenCLRuntime
 import Foundation
 
-/// Host fills with the element layout of kernels/random.cl, so a (seed, stream) draws the
+/// Host fills with the element layout of kernels/random.cl (docs/random.md P4), so a (seed, stream) draws the
 /// same numbers on every backend. `offset` counts Philox blocks, as in the kernels.
 public enum PhiloxFill {
     public static func raw(count: Int, seed: UInt64, stream: UInt32, offset: UInt64 = 0) -> [UInt32] {

@@ -1,4 +1,4 @@
-/// Philox random numbers on the device (RANDOM.md; layout: README "Random numbers").
+/// Philox random numbers on the device (docs/random.md P1–P4; shared/docs/RANDOM.md).
 public protocol RandomOps: BackendBase {
     /// `offset` counts Philox blocks.
     func philoxRaw(count: Int, seed: UInt64, stream: UInt32, offset: UInt64) throws -> [UInt32]

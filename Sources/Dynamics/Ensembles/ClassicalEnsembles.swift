@@ -1,5 +1,6 @@
 import Compute
-/// The classical ensembles, scaled so that their spectra converge to a fixed law as n grows.
+/// The classical ensembles, scaled so that their spectra converge to a fixed law as n grows
+/// (docs/ensembles.md E1–E5).
 ///
 /// Every entry is built from float64 standard normals N(0, 1) of Philox stream 0 (see
 /// `SampleNormals`), drawn on the run's backend; the scaling and symmetrisation are done on

@@ -108,12 +108,12 @@ public enum Ensembles {
               options: ["gamma"], make: { try Wishart(n: $0.n, gamma: $0.gamma ?? 0.5) }),
         Entry(name: "elliptic", summary: "E[J_ij J_ji] = τ g²/n; uniform on the ellipse with semi-axes g(1±τ)",
               options: ["g", "tau"], make: { Elliptic(n: $0.n, g: $0.g ?? 1, tau: $0.tau ?? 0.5) }),
-        jacobian(.rate, "flow Jacobians −I + J diag(φ'(h)) of rate networks (MODELS.md §1), default g = 2; "
+        jacobian(.rate, "flow Jacobians −I + J diag(φ'(h)) of rate networks (docs/models.md M4), default g = 2; "
                  + "theory: the radial law about −1 from the DMFT"),
-        jacobian(.gated, "flow Jacobians (3N × 3N: h, z, r) of gated RNNs (MODELS.md §3), default g = 2; "
+        jacobian(.gated, "flow Jacobians (3N × 3N: h, z, r) of gated RNNs (docs/models.md M10), default g = 2; "
                  + "theory: the h block's support and the z, r point masses"),
-        jacobian(.gru, "one-step Jacobians of GRUs (MODELS.md §4), default g = 2; theory at the fixed point"),
-        jacobian(.lstm, "one-step Jacobians (2N × 2N: h, c) of LSTMs (MODELS.md §5), default g = 2; "
+        jacobian(.gru, "one-step Jacobians of GRUs (docs/models.md M15), default g = 2; theory at the fixed point"),
+        jacobian(.lstm, "one-step Jacobians (2N × 2N: h, c) of LSTMs (docs/models.md M20), default g = 2; "
                  + "theory at the fixed point"),
     ]
 

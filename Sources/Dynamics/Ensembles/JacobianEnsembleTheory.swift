@@ -1,7 +1,7 @@
 import Compute
 import Foundation
 
-/// What theory says about a Jacobian ensemble (MODELS.md, "Theory …"): a law for the KS distance
+/// What theory says about a Jacobian ensemble (docs/ensembles.md E7–E9): a law for the KS distance
 /// where the density is known, and the support for the fraction of eigenvalues outside it.
 ///
 /// - rate: −I + J diag(φ'(h)) is the radial law of `RadialLaw` about −1, with h ~ N(0, Δ0) of

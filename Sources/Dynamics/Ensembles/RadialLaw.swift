@@ -1,7 +1,7 @@
 import Compute
 import Foundation
 
-/// The eigenvalue law of c + s·X D with X an n×n matrix of independent entries of variance 1/n
+/// (docs/ensembles.md E9) The eigenvalue law of c + s·X D with X an n×n matrix of independent entries of variance 1/n
 /// and D = diag(d_i) independent of it, as n → ∞: the law of the rate network's Jacobian
 /// −I + J diag(φ'(h)) (c = −1, s = 1, d_i = g φ'(h_i)) and of its Euler step (c = 1 − δ, s = δ).
 ///

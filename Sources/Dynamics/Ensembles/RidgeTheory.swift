@@ -2,7 +2,7 @@ import Compute
 import Foundation
 
 /// Marchenko–Pastur predictions for ridge and minimum-norm regression with isotropic features
-/// (Dobriban & Wager 2018; Hastie, Montanari, Rosset & Tibshirani 2019).
+/// (Dobriban & Wager 2018; Hastie, Montanari, Rosset & Tibshirani 2019; docs/ridge.md R1–R6).
 ///
 /// Model: y = Xβ + ε with X n×p of N(0, 1) entries, γ = p/n, ‖β‖² = r², ε ~ N(0, σ² I).
 /// Ridge with λ is β̂ = argmin (1/n)‖y − Xβ‖² + λ‖β‖² = (XᵀX + nλ I)⁻¹ Xᵀy. The risk is the

@@ -2,7 +2,8 @@ import Compute
 import Foundation
 
 /// The large-n limit of an ensemble's eigenvalue distribution, and the one-dimensional
-/// statistic on which the distance to it (Kolmogorov–Smirnov) is measured.
+/// statistic on which the distance to it (Kolmogorov–Smirnov) is measured (docs/ensembles.md
+/// E1–E5, E9–E11).
 ///
 /// - circular law of radius R: uniform on the disc; statistic |λ|, CDF F(r) = r²/R²;
 /// - elliptic law with correlation τ and scale g: uniform on the ellipse with semi-axes

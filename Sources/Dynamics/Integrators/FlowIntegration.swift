@@ -1,5 +1,5 @@
 import Compute
-/// A flow of MODELS.md (rate network §1, gated RNN §3): dx/dt = f(x) with the flow Jacobian A(x),
+/// A flow of docs/models.md (rate network M1, gated RNN M7): dx/dt = f(x) with the flow Jacobian A(x),
 /// evaluated with the backend's ops (GEMMs, diagonal scalings) on segment-major states.
 protocol FlowModel: RecurrentModel {
     var integrator: Integrator { get }

@@ -1,5 +1,5 @@
 import Compute
-/// How the flows of MODELS.md (rate network §1, gated RNN §3) are stepped: `euler`, the
+/// How the flows of docs/models.md (rate network M1, gated RNN M7) are stepped: `euler`, the
 /// contract's default, x ← x + δ f(x) with tangent map M = I + δA; or `rk4`, the classical
 /// fourth-order Runge–Kutta step whose tangent map is the exact derivative of that step
 /// (FlowIntegration). The maps (linear, GRU, LSTM) have no integrator.

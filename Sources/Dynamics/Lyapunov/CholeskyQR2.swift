@@ -2,7 +2,7 @@ import Compute
 import CBLAS
 import Foundation
 
-/// CholeskyQR2 on the device (Fukaya et al. 2014): G = QᵀQ, G = RᵀR (Cholesky, on the host:
+/// CholeskyQR2 on the device (Fukaya et al. 2014; docs/lyapunov.md L5): G = QᵀQ, G = RᵀR (Cholesky, on the host:
 /// k×k), Q ← Q R⁻¹, twice. Its work is two GEMM pairs on the device and k³ on the host, so it
 /// suits GPUs; R = R₂R₁ is upper triangular with a positive diagonal, ln R_ii = ln R₁_ii + ln R₂_ii.
 /// When the first Cholesky fails (cond(Q)² beyond 1/ε, after many steps between

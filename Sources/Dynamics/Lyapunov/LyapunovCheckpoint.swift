@@ -3,7 +3,7 @@ import OpenCLRuntime
 import Compute
 import Foundation
 
-/// The complete state of a Lyapunov run between two steps, so `--resume` continues exactly
+/// The complete state of a Lyapunov run between two steps (docs/lyapunov.md L9), so `--resume` continues exactly
 /// where it stopped (bit for bit on the CPU backend).
 ///
 /// File: "GPRNCKP1", u64 header length, JSON header, then the state and Q values as raw

@@ -1,5 +1,5 @@
 import Compute
-/// Parameters of one Lyapunov-spectrum run (MODELS.md, "Lyapunov spectra: the algorithm").
+/// Parameters of one Lyapunov-spectrum run (docs/lyapunov.md L2).
 /// Steps count steps of the model's map; exponents are per unit time: divided by the model's
 /// time step δ for flows, per step for the maps (δ = 1: linear map, GRU, LSTM).
 public struct LyapunovConfig: Codable, Sendable, Equatable {

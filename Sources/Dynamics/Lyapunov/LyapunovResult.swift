@@ -31,7 +31,7 @@ public struct LyapunovResult: Codable, Sendable {
     /// was too large to keep (see LyapunovRun.maxCovarianceValues).
     public var participationRatio: Double?
     public var participationRatioStandardError: Double?
-    /// Theory beside the simulation (MODELS.md, "Theory …"), where it exists for the model and
+    /// Theory beside the simulation (docs/lyapunov.md L10, docs/theory.md), where it exists for the model and
     /// regime; set by the caller, which knows the model's parameters.
     public var theory: LyapunovTheory?
 

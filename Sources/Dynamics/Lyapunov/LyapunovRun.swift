@@ -1,7 +1,7 @@
 import Compute
 import Foundation
 
-/// The QR (Benettin) method of MODELS.md on any RecurrentModel and backend: evolve the state
+/// The QR (Benettin) method of docs/lyapunov.md (L1, L2) on any RecurrentModel and backend: evolve the state
 /// through a transient; start Q (orthonormal, from Philox); each step Q ← M Q (a Jacobian
 /// product, never M itself); every `reorth` steps Q, R = qr(Q) with R_ii > 0 and, after a
 /// second transient for Q, accumulate ln R_ii. B trajectories (or networks) advance together.

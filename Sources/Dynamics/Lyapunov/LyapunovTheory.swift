@@ -1,8 +1,8 @@
 import Compute
 import Foundation
 
-/// Theory beside a simulated Lyapunov spectrum (MODELS.md, "Theory the program overlays on its
-/// results"): the prediction for the model and regime, and the gaps, simulation − theory.
+/// Theory beside a simulated Lyapunov spectrum (docs/theory.md,
+/// docs/lyapunov.md L10): the prediction for the model and regime, and the gaps, simulation − theory.
 /// Encoded as one object: the prediction's keys (lambdaMax, regime, method, …) and these.
 public struct LyapunovTheory: Codable, Sendable {
     public var prediction: TheoryPrediction

@@ -1,5 +1,5 @@
 import Compute
-/// Summaries of a Lyapunov spectrum (exponents sorted descending).
+/// Summaries of a Lyapunov spectrum (exponents sorted descending; docs/lyapunov.md L6, L7).
 public enum SpectrumMetrics {
     /// Kaplan–Yorke dimension: j + (λ_1 + … + λ_j) / |λ_{j+1}|, j the largest index whose
     /// partial sum is ≥ 0; 0 when λ_1 < 0; the number of exponents when all partial sums are ≥ 0

@@ -3,7 +3,7 @@ import CBLAS
 import Foundation
 
 /// The covariance C of one trajectory's states over the accumulation phase of a Lyapunov run
-/// (MODELS.md, "Lyapunov spectra: the algorithm"; reported beside the Kaplan–Yorke dimension),
+/// (docs/lyapunov.md L8; reported beside the Kaplan–Yorke dimension),
 /// for the participation-ratio dimension (Σλ_C)²/Σλ_C² over C's eigenvalues λ_C: since C is
 /// symmetric that is (tr C)² / ‖C‖_F², so no eigendecomposition is needed.
 ///

@@ -3,7 +3,7 @@ import CBLAS
 import Foundation
 
 /// Q, R = qr(Q) with a positive diagonal, in place, for a tangent block Q ([S, k], row-major);
-/// returns ln R_ii (MODELS.md, "Lyapunov spectra: the algorithm").
+/// returns ln R_ii (docs/lyapunov.md L1, L3, L4).
 ///
 /// Row-major Q [S, k] is column-major Qᵀ [k, S], so LAPACK's LQ factorisation of that buffer,
 /// Qᵀ = L P, is Q = Pᵀ Lᵀ with R = Lᵀ: no transposing copies. Columns are then flipped so that

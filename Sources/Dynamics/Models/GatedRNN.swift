@@ -1,7 +1,7 @@
 import Compute
 import Foundation
 
-/// Options of the gated RNN (MODELS.md §3), in the sign convention of the gated-RNN paper:
+/// Options of the gated RNN (docs/models.md M7, M8), in the sign convention of the gated-RNN paper:
 /// σ_z(x) = 1/(1 + exp(−α_z x + β_z)), so a positive β closes the gate.
 public struct GatedRNNOptions: Sendable, Equatable {
     /// Gain of J^h ~ N(0, g_h²/N) when drawn; for loaded weights only the normalisation of μ in
@@ -15,9 +15,9 @@ public struct GatedRNNOptions: Sendable, Equatable {
     public var tauR: Double
     /// Euler step δ.
     public var dt: Double
-    /// J^h_ii = 0 (the default of MODELS.md); J^z and J^r keep their diagonals.
+    /// J^h_ii = 0 (the default, docs/models.md M0, M9); J^z and J^r keep their diagonals.
     public var zeroDiagonal: Bool
-    /// Euler (MODELS.md's default) or RK4 with its exact tangent map.
+    /// Euler (the default, docs/integrators.md I1) or RK4 (I2, I3) with its exact tangent map.
     public var integrator: Integrator
 
     public init(gH: Double = 2, alphaZ: Double = 1, betaZ: Double = 0, alphaR: Double = 1, betaR: Double = 0,
@@ -53,7 +53,7 @@ public struct GatedRNNOptions: Sendable, Equatable {
     public static func criticalGain(betaR: Double) -> Double { 1 + exp(betaR) }
     public var criticalGain: Double { Self.criticalGain(betaR: betaR) }
 
-    /// Eigenvalues of the flow Jacobian A at h = z = r = 0 (MODELS.md §3): σ_z(0)(−1 + g_h σ_r(0) μ_i)
+    /// Eigenvalues of the flow Jacobian A at h = z = r = 0 (docs/models.md M12): σ_z(0)(−1 + g_h σ_r(0) μ_i)
     /// for the given eigenvalues μ of J^h/g_h, then −1/τ_z and −1/τ_r, each N times.
     /// (A is block lower triangular there: ∂ḣ/∂z and ∂ḣ/∂r vanish because h = φ(h) = 0.)
     public func zeroFixedPointEigenvalues(muRe: [Double], muIm: [Double]) -> (re: [Double], im: [Double]) {
@@ -66,10 +66,10 @@ public struct GatedRNNOptions: Sendable, Equatable {
     }
 }
 
-/// The gated RNN of MODELS.md §3: state (h, z, r), 3 segments,
+/// The gated RNN of docs/models.md (M7): state (h, z, r), 3 segments,
 ///   dh/dt = σ_z(z) ⊙ [−h + J^h (σ_r(r) ⊙ φ(h))],  τ_z dz/dt = −z + J^z φ(h),  τ_r dr/dt = −r + J^r φ(h),
 /// integrated with Euler steps of size δ; the Jacobian of one step is M = I + δA with the flow
-/// Jacobian A of MODELS.md §3, applied to Q block by block without forming M. With
+/// Jacobian A of docs/models.md (M10), applied to Q block by block without forming M. With
 /// `options.integrator` .rk4 the step is RK4 and its tangent map is built from the same A Q
 /// products (FlowIntegration).
 ///
@@ -210,7 +210,7 @@ public final class GatedRNN<T: Scalar>: RecurrentModel, FlowModel {
         }
     }
 
-    /// A Q with Q = [Q_h; Q_z; Q_r] (MODELS.md §3):
+    /// A Q with Q = [Q_h; Q_z; Q_r] (docs/models.md M11):
     ///   (AQ)_h = Σ_z (−Q_h + J^h [diag(σ_r φ') Q_h + diag(φ σ_r') Q_r]) + diag(σ_z' ⊙ v) Q_z,
     ///            v = −h + J^h(σ_r ⊙ φ);
     ///   (AQ)_z = (J^z diag(φ') Q_h − Q_z)/τ_z;  (AQ)_r likewise with J^r, τ_r.

@@ -1,5 +1,5 @@
 import Compute
-/// Products of i.i.d. Gaussian matrices (MODELS.md check 4): the "Jacobian" of step t is a
+/// Products of i.i.d. Gaussian matrices (docs/theory.md T14, docs/checks.md C7): the "Jacobian" of step t is a
 /// fresh N×N matrix with entries N(0, s²/N), drawn from Philox (seed, PhiloxStreams.perStep(0))
 /// at block offset t·N²/2, so a run is reproducible on every backend. The state is a step
 /// counter kept by the model; exponents are λ_i = ln s + ½[ln(2/N) + ψ((N − i + 1)/2)] (Newman).

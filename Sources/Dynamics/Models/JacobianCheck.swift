@@ -1,5 +1,5 @@
 import Compute
-/// Checks a model's Jacobian against central finite differences of its step (MODELS.md check 5),
+/// Checks a model's Jacobian against central finite differences of its step (docs/checks.md C8),
 /// and its CPU implementation against another backend.
 public enum JacobianCheck {
     /// Max relative error (normwise, Compare with floor 1) between `jacobian(states, member)` and

@@ -1,5 +1,5 @@
 import Compute
-/// The linear map of MODELS.md §2: h_{n+1} = W h_n. Its Lyapunov exponents are ln|μ_i(W)|.
+/// The linear map of docs/models.md (M5, M6): h_{n+1} = W h_n. Its Lyapunov exponents are ln|μ_i(W)|.
 public final class LinearMap<T: Scalar>: RecurrentModel {
     public let backend: any Backend
     public let units: Int

@@ -1,6 +1,6 @@
 import Compute
-/// Validation of every model of MODELS.md (rate, linear, gated, gru, lstm) on a device against
-/// the CPU engine (MODELS.md check 6): from the same Philox weights, states and tangents, a
+/// Validation of every model of docs/models.md (rate, linear, gated, gru, lstm) on a device against
+/// the CPU engine (docs/checks.md C1–C3): from the same Philox weights, states and tangents, a
 /// batched step (B = 3, N = 37, one network shared and three networks), the input-driven step of
 /// the GRU and LSTM, and jacobianTimes on Q [stateSize, 5] at a member ≠ 0, in float32 and (where
 /// the device has it) float64. Compared normwise (floor 1).

@@ -1,7 +1,7 @@
 import Compute
 import Foundation
 
-/// Loading the models of MODELS.md from .npy files. Every refusal names the file and the shape
+/// Loading the models of docs/models.md from .npy files. Every refusal names the file and the shape
 /// it must have ("…/weight_hh_l0.npy: has shape [12, 5], expected [12, 4]"); missing required
 /// files and non-finite values are refused the same way (ModelWeights.load).
 ///

@@ -1,7 +1,7 @@
 import Compute
 import Foundation
 
-/// A model as the command line describes it: which of MODELS.md's five, its size and
+/// A model as the command line describes it: which of the five of docs/models.md, its size and
 /// parameters, random (from a seed) or loaded from files. `make` builds it on a backend.
 public struct ModelSpec: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, CaseIterable {
@@ -23,7 +23,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public var zeroDiagonal: Bool
     public var alphaZ = 1.0, betaZ = 0.0, alphaR = 1.0, betaR = 0.0
     public var biasZ = 0.0, biasR = 0.0, biasF = 0.0
-    /// How the flows are stepped: Euler (the default of MODELS.md) or RK4 with its exact tangent.
+    /// How the flows are stepped: Euler (the default) or RK4 with its exact tangent (docs/integrators.md I1–I3).
     public var integrator: Integrator = .euler
 
     public init(kind: Kind, n: Int, g: Double = 2, dt: Double = 0.1, seed: UInt64 = 1, weights: String? = nil,
@@ -109,7 +109,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         return id
     }
 
-    /// The gated RNN's options (MODELS.md §3) from this spec.
+    /// The gated RNN's options (docs/models.md M7–M9) from this spec.
     public var gatedOptions: GatedRNNOptions {
         GatedRNNOptions(gH: g, alphaZ: alphaZ, betaZ: betaZ, alphaR: alphaR, betaR: betaR, dt: dt,
                         zeroDiagonal: zeroDiagonal, integrator: integrator)

@@ -19,7 +19,7 @@ public enum PhiloxStreams {
 /// Random and loaded weight matrices for the models.
 public enum ModelWeights {
     /// An n×n Gaussian matrix with entries N(0, gain²/n) from (seed, stream); the diagonal is
-    /// zeroed when asked (MODELS.md: the default for the rate network).
+    /// zeroed when asked (docs/models.md M0: the default for the rate network).
     public static func gaussian<T: Scalar>(n: Int, rows: Int? = nil, gain: Double, seed: UInt64, stream: UInt32,
                                            zeroDiagonal: Bool = false) -> [T] {
         let r = rows ?? n

@@ -1,5 +1,5 @@
 import Compute
-/// The rate network of MODELS.md §1: dh/dt = −h + J φ(h), φ = tanh, integrated with Euler
+/// The rate network of docs/models.md (M1–M4): dh/dt = −h + J φ(h), φ = tanh, integrated with Euler
 /// steps of size δ: h ← (1 − δ) h + δ J φ(h); δ = 1 is the map h_{n+1} = J φ(h_n).
 /// Jacobian of one step: M = (1 − δ) I + δ J diag(φ'(h)), φ' = 1/cosh².
 /// With `integrator` .rk4 the flow is stepped by RK4 and the tangent map is that step's exact

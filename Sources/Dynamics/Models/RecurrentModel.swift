@@ -1,5 +1,5 @@
 import Compute
-/// A recurrent model of MODELS.md: a map of the state, with its Jacobian.
+/// A recurrent model of docs/models.md: a map of the state, with its Jacobian.
 ///
 /// States are stored segment-major: a batch of B states is a tensor of shape
 /// [segments, B, N] (the rate network and the linear map have one segment, h; the LSTM two,

@@ -5,7 +5,7 @@ import Foundation
 public enum Trajectory {
     /// Runs `steps` steps from `states` and returns the recorded states, one frame every
     /// `every` steps (frame 0 is the initial state), each frame [B, stateSize] with the
-    /// members' states in MODELS.md order (h, then z and r, or c).
+    /// members' states in the state order of docs/models.md (M22): h, then z and r, or c.
     public static func record<M: RecurrentModel>(_ model: M, states: Tensor<M.T>, steps: Int, every: Int = 1,
                                                  progress: (Int) -> Void = { _ in }) throws -> (frames: Int, values: [Double]) {
         guard steps >= 0, every > 0 else { throw ComputeError.invalidArgument("step: the steps must be ≥ 0 and the recording interval positive, got \(steps) and \(every)") }
@@ -37,7 +37,7 @@ public enum Trajectory {
     }
 
     /// Initial states from a .npy file: one state ([stateSize], given to every member) or one per
-    /// member ([B, stateSize]), each in MODELS.md order; returned segment-major [segments, B, N].
+    /// member ([B, stateSize]), each in docs/models.md (M22) order; returned segment-major [segments, B, N].
     public static func loadStates<M: RecurrentModel>(_ path: String, model: M, batch: Int) throws -> [M.T] {
         let a = try Npy.read(URL(fileURLWithPath: path)).doubles()
         let s = model.stateSize

@@ -2,8 +2,7 @@ import Compute
 import CBLAS
 import Foundation
 
-/// Gauss–Hermite quadrature for expectations over a standard normal z (MODELS.md, "Theory the
-/// program overlays on its results": E is Gauss–Hermite quadrature):
+/// Gauss–Hermite quadrature for expectations over a standard normal z (docs/theory.md T1):
 /// E[f(z)] ≈ Σ_i w_i f(x_i), exact for polynomials of degree < 2n.
 ///
 /// Golub–Welsch: the nodes are the eigenvalues of the Jacobi matrix of the probabilists'

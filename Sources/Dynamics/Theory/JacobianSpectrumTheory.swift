@@ -1,7 +1,7 @@
 import Compute
 import Foundation
 
-/// The predicted eigenvalue support of a model's Jacobian (MODELS.md, "Theory …"), for
+/// The predicted eigenvalue support of a model's Jacobian (docs/theory.md T11, T13), for
 /// `gpurun spectrum`'s rate-jacobian and gated-jacobian ensembles and `gpurun theory`:
 /// - rate network: the eigenvalues of the flow Jacobian −I + J diag(φ') lie in the disc of centre
 ///   −1 and radius g √E[φ'(√Δ0 z)²] (Δ0 of the DMFT; = g below the transition, where h = 0); their

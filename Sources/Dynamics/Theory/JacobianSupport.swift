@@ -2,7 +2,7 @@ import Compute
 import Foundation
 
 /// Per-unit samples that set the spectrum of the gated RNN's h-block Jacobian
-/// Σ_z(−I + J^h diag(σ_r φ')) (MODELS.md, "Theory …"): unit i has leak s_i = σ_z and gain
+/// Σ_z(−I + J^h diag(σ_r φ')) (docs/theory.md T11): unit i has leak s_i = σ_z and gain
 /// a_i = σ_z σ_r φ'(h) on J^h (entries of variance g²/N). The rate network's −I + J diag(φ')
 /// is the case s = 1, a = φ'(h).
 public struct JacobianUnitSamples: Sendable, Equatable {
@@ -36,8 +36,8 @@ public struct JacobianUnitSamples: Sendable, Equatable {
     }
 }
 
-/// The support of such a Jacobian's spectrum at large N (MODELS.md, "Theory …", gated RNN): the λ with F(λ) = g² ⟨a² / |λ + s|²⟩ ≥ 1, ⟨·⟩ over the unit samples (MODELS.md, "Theory …",
-/// gated RNN). F decreases in |Im λ|, so the support is, at each Re λ = x, the segment
+/// The support of such a Jacobian's spectrum at large N (docs/theory.md T11): the λ with F(λ) = g² ⟨a² / |λ + s|²⟩ ≥ 1, ⟨·⟩ over the unit
+/// samples. F decreases in |Im λ|, so the support is, at each Re λ = x, the segment
 /// |Im λ| ≤ Y(x); it is found on 401 values of x and drawn as closed curves, one per interval of
 /// the real axis it covers. With identical units (a zero fixed point) it is the disc
 /// |λ + s| ≤ g a.
@@ -109,7 +109,7 @@ public struct JacobianSupport: Sendable {
     }
 
     /// The fraction of units with σ_z below `threshold`: the slow modes, whose eigenvalues
-    /// collect near 0 as α_z grows (MODELS.md).
+    /// collect near 0 as α_z grows (docs/theory.md T12).
     public func slowModeFraction(threshold: Double) -> Double {
         Double(samples.leak.filter { $0 < threshold }.count) / Double(samples.leak.count)
     }

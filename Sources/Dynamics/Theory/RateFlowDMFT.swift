@@ -2,8 +2,8 @@ import Compute
 import CBLAS
 import Foundation
 
-/// The dynamical mean-field theory of the rate network's flow dh/dt = −h + J φ(h) (MODELS.md,
-/// "Theory the program overlays on its results"; Sompolinsky, Crisanti and Sommers 1988).
+/// The dynamical mean-field theory of the rate network's flow dh/dt = −h + J φ(h) (docs/theory.md
+/// T2–T5; Sompolinsky, Crisanti and Sommers 1988).
 ///
 /// Δ(τ) = ⟨h(t) h(t+τ)⟩ obeys d²Δ/dτ² = Δ − g² C_φ(Δ; Δ0), the motion of a particle in the
 /// potential V(Δ) = −Δ²/2 + g² C_Φ(Δ; Δ0), Φ = ln cosh. The chaotic solution starts at rest at
@@ -136,7 +136,7 @@ public struct RateFlowDMFT: Codable, Sendable, Equatable {
 }
 
 /// tanh and its derivatives without cancellation: with e = exp(−2|u|), tanh u = sign(u)(1−e)/(1+e),
-/// sech² u = 4e/(1+e)² (MODELS.md: never 1 − tanh²), φ'' = −2 tanh sech².
+/// sech² u = 4e/(1+e)² (docs/README.md, notation: never 1 − tanh²), φ'' = −2 tanh sech².
 package enum TanhFamily {
     @inline(__always)
     package static func at(_ u: Double) -> (t: Double, s: Double) {

@@ -2,7 +2,7 @@ import Compute
 import Foundation
 
 /// Mean-field theory of the discrete-time rate network h_{n+1} = J φ(h_n), the Euler map with
-/// δ = 1 (MODELS.md, "Theory the program overlays on its results"), with z ~ N(0, 1):
+/// δ = 1 (docs/theory.md T6), with z ~ N(0, 1):
 /// - Δ0 = g² E[tanh²(√Δ0 z)] (0 for g ≤ 1, else the positive root, found by bisection);
 /// - λ_max = ½ ln(g² E[sech⁴(√Δ0 z)]);
 /// - the mean exponent (1/N) Σ λ_i → ln g − ½ + E[ln sech²(√Δ0 z)] (ln|det J|/N → ln g − ½ for a

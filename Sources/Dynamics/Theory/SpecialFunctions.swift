@@ -14,7 +14,7 @@ public enum SpecialFunctions {
     }
 
     /// Newman's exponents of products of i.i.d. N×N Gaussian matrices with entries
-    /// N(0, s²/N) (MODELS.md check 4): λ_i = ln s + ½[ln(2/N) + ψ((N − i + 1)/2)], i = 1…N.
+    /// N(0, s²/N) (docs/theory.md T14): λ_i = ln s + ½[ln(2/N) + ψ((N − i + 1)/2)], i = 1…N.
     public static func gaussianProductExponents(n: Int, gain s: Double) -> [Double] {
         let base = Foundation.log(s) + 0.5 * Foundation.log(2 / Double(n))
         return (1...n).map { (i: Int) -> Double in base + 0.5 * digamma(Double(n - i + 1) / 2) }

@@ -1,12 +1,12 @@
 import Compute
 import Foundation
 
-/// The whole Lyapunov spectrum at a stable fixed point (MODELS.md, "Theory …", stable regime):
+/// The whole Lyapunov spectrum at a stable fixed point (docs/theory.md T7):
 /// the flow Jacobian A there has a fraction `discWeight` of its eigenvalues uniform on the disc
 /// |a − c| ≤ R (the circular law: c = −1, R = g for the rate network with g < 1) and the rest at
 /// point masses (the gated RNN's −1/τ_z, −1/τ_r). One step of the integrator maps an
 /// eigenvalue a to m(δa) (Integrator.amplification), so the exponents are ln|m(δa)|/δ: for
-/// Euler ln|1 − δ + δμ|/δ with μ uniform on the disc of radius g, as MODELS.md states.
+/// Euler ln|1 − δ + δμ|/δ with μ uniform on the disc of radius g (docs/theory.md T7).
 ///
 /// The distribution of the exponents, F(λ) = P(ln|m(δa)|/δ ≤ λ), is exact for Euler: |m| =
 /// δR|μ − μ0| with μ uniform on the unit disc and μ0 = −(1 + δc)/(δR), so F is the area of two
