@@ -10,6 +10,7 @@ public enum ComputeError: Error, CustomStringConvertible, Sendable {
     case allocationTooLarge(bytes: Int, maxAllocation: Int, device: String)
     case outOfDeviceMemory(bytes: Int, available: Int, device: String)
     case workGroupTooLarge(kernel: String, requested: [Int], maxTotal: Int, maxPerDim: [Int])
+    case localMemoryTooLarge(kernel: String, requested: Int, available: Int, device: String)
     case invalidArgument(String)
     case shapeMismatch(String)
     case backendMismatch(String)
@@ -31,6 +32,8 @@ public enum ComputeError: Error, CustomStringConvertible, Sendable {
             "this needs \(formatBytes(b)) of device memory but \(d) has \(formatBytes(a))"
         case .workGroupTooLarge(let k, let r, let t, let p):
             "kernel \(k): work-group \(r) exceeds the device limit (\(t) in total, \(p) per dimension)"
+        case .localMemoryTooLarge(let k, let r, let a, let d):
+            "kernel \(k): needs \(r) bytes of local memory, \(d) has \(a) bytes a work-group"
         case .invalidArgument(let s), .shapeMismatch(let s), .backendMismatch(let s):
             s
         case .io(let p, let r):

@@ -59,3 +59,34 @@ public enum GemmKernels {
             local: [1, 1, 1], needsFP64: dtype == .f64)
     }
 }
+
+extension GemmKernels {
+    /// Launcher for kernels/gemm_tiled.cl, the GPU-shaped kernel: work-groups of NDIMC × MDIMC
+    /// work-items, each group an MWG × NWG block of C. Checks the device's limits before anything
+    /// is built or launched (local memory against CL_DEVICE_LOCAL_MEM_SIZE, work-group against
+    /// CL_DEVICE_MAX_WORK_GROUP_SIZE and the item sizes; CLContext.run adds the kernel's own
+    /// CL_KERNEL_WORK_GROUP_SIZE) and throws the typed error naming requested and available.
+    public static func tiled(_ s: GemmParams, dtype: DType, alpha: Double, beta: Double,
+                             a: cl_mem?, b: cl_mem?, c: cl_mem?, params t: GemmTiledParams,
+                             device info: CLDeviceInfo) throws -> KernelInvocation {
+        if let problem = t.shapeProblem { throw ComputeError.invalidArgument("gemm_tiled \(t): \(problem)") }
+        if let e = t.limitError(dtype, device: info) { throw e }
+        var options = dtype.kernelOptions(deviceHasFP64: info.fp64) + " " + t.options
+        if s.transA { options += " -DTRANS_A" }
+        if s.transB { options += " -DTRANS_B" }
+        // vloadN needs VW-aligned addresses: every matrix of the batch must start, and every row
+        // must begin, on a multiple of VW elements (buffers themselves are aligned by OpenCL).
+        let aligned = [s.offsetA, s.lda, s.strideA, s.offsetB, s.ldb, s.strideB].allSatisfy { $0 % t.vw == 0 }
+        if aligned && t.vw > 1 { options += " -DVEC_GLOBAL" }
+        let u = { (v: Int) in KernelArg.uint64(UInt64(v)) }
+        return KernelInvocation(
+            file: "gemm_tiled.cl", name: "gemm_tiled", options: options,
+            args: [u(s.m), u(s.n), u(s.k), ElementwiseKernels.scalar(alpha, dtype),
+                   .buffer(a), u(s.offsetA), u(s.lda), u(s.strideA),
+                   .buffer(b), u(s.offsetB), u(s.ldb), u(s.strideB),
+                   ElementwiseKernels.scalar(beta, dtype),
+                   .buffer(c), u(s.offsetC), u(s.ldc), u(s.strideC)],
+            global: [(s.n + t.nwg - 1) / t.nwg * t.ndimc, (s.m + t.mwg - 1) / t.mwg * t.mdimc, s.batch],
+            local: [t.ndimc, t.mdimc, 1], needsFP64: dtype == .f64)
+    }
+}
