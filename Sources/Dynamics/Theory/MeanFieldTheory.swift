@@ -1,7 +1,7 @@
 import Compute
 import Foundation
 
-/// What theory predicts for a model (MODELS.md, "Theory the program overlays on its results"):
+/// What theory predicts for a model (docs/theory.md):
 /// `gpurun theory` prints it, `gpurun lyapunov` puts it beside the simulation.
 public struct TheoryPrediction: Codable, Sendable {
     public var model: String
@@ -23,7 +23,7 @@ public struct TheoryPrediction: Codable, Sendable {
     public var jacobian: JacobianSpectrumTheory?
     public var notes: [String]
 
-    /// The gated RNN's exact facts (MODELS.md §3).
+    /// The gated RNN's exact facts (docs/models.md M12, docs/theory.md T8, T9).
     public struct GatedPrediction: Codable, Sendable {
         public var sigmaZ0: Double
         public var sigmaR0: Double
@@ -35,6 +35,14 @@ public struct TheoryPrediction: Codable, Sendable {
         public var equivalentRateGain: Double
         public var timeScale: Double
         public var slowModeThreshold: Double
+        /// The smallest g_h with nonzero solutions of the static equations (G2): fixed points
+        /// other than 0 proliferate above it (docs/theory-gated.md, G3). Below criticalGain: the
+        /// discontinuous transition.
+        public var proliferationGain: Double?
+        /// The static solution (G1–G2) at these parameters, if any.
+        public var fixedPoints: GatedStaticMFT?
+        /// The DMFT of the chaotic state (G4–G7), α_z = 0 with an active output gate.
+        public var dmft: GatedDMFT?
     }
 }
 
@@ -45,7 +53,7 @@ public enum MeanFieldTheory {
     public static let slowModeThreshold = 0.05
 
     /// The predictions for `spec`, or nil for models without theory (GRU, LSTM) and for loaded
-    /// weights (the theory is for the random couplings of MODELS.md). `samples` (gated RNN)
+    /// weights (the theory is for the random couplings of docs/models.md M0, M9). `samples` (gated RNN)
     /// are unit values along a trajectory for the Jacobian's support.
     public static func predict(_ spec: ModelSpec, samples: JacobianUnitSamples? = nil) throws -> TheoryPrediction? {
         guard spec.weights == nil else { return nil }
@@ -115,7 +123,7 @@ public enum MeanFieldTheory {
             let s = StableSpectrum(discCenter: -sz, discRadius: o.gH * sz * sr, discWeight: 1.0 / 3,
                                    pointMasses: [zMass, rMass], dt: o.dt, integrator: spec.integrator)
             p.regime = geff == 1 ? "critical" : "stable"
-            p.method = "zero fixed point (MODELS.md §3): h-block eigenvalues σ_z(0)(−1 + g_h σ_r(0) μ), μ on the unit disc; −1/τ_z, −1/τ_r"
+            p.method = "zero fixed point (docs/models.md M12): h-block eigenvalues σ_z(0)(−1 + g_h σ_r(0) μ), μ on the unit disc; −1/τ_z, −1/τ_r"
             (p.stable, p.lambdaMax, p.meanExponent) = (s, s.lambdaMax, s.meanExponent)
             if !constant {
                 p.notes.append("linear stability of h = z = r = 0; a chaotic attractor coexisting with it (strong gates) is not excluded")
@@ -135,9 +143,22 @@ public enum MeanFieldTheory {
             p.meanExponent = r.meanExponent.map { ($0 * sz + zr[0] + zr[1]) / 3 }
             p.notes += r.notes
             if let rateRadius = r.jacobian?.discRadius { (disc, discSource) = ((-sz, sz * rateRadius), "DMFT, constant gates") }
+        } else if o.alphaZ == 0 {
+            // An active output gate with a constant update gate: the DMFT of GatedDMFT (G4–G7).
+            let d = try GatedDMFT.solve(o)
+            p.gated?.dmft = d
+            p.method = "DMFT of the gated RNN with a constant update gate σ_z(0) = \(short(sz)) and an active output gate (docs/theory-gated.md, G4–G7)"
+            p.lambdaMax = d.lambdaMax
+            p.regime = d.lambdaMax > 0 ? "chaotic" : "stable"
+            if spec.integrator == .euler {
+                p.notes.append("the DMFT is the flow's (δ → 0); Euler steps of δ = \(short(o.dt)) differ from it by O(δ)")
+            }
         } else {
-            p.method = "above the zero fixed point's instability (g_h σ_r(0) > 1): no mean-field λ_max for gates with α ≠ 0"
+            p.method = "above the zero fixed point's instability (g_h σ_r(0) > 1): the DMFT with an active update gate (α_z ≠ 0) makes h non-Gaussian and is not solved here (docs/theory-gated.md, \"Limits\")"
         }
+        let pg = GatedStaticMFT.proliferationGain(alphaR: o.alphaR, betaR: o.betaR)
+        p.gated?.proliferationGain = pg.gain
+        p.gated?.fixedPoints = GatedStaticMFT.solve(gH: o.gH, alphaR: o.alphaR, betaR: o.betaR)
         let support: JacobianSupport
         if let samples {
             support = JacobianSupport(gain: o.gH, samples: samples)
