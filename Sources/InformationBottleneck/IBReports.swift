@@ -33,9 +33,7 @@ public enum IBBetaGrid {
 
 /// One closed-form point of the Gaussian IB curve.
 public struct GaussianIBPoint: Sendable, Codable {
-    public var beta: Double
-    public var iTX: Double
-    public var iTY: Double
+    public var beta: Double, iTX: Double, iTY: Double
     /// I(T;X) − β I(T;Y) at the optimum.
     public var objective: Double
     public var activeDirections: Int
@@ -46,12 +44,10 @@ public struct GaussianIBPoint: Sendable, Codable {
 /// Everything `gpurun ib gaussian` reports.
 public struct GaussianIBReport: Sendable, Codable {
     public var measure: String
-    public var dx: Int
-    public var dy: Int
+    public var dx: Int, dy: Int
     public var source: String
     /// λᵢ of Σ_{x|y} Σ_x⁻¹ (ascending) and βᵢ = 1/(1 − λᵢ).
-    public var eigenvalues: [Double]
-    public var criticalBetas: [Double]
+    public var eigenvalues: [Double], criticalBetas: [Double]
     /// I(X;Y) = −½ Σ log λᵢ: the ceiling of I(T;Y).
     public var mutualInformation: Double
     /// The closed-form Shannon IB curve on the grid.
@@ -97,10 +93,7 @@ public struct GaussianIBReport: Sendable, Codable {
 
 /// Everything `gpurun ib discrete` reports.
 public struct DiscreteIBReport: Sendable, Codable {
-    public var nx: Int
-    public var ny: Int
-    public var droppedRows: Int
-    public var droppedCols: Int
+    public var nx: Int, ny: Int, droppedRows: Int, droppedCols: Int
     public var clusters: Int
     /// I(X;Y) in nats: the ceiling of I(T;Y).
     public var mutualInformation: Double
@@ -108,9 +101,7 @@ public struct DiscreteIBReport: Sendable, Codable {
     public var tolerance: Double
     public var maxIterations: Int
     /// Continuation passes run after the random-start pass, and batched launches in all.
-    public var continuationPasses: Int
-    public var launches: Int
-    public var convergedPoints: Int
+    public var continuationPasses: Int, launches: Int, convergedPoints: Int
     public var seed: UInt64
     public var points: [DiscreteIBPoint]
     public var onset: IBOnset

@@ -5,8 +5,7 @@ public struct TrainConfig: Codable, Sendable {
     public var model: ModelKind
     /// `DataSource` text: fashion-mnist:DIR, npy:DIR or csv:FILE.
     public var data: String
-    public var epochs: Int
-    public var batch: Int
+    public var epochs: Int, batch: Int
     public var sgd: SGD
     public var trainOnly: ParameterGroup
     public var seed: UInt64
@@ -15,24 +14,14 @@ public struct TrainConfig: Codable, Sendable {
     public var checkpointAt: [Int]
     public var dtype: DType
     /// Only the first n training (test) samples, when set.
-    public var trainLimit: Int?
-    public var testLimit: Int?
+    public var trainLimit: Int?, testLimit: Int?
 
     public init(model: ModelKind, data: String, epochs: Int, batch: Int, sgd: SGD, trainOnly: ParameterGroup = .all,
                 seed: UInt64 = 1, initScheme: InitScheme = .kaiming, checkpointAt: [Int] = [], dtype: DType = .f32,
                 trainLimit: Int? = nil, testLimit: Int? = nil) {
-        self.model = model
-        self.data = data
-        self.epochs = epochs
-        self.batch = batch
-        self.sgd = sgd
-        self.trainOnly = trainOnly
-        self.seed = seed
-        self.initScheme = initScheme
-        self.checkpointAt = checkpointAt
-        self.dtype = dtype
-        self.trainLimit = trainLimit
-        self.testLimit = testLimit
+        (self.model, self.data, self.epochs, self.batch) = (model, data, epochs, batch)
+        (self.sgd, self.trainOnly, self.seed, self.initScheme) = (sgd, trainOnly, seed, initScheme)
+        (self.checkpointAt, self.dtype, self.trainLimit, self.testLimit) = (checkpointAt, dtype, trainLimit, testLimit)
     }
 
     /// Why this configuration cannot run, or nil.
@@ -52,19 +41,13 @@ public struct TrainConfig: Codable, Sendable {
 /// One epoch's metrics.
 public struct EpochRecord: Codable, Sendable, Equatable {
     public var epoch: Int
-    public var trainLoss: Double
-    public var trainAccuracy: Double
-    public var testAccuracy: Double
-    public var testLoss: Double
+    public var trainLoss: Double, trainAccuracy: Double, testAccuracy: Double, testLoss: Double
     public var seconds: Double
 }
 
 /// Progress of a run, for the progress bar.
 public struct TrainProgress: Sendable {
-    public var iteration: Int
-    public var total: Int
-    public var epoch: Int
+    public var iteration: Int, total: Int, epoch: Int
     /// Running means over the epoch so far.
-    public var loss: Double
-    public var accuracy: Double
+    public var loss: Double, accuracy: Double
 }

@@ -69,19 +69,20 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     }
 
     public func uniform<T: Scalar>(_ shape: [Int], seed: UInt64, stream: UInt32, offset: UInt64) throws -> Tensor<T> {
-        let n = shape.reduce(1, *)
-        let v: [T] = T.dtype == .f32
-            ? (PhiloxFill.uniform(count: n, seed: seed, stream: stream, offset: offset) as [Float]) as! [T]
-            : (PhiloxFill.uniform(count: n, seed: seed, stream: stream, offset: offset) as [Double]) as! [T]
-        return try tensor(v, shape: shape)
+        try philoxTensor(shape, { PhiloxFill.uniform(count: $0, seed: seed, stream: stream, offset: offset) },
+                         { PhiloxFill.uniform(count: $0, seed: seed, stream: stream, offset: offset) })
     }
 
     public func normal<T: Scalar>(_ shape: [Int], seed: UInt64, stream: UInt32, offset: UInt64) throws -> Tensor<T> {
+        try philoxTensor(shape, { PhiloxFill.normal(count: $0, seed: seed, stream: stream, offset: offset) },
+                         { PhiloxFill.normal(count: $0, seed: seed, stream: stream, offset: offset) })
+    }
+
+    /// A tensor of `shape` filled by the float32 or float64 generator, as T is.
+    private func philoxTensor<T: Scalar>(_ shape: [Int], _ f32: (Int) -> [Float], _ f64: (Int) -> [Double]) throws
+        -> Tensor<T> {
         let n = shape.reduce(1, *)
-        let v: [T] = T.dtype == .f32
-            ? (PhiloxFill.normal(count: n, seed: seed, stream: stream, offset: offset) as [Float]) as! [T]
-            : (PhiloxFill.normal(count: n, seed: seed, stream: stream, offset: offset) as [Double]) as! [T]
-        return try tensor(v, shape: shape)
+        return try tensor(T.dtype == .f32 ? f32(n) as! [T] : f64(n) as! [T], shape: shape)
     }
 
     // MARK: elementwise

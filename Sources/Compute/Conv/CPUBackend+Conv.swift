@@ -11,21 +11,6 @@ import Foundation
 /// run the loops of CPUConvDirect instead; `path:` forces either. Scratch memory is kept per
 /// thread (CPUConv.scratch): at most 16 MiB of column matrix in float32, 32 MiB in float64.
 extension CPUBackend {
-    public func conv2dForward<T: Scalar>(_ x: Tensor<T>, _ w: Tensor<T>, bias: Tensor<T>?, _ p: Conv2dParams,
-                                         into y: Tensor<T>) throws {
-        try conv2dForward(x, w, bias: bias, p, into: y, path: nil)
-    }
-
-    public func conv2dBackwardInput<T: Scalar>(_ dy: Tensor<T>, _ w: Tensor<T>, _ p: Conv2dParams,
-                                               into dx: Tensor<T>) throws {
-        try conv2dBackwardInput(dy, w, p, into: dx, path: nil)
-    }
-
-    public func conv2dBackwardWeights<T: Scalar>(_ x: Tensor<T>, _ dy: Tensor<T>, _ p: Conv2dParams,
-                                                 into dw: Tensor<T>, bias dbias: Tensor<T>?) throws {
-        try conv2dBackwardWeights(x, dy, p, into: dw, bias: dbias, path: nil)
-    }
-
     /// conv2d forward on `path` (nil: `Conv2dPath.choose`).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
@@ -230,6 +215,30 @@ enum CPUConv {
         return lo < hi ? lo..<hi : 0..<0
     }
 
+    /// One tap (kh, kw) of the kernel window: its offsets into the input (input row
+    /// oh·sH + baseH, column ow·sW + baseW) and the output rows and columns whose input pixel lies
+    /// inside the image.
+    struct Tap {
+        let kh: Int, kw: Int, baseH: Int, baseW: Int
+        let rows: Range<Int>, cols: Range<Int>
+        /// kh·kW + kw, the tap's place in a kernel plane.
+        let index: Int
+    }
+
+    /// body for each tap of p's kernel window, kh outer, kw inner.
+    @inline(__always)
+    static func forEachTap(_ p: Conv2dParams, _ body: (Tap) -> Void) {
+        for kh in 0..<p.kernelH {
+            let baseH = kh * p.dilationH - p.padH
+            let rows = valid(base: baseH, stride: p.strideH, size: p.height, count: p.outH)
+            for kw in 0..<p.kernelW {
+                let baseW = kw * p.dilationW - p.padW
+                let cols = valid(base: baseW, stride: p.strideW, size: p.width, count: p.outW)
+                body(Tap(kh: kh, kw: kw, baseH: baseH, baseW: baseW, rows: rows, cols: cols, index: kh * p.kernelW + kw))
+            }
+        }
+    }
+
     /// col[(c·kH + kh)·kW + kw, oh·outW + ow] = x[c, oh·sH − pH + kh·dH, ow·sW − pW + kw·dW] (0 outside),
     /// rows `ld` apart.
     @_specialize(where T == Float)
@@ -238,38 +247,33 @@ enum CPUConv {
                                   ld: Int) {
         let (oH, oW, H, W) = (p.outH, p.outW, p.height, p.width)
         for c in 0..<p.inChannels {
-            for kh in 0..<p.kernelH {
-                let baseH = kh * p.dilationH - p.padH
-                let rh = valid(base: baseH, stride: p.strideH, size: H, count: oH)
-                for kw in 0..<p.kernelW {
-                    let baseW = kw * p.dilationW - p.padW
-                    let rw = valid(base: baseW, stride: p.strideW, size: W, count: oW)
-                    let row = col + ((c * p.kernelH + kh) * p.kernelW + kw) * ld
-                    if dense(p), !rh.isEmpty {
-                        // Rows are consecutive on both sides: one copy, then the edge columns and rows.
-                        let plane = x + c * H * W
-                        let span = shiftedSpan(rows: rh, W: W, offset: baseH * W + baseW, planeSize: H * W)
-                        (row + span.lowerBound).update(from: plane + (span.lowerBound + baseH * W + baseW),
-                                                      count: span.count)
-                        row.update(repeating: 0, count: rh.lowerBound * oW)
-                        (row + rh.upperBound * oW).update(repeating: 0, count: (oH - rh.upperBound) * oW)
-                        for oh in rh { zeroEdges(row + oh * oW, rw, oW) }
+            forEachTap(p) { t in
+                let (baseH, baseW, rh, rw) = (t.baseH, t.baseW, t.rows, t.cols)
+                let row = col + (c * p.kernelH * p.kernelW + t.index) * ld
+                if dense(p), !rh.isEmpty {
+                    // Rows are consecutive on both sides: one copy, then the edge columns and rows.
+                    let plane = x + c * H * W
+                    let span = shiftedSpan(rows: rh, W: W, offset: baseH * W + baseW, planeSize: H * W)
+                    (row + span.lowerBound).update(from: plane + (span.lowerBound + baseH * W + baseW),
+                                                  count: span.count)
+                    row.update(repeating: 0, count: rh.lowerBound * oW)
+                    (row + rh.upperBound * oW).update(repeating: 0, count: (oH - rh.upperBound) * oW)
+                    for oh in rh { zeroEdges(row + oh * oW, rw, oW) }
+                    return
+                }
+                for oh in 0..<oH {
+                    let dst = row + oh * oW
+                    guard rh.contains(oh), !rw.isEmpty else {
+                        dst.update(repeating: 0, count: oW)
                         continue
                     }
-                    for oh in 0..<oH {
-                        let dst = row + oh * oW
-                        guard rh.contains(oh), !rw.isEmpty else {
-                            dst.update(repeating: 0, count: oW)
-                            continue
-                        }
-                        let src = x + (c * H + oh * p.strideH + baseH) * W
-                        if p.strideW == 1 {
-                            (dst + rw.lowerBound).update(from: src + (rw.lowerBound + baseW), count: rw.count)
-                        } else {
-                            for ow in rw { dst[ow] = src[ow * p.strideW + baseW] }
-                        }
-                        zeroEdges(dst, rw, oW)
+                    let src = x + (c * H + oh * p.strideH + baseH) * W
+                    if p.strideW == 1 {
+                        (dst + rw.lowerBound).update(from: src + (rw.lowerBound + baseW), count: rw.count)
+                    } else {
+                        for ow in rw { dst[ow] = src[ow * p.strideW + baseW] }
                     }
+                    zeroEdges(dst, rw, oW)
                 }
             }
         }
@@ -302,33 +306,28 @@ enum CPUConv {
     @_specialize(where T == Double)
     static func col2im<T: Scalar>(_ col: UnsafeMutablePointer<T>, ld: Int, _ p: Conv2dParams,
                                   into dx: UnsafeMutablePointer<T>) {
-        let (oH, oW, H, W) = (p.outH, p.outW, p.height, p.width)
+        let (oW, H, W) = (p.outW, p.height, p.width)
         dx.update(repeating: 0, count: p.inChannels * H * W)
         for c in 0..<p.inChannels {
-            for kh in 0..<p.kernelH {
-                let baseH = kh * p.dilationH - p.padH
-                let rh = valid(base: baseH, stride: p.strideH, size: H, count: oH)
-                for kw in 0..<p.kernelW {
-                    let baseW = kw * p.dilationW - p.padW
-                    let rw = valid(base: baseW, stride: p.strideW, size: W, count: oW)
-                    let row = col + ((c * p.kernelH + kh) * p.kernelW + kw) * ld
-                    if dense(p), !rh.isEmpty {
-                        // Drop the entries that fall outside the image (the column matrix is
-                        // scratch), then add whole blocks of rows at once.
-                        for oh in rh { zeroEdges(row + oh * oW, rw, oW) }
-                        let span = shiftedSpan(rows: rh, W: W, offset: baseH * W + baseW, planeSize: H * W)
-                        let dst = dx + (c * H * W + baseH * W + baseW)
-                        for i in span { dst[i] += row[i] }
-                        continue
-                    }
-                    for oh in rh {
-                        let src = row + oh * oW
-                        let dst = dx + (c * H + oh * p.strideH + baseH) * W
-                        if p.strideW == 1 {
-                            for ow in rw { dst[ow + baseW] += src[ow] }
-                        } else {
-                            for ow in rw { dst[ow * p.strideW + baseW] += src[ow] }
-                        }
+            forEachTap(p) { t in
+                let (baseH, baseW, rh, rw) = (t.baseH, t.baseW, t.rows, t.cols)
+                let row = col + (c * p.kernelH * p.kernelW + t.index) * ld
+                if dense(p), !rh.isEmpty {
+                    // Drop the entries that fall outside the image (the column matrix is
+                    // scratch), then add whole blocks of rows at once.
+                    for oh in rh { zeroEdges(row + oh * oW, rw, oW) }
+                    let span = shiftedSpan(rows: rh, W: W, offset: baseH * W + baseW, planeSize: H * W)
+                    let dst = dx + (c * H * W + baseH * W + baseW)
+                    for i in span { dst[i] += row[i] }
+                    return
+                }
+                for oh in rh {
+                    let src = row + oh * oW
+                    let dst = dx + (c * H + oh * p.strideH + baseH) * W
+                    if p.strideW == 1 {
+                        for ow in rw { dst[ow + baseW] += src[ow] }
+                    } else {
+                        for ow in rw { dst[ow * p.strideW + baseW] += src[ow] }
                     }
                 }
             }

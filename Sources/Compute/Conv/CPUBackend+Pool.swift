@@ -42,10 +42,7 @@ extension CPUBackend {
     public func globalAvgPoolBackward<T: Scalar>(_ dy: Tensor<T>, into dx: Tensor<T>) throws {
         let (planes, size) = try checkGlobalPool("globalAvgPoolBackward", x: dx, y: dy)
         let pdx = ptr(dx), pdy = ptr(dy)
-        for i in 0..<planes {
-            let v = pdy[i] / T(Double(size))
-            (pdx + i * size).update(repeating: v, count: size)
-        }
+        for i in 0..<planes { (pdx + i * size).update(repeating: pdy[i] / T(Double(size)), count: size) }
     }
 }
 
@@ -83,21 +80,15 @@ enum CPUPool {
         }
         CPUTraining.planes(count: p.batch * p.channels) { plane in
             let src = x + plane * H * W, dst = y + plane * oH * oW
-            for oh in 0..<oH {
-                let h0 = oh * p.strideH - p.padH
-                let hs = Swift.max(h0, 0)..<Swift.min(h0 + p.kernelH, H)
-                for ow in 0..<oW {
-                    let w0 = ow * p.strideW - p.padW
-                    let ws = Swift.max(w0, 0)..<Swift.min(w0 + p.kernelW, W)
-                    if max {
-                        var m = -T.infinity
-                        for h in hs { for w in ws { let v = src[h * W + w]; if v > m || v.isNaN && !m.isNaN { m = v } } }
-                        dst[oh * oW + ow] = m
-                    } else {
-                        var s: T = 0
-                        for h in hs { for w in ws { s += src[h * W + w] } }
-                        dst[oh * oW + ow] = s / divisor
-                    }
+            forEachWindow(p) { o, hs, ws in
+                if max {
+                    var m = -T.infinity
+                    for h in hs { for w in ws { let v = src[h * W + w]; if v > m || v.isNaN && !m.isNaN { m = v } } }
+                    dst[o] = m
+                } else {
+                    var s: T = 0
+                    for h in hs { for w in ws { s += src[h * W + w] } }
+                    dst[o] = s / divisor
                 }
             }
         }
@@ -139,25 +130,31 @@ enum CPUPool {
         dx.update(repeating: 0, count: p.batch * p.channels * H * W)
         CPUTraining.planes(count: p.batch * p.channels) { plane in
             let g = dy + plane * oH * oW, d = dx + plane * H * W
-            for oh in 0..<oH {
-                let h0 = oh * p.strideH - p.padH
-                let hs = Swift.max(h0, 0)..<Swift.min(h0 + p.kernelH, H)
-                for ow in 0..<oW {
-                    let w0 = ow * p.strideW - p.padW
-                    let ws = Swift.max(w0, 0)..<Swift.min(w0 + p.kernelW, W)
-                    if let x {
-                        let i = argmax(x + plane * H * W, hs, ws, W)
-                        d[i] += g[oh * oW + ow]
-                    } else {
-                        let v = g[oh * oW + ow] / divisor
-                        for h in hs { for w in ws { d[h * W + w] += v } }
-                    }
+            forEachWindow(p) { o, hs, ws in
+                if let x {
+                    d[argmax(x + plane * H * W, hs, ws, W)] += g[o]
+                } else {
+                    let v = g[o] / divisor
+                    for h in hs { for w in ws { d[h * W + w] += v } }
                 }
             }
         }
     }
 
-    /// Index (h·W + w) of the first maximum of a window (NaN counts as the maximum).
+    /// body(oh·outW + ow, rows, columns) for each output pixel, row-major: the input rows and
+    /// columns of its window, clipped to the image.
+    @inline(__always)
+    static func forEachWindow(_ p: Pool2dParams, _ body: (Int, Range<Int>, Range<Int>) -> Void) {
+        for oh in 0..<p.outH {
+            let h0 = oh * p.strideH - p.padH
+            let hs = Swift.max(h0, 0)..<Swift.min(h0 + p.kernelH, p.height)
+            for ow in 0..<p.outW {
+                let w0 = ow * p.strideW - p.padW
+                body(oh * p.outW + ow, hs, Swift.max(w0, 0)..<Swift.min(w0 + p.kernelW, p.width))
+            }
+        }
+    }
+
     /// Windows that tile the image without padding (stride = kernel, as in a 2×2 max pool):
     /// no clipping, so the fast loops of `tileArgmax` apply.
     static func tiles(_ p: Pool2dParams) -> Bool {
@@ -204,6 +201,7 @@ enum CPUPool {
         return k
     }
 
+    /// Index (h·W + w) of the first maximum of a window (NaN counts as the maximum).
     @inline(__always)
     static func argmax<T: Scalar>(_ src: UnsafeMutablePointer<T>, _ hs: Range<Int>, _ ws: Range<Int>, _ W: Int) -> Int {
         var m = -T.infinity, best = hs.lowerBound * W + ws.lowerBound

@@ -7,26 +7,10 @@ import Foundation
 /// backend's GEMM engine, col2im for the input gradient and a batch reduction for the weights.
 /// `Conv2dPath.choose` picks the path; `path:` forces one.
 extension OpenCLBackend {
-    public func conv2dForward<T: Scalar>(_ x: Tensor<T>, _ w: Tensor<T>, bias: Tensor<T>?, _ p: Conv2dParams,
-                                         into y: Tensor<T>) throws {
-        try conv2dForward(x, w, bias: bias, p, into: y, path: nil)
-    }
-
-    public func conv2dBackwardInput<T: Scalar>(_ dy: Tensor<T>, _ w: Tensor<T>, _ p: Conv2dParams,
-                                               into dx: Tensor<T>) throws {
-        try conv2dBackwardInput(dy, w, p, into: dx, path: nil)
-    }
-
-    public func conv2dBackwardWeights<T: Scalar>(_ x: Tensor<T>, _ dy: Tensor<T>, _ p: Conv2dParams,
-                                                 into dw: Tensor<T>, bias dbias: Tensor<T>?) throws {
-        try conv2dBackwardWeights(x, dy, p, into: dw, bias: dbias, path: nil)
-    }
-
     /// conv2d forward on `path` (nil: `Conv2dPath.choose`).
     public func conv2dForward<T: Scalar>(_ x: Tensor<T>, _ w: Tensor<T>, bias: Tensor<T>?, _ p: Conv2dParams,
                                          into y: Tensor<T>, path: Conv2dPath?) throws {
-        try checkConv("conv2d", x: x, w: w, y: y, bias: bias, p)
-        try checkDType(T.self, "conv2d")
+        try checkDevice("conv2d", x: x, w: w, y: y, bias: bias, p)
         let (dt, fp64) = (T.dtype, cl.info.fp64)
         if (path ?? .choose(p)) == .direct {
             return try cl.run(ConvKernels.directForward(dtype: dt, fp64: fp64, x: operand(x), w: operand(w),
@@ -37,14 +21,7 @@ extension OpenCLBackend {
             let plan = try ConvWorkspace.plan(p, cl: cl, dtype: dt, pointwise: s.pointwise, extra: 0)
             for n0 in stride(from: 0, to: p.batch, by: plan.images) {
                 let nb = min(plan.images, p.batch - n0)
-                let col: Operand
-                if s.pointwise {
-                    col = Operand(mem(x), x.offset + n0 * s.imageIn)
-                } else {
-                    col = Operand(plan.buffer, 0)
-                    try cl.run(ConvKernels.im2col(dtype: dt, fp64: fp64, x: Operand(mem(x), x.offset + n0 * s.imageIn),
-                                                  col: col, images: nb, p))
-                }
+                let col = try columns(x, images: n0, count: nb, s, plan, p)
                 let colStride = s.pointwise ? s.imageIn : s.colRows * s.plane
                 for g in 0..<p.groups {
                     // Y_g [Og, plane] = W_g [Og, Kg] · col_g [Kg, plane], for each image of the chunk.
@@ -67,8 +44,7 @@ extension OpenCLBackend {
     /// The input gradient on `path` (nil: `Conv2dPath.choose`).
     public func conv2dBackwardInput<T: Scalar>(_ dy: Tensor<T>, _ w: Tensor<T>, _ p: Conv2dParams,
                                                into dx: Tensor<T>, path: Conv2dPath?) throws {
-        try checkConv("conv2dBackwardInput", x: dx, w: w, y: dy, bias: nil, p)
-        try checkDType(T.self, "conv2dBackwardInput")
+        try checkDevice("conv2dBackwardInput", x: dx, w: w, y: dy, bias: nil, p)
         let (dt, fp64) = (T.dtype, cl.info.fp64)
         if (path ?? .choose(p)) == .direct {
             return try cl.run(ConvKernels.directBackwardInput(dtype: dt, fp64: fp64, dy: operand(dy), w: operand(w),
@@ -102,8 +78,7 @@ extension OpenCLBackend {
     /// The weight (and bias) gradients on `path` (nil: `Conv2dPath.choose`).
     public func conv2dBackwardWeights<T: Scalar>(_ x: Tensor<T>, _ dy: Tensor<T>, _ p: Conv2dParams,
                                                  into dw: Tensor<T>, bias dbias: Tensor<T>?, path: Conv2dPath?) throws {
-        try checkConv("conv2dBackwardWeights", x: x, w: dw, y: dy, bias: dbias, p)
-        try checkDType(T.self, "conv2dBackwardWeights")
+        try checkDevice("conv2dBackwardWeights", x: x, w: dw, y: dy, bias: dbias, p)
         let (dt, fp64) = (T.dtype, cl.info.fp64)
         try cl.serialized {
             if let dbias { try biasGradient(dy, p, into: dbias) }
@@ -118,14 +93,7 @@ extension OpenCLBackend {
             let partials = Operand(plan.buffer, s.pointwise ? 0 : plan.images * s.colRows * s.plane)
             for n0 in stride(from: 0, to: p.batch, by: plan.images) {
                 let nb = min(plan.images, p.batch - n0)
-                let col: Operand
-                if s.pointwise {
-                    col = Operand(mem(x), x.offset + n0 * s.imageIn)
-                } else {
-                    col = Operand(plan.buffer, 0)
-                    try cl.run(ConvKernels.im2col(dtype: dt, fp64: fp64, x: Operand(mem(x), x.offset + n0 * s.imageIn),
-                                                  col: col, images: nb, p))
-                }
+                let col = try columns(x, images: n0, count: nb, s, plan, p)
                 for g in 0..<p.groups {
                     // dW_g [Og, Kg] of each image = dY_g [Og, plane] · col_gᵀ [plane, Kg]
                     var q = GemmParams(m: p.outPerGroup, n: p.patchSize, k: s.plane, transB: true, batch: nb)
@@ -141,6 +109,24 @@ extension OpenCLBackend {
                                                 dst: operand(dw), accumulate: n0 > 0))
             }
         }
+    }
+
+    /// The operands' shapes, and T's support on this device.
+    private func checkDevice<T: Scalar>(_ op: String, x: Tensor<T>, w: Tensor<T>, y: Tensor<T>, bias: Tensor<T>?,
+                                        _ p: Conv2dParams) throws {
+        try checkConv(op, x: x, w: w, y: y, bias: bias, p)
+        try checkDType(T.self, op)
+    }
+
+    /// The column matrix of images n0 ..< n0 + count: x itself for a pointwise convolution, else
+    /// im2col into the plan's buffer.
+    private func columns<T: Scalar>(_ x: Tensor<T>, images n0: Int, count nb: Int, _ s: CPUConv.Sizes,
+                                    _ plan: ConvWorkspace.Plan, _ p: Conv2dParams) throws -> Operand {
+        let images = Operand(mem(x), x.offset + n0 * s.imageIn)
+        if s.pointwise { return images }
+        let col = Operand(plan.buffer, 0)
+        try cl.run(ConvKernels.im2col(dtype: T.dtype, fp64: cl.info.fp64, x: images, col: col, images: nb, p))
+        return col
     }
 
     /// dbias[o] = Σ dy[n, o, :, :]: per-(n, o) partials in ACC, then a sum over n.

@@ -44,9 +44,8 @@ extension CPUBackend {
     public func batchNormBackward<T: Scalar>(_ x: Tensor<T>, _ dy: Tensor<T>, mean: Tensor<T>, variance: Tensor<T>,
                                              gamma: Tensor<T>, eps: Double, channels: Int, spatial: Int, dx: Tensor<T>,
                                              dgamma: Tensor<T>, dbeta: Tensor<T>) throws {
-        let n = try checkBatchNorm("batchNormBackward", x: x, others: [dy, dx],
-                                   perChannel: [mean, variance, gamma, dgamma, dbeta], channels: channels,
-                                   spatial: spatial)
+        let n = try checkBatchNormBackward(x: x, dy: dy, dx: dx, perChannel: [mean, variance, gamma, dgamma, dbeta],
+                                           channels: channels, spatial: spatial)
         let px = ptr(x), pdy = ptr(dy), pdx = ptr(dx), pm = ptr(mean), pv = ptr(variance), pg = ptr(gamma)
         let pdg = ptr(dgamma), pdb = ptr(dbeta)
         let (c, s, e) = (channels, spatial, T(eps))
@@ -133,40 +132,31 @@ enum CPUTraining {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func sum<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ n: Int, shift: Double) -> Double {
-        var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
-        var j = 0
-        while j + 4 <= n {
-            a0 += x[j].double - shift
-            a1 += x[j + 1].double - shift
-            a2 += x[j + 2].double - shift
-            a3 += x[j + 3].double - shift
-            j += 4
-        }
-        while j < n {
-            a0 += x[j].double - shift
-            j += 1
-        }
-        return (a0 + a1) + (a2 + a3)
+        interleavedSum(x, n, shift: shift) { $0 }
     }
 
     /// Σ (x − shift)².
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func sumSquares<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ n: Int, shift: Double) -> Double {
+        interleavedSum(x, n, shift: shift) { $0 * $0 }
+    }
+
+    /// Σ f(x − shift) in four interleaved partial sums, (a0 + a1) + (a2 + a3).
+    @inline(__always)
+    static func interleavedSum<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ n: Int, shift: Double,
+                                          _ f: (Double) -> Double) -> Double {
         var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
         var j = 0
         while j + 4 <= n {
-            let (d0, d1, d2, d3) = (x[j].double - shift, x[j + 1].double - shift, x[j + 2].double - shift,
-                                    x[j + 3].double - shift)
-            a0 += d0 * d0
-            a1 += d1 * d1
-            a2 += d2 * d2
-            a3 += d3 * d3
+            a0 += f(x[j].double - shift)
+            a1 += f(x[j + 1].double - shift)
+            a2 += f(x[j + 2].double - shift)
+            a3 += f(x[j + 3].double - shift)
             j += 4
         }
         while j < n {
-            let d = x[j].double - shift
-            a0 += d * d
+            a0 += f(x[j].double - shift)
             j += 1
         }
         return (a0 + a1) + (a2 + a3)

@@ -33,9 +33,8 @@ extension OpenCLBackend {
     public func batchNormBackward<T: Scalar>(_ x: Tensor<T>, _ dy: Tensor<T>, mean: Tensor<T>, variance: Tensor<T>,
                                              gamma: Tensor<T>, eps: Double, channels: Int, spatial: Int, dx: Tensor<T>,
                                              dgamma: Tensor<T>, dbeta: Tensor<T>) throws {
-        let n = try checkBatchNorm("batchNormBackward", x: x, others: [dy, dx],
-                                   perChannel: [mean, variance, gamma, dgamma, dbeta], channels: channels,
-                                   spatial: spatial)
+        let n = try checkBatchNormBackward(x: x, dy: dy, dx: dx, perChannel: [mean, variance, gamma, dgamma, dbeta],
+                                           channels: channels, spatial: spatial)
         try checkDType(T.self, "batchNormBackward")
         let (dt, fp64, c, s) = (T.dtype, cl.info.fp64, channels, spatial)
         let a = try accScratch(n * c), b = try accScratch(n * c)

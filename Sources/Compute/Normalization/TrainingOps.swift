@@ -18,6 +18,13 @@ extension Backend {
         return x.count / (channels * spatial)
     }
 
+    /// `checkBatchNorm` for batchNormBackward's operands; returns N.
+    func checkBatchNormBackward<T>(x: Tensor<T>, dy: Tensor<T>, dx: Tensor<T>, perChannel: [Tensor<T>], channels: Int,
+                                   spatial: Int) throws -> Int {
+        try checkBatchNorm("batchNormBackward", x: x, others: [dy, dx], perChannel: perChannel, channels: channels,
+                           spatial: spatial)
+    }
+
     /// logits [N, K], labels, loss and correct [N], gradient [N, K]; returns (N, K).
     func checkSoftmax<T>(_ logits: Tensor<T>, labels: Tensor<T>, loss: Tensor<T>, correct: Tensor<T>,
                          gradient: Tensor<T>?) throws -> (n: Int, k: Int) {

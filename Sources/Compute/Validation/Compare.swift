@@ -33,22 +33,14 @@ public enum Compare {
 
 /// One line of `gpurun validate`.
 public struct ValidationResult: Codable, Sendable {
-    public var op: String
-    public var shape: String
-    public var dtype: String
-    public var maxRelError: Double
-    public var tolerance: Double
+    public var op: String, shape: String, dtype: String
+    public var maxRelError: Double, tolerance: Double
     public var pass: Bool
     public var seed: UInt64
 
     public init(op: String, shape: String, dtype: String, maxRelError: Double, tolerance: Double, seed: UInt64) {
-        self.op = op
-        self.shape = shape
-        self.dtype = dtype
-        self.maxRelError = maxRelError
-        self.tolerance = tolerance
-        self.pass = maxRelError <= tolerance
-        self.seed = seed
+        (self.op, self.shape, self.dtype, self.maxRelError) = (op, shape, dtype, maxRelError)
+        (self.tolerance, self.pass, self.seed) = (tolerance, maxRelError <= tolerance, seed)
     }
 
     /// Compares two results with the shared helper.

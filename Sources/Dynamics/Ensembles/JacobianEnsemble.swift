@@ -28,10 +28,7 @@ public struct JacobianEnsembleOptions: Sendable, Equatable {
 
     public init(at: Place = .trajectory, transient: Int? = nil, dt: Double = 0.1,
                 matrix: JacobianSpectrumTheory.Matrix? = nil, integrator: Integrator = .euler) {
-        self.at = at
-        self.transient = transient
-        self.dt = dt
-        self.matrix = matrix
+        (self.at, self.transient, self.dt, self.matrix) = (at, transient, dt, matrix)
         self.integrator = integrator
     }
 }
@@ -53,10 +50,7 @@ public struct JacobianEnsemble: MatrixEnsemble {
     public let jacobianTheory: JacobianSpectrumTheory?
 
     public init(kind: ModelSpec.Kind, n: Int, g: Double, options: JacobianEnsembleOptions) throws {
-        self.kind = kind
-        self.n = n
-        self.g = g
-        self.options = options
+        (self.kind, self.n, self.g, self.options) = (kind, n, g, options)
         let base = Self.spec(kind: kind, n: n, g: g, seed: 0, options: options)
         try base.validate()
         guard options.transientSteps >= 0 else {

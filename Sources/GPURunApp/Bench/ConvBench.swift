@@ -52,10 +52,8 @@ public enum ConvBench {
     }
 
     public struct Row: Codable, Sendable {
-        public var layer: String
-        public var engine: String
-        public var forwardMs: Double
-        public var totalMs: Double
+        public var layer: String, engine: String
+        public var forwardMs: Double, totalMs: Double
         /// Forward + backward GFLOP/s (three passes of `Conv2dParams.flops`).
         public var gflops: Double
     }

@@ -8,38 +8,21 @@
 /// where g = o / (outChannels / groups), Cg = inChannels / groups, and x is zero outside the image.
 /// A pure description: `problem(...)` says why a shape is unusable, nil when it is fine.
 public struct Conv2dParams: Sendable, Equatable, CustomStringConvertible {
-    public var batch: Int
-    public var inChannels: Int
-    public var outChannels: Int
-    public var height: Int
-    public var width: Int
-    public var kernelH: Int
-    public var kernelW: Int
-    public var strideH: Int
-    public var strideW: Int
-    public var padH: Int
-    public var padW: Int
-    public var dilationH: Int
-    public var dilationW: Int
+    public var batch: Int, inChannels: Int, outChannels: Int
+    public var height: Int, width: Int
+    public var kernelH: Int, kernelW: Int
+    public var strideH: Int, strideW: Int
+    public var padH: Int, padW: Int
+    public var dilationH: Int, dilationW: Int
     public var groups: Int
 
     public init(batch: Int, inChannels: Int, outChannels: Int, height: Int, width: Int, kernelH: Int, kernelW: Int,
                 strideH: Int = 1, strideW: Int = 1, padH: Int = 0, padW: Int = 0, dilationH: Int = 1, dilationW: Int = 1,
                 groups: Int = 1) {
-        self.batch = batch
-        self.inChannels = inChannels
-        self.outChannels = outChannels
-        self.height = height
-        self.width = width
-        self.kernelH = kernelH
-        self.kernelW = kernelW
-        self.strideH = strideH
-        self.strideW = strideW
-        self.padH = padH
-        self.padW = padW
-        self.dilationH = dilationH
-        self.dilationW = dilationW
-        self.groups = groups
+        (self.batch, self.inChannels, self.outChannels, self.groups) = (batch, inChannels, outChannels, groups)
+        (self.height, self.width, self.kernelH, self.kernelW) = (height, width, kernelH, kernelW)
+        (self.strideH, self.strideW, self.padH, self.padW) = (strideH, strideW, padH, padW)
+        (self.dilationH, self.dilationW) = (dilationH, dilationW)
     }
 
     /// Square kernel, the same stride, padding and dilation on both axes.
@@ -146,29 +129,17 @@ public struct Conv2dParams: Sendable, Equatable, CustomStringConvertible {
 /// max pooling treats padding as −∞. Padding may be at most half the kernel, as in PyTorch, so
 /// every window holds at least one input element.
 public struct Pool2dParams: Sendable, Equatable, CustomStringConvertible {
-    public var batch: Int
-    public var channels: Int
-    public var height: Int
-    public var width: Int
-    public var kernelH: Int
-    public var kernelW: Int
-    public var strideH: Int
-    public var strideW: Int
-    public var padH: Int
-    public var padW: Int
+    public var batch: Int, channels: Int
+    public var height: Int, width: Int
+    public var kernelH: Int, kernelW: Int
+    public var strideH: Int, strideW: Int
+    public var padH: Int, padW: Int
 
     public init(batch: Int, channels: Int, height: Int, width: Int, kernelH: Int, kernelW: Int, strideH: Int? = nil,
                 strideW: Int? = nil, padH: Int = 0, padW: Int = 0) {
-        self.batch = batch
-        self.channels = channels
-        self.height = height
-        self.width = width
-        self.kernelH = kernelH
-        self.kernelW = kernelW
-        self.strideH = strideH ?? kernelH
-        self.strideW = strideW ?? kernelW
-        self.padH = padH
-        self.padW = padW
+        (self.batch, self.channels, self.height, self.width) = (batch, channels, height, width)
+        (self.kernelH, self.kernelW, self.padH, self.padW) = (kernelH, kernelW, padH, padW)
+        (self.strideH, self.strideW) = (strideH ?? kernelH, strideW ?? kernelW)
     }
 
     /// Square window; the stride defaults to the kernel size, as in PyTorch.
