@@ -20,6 +20,7 @@ extension OpenCLBackend {
         switch engine {
         case .clblast where p.k > 0:
             try CLBlastGemm.run(q, alpha: alpha, a: mem(a), b: mem(b), beta: beta, c: mem(c), on: cl)
+            cl.countLaunch()
         default:
             // Our kernel; also serves k == 0 (C = βC), which CLBlast refuses.
             let tiles = GemmTiles.lookup(deviceName: cl.info.name, vendor: cl.info.vendor, dtype: T.dtype)

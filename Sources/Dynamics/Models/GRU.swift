@@ -1,6 +1,6 @@
 import Compute
-/// A recurrent model that can also be driven by an input sequence (the GRU and LSTM of MODELS.md
-/// §4–5). `step(_:)` and `jacobianTimes` are the autonomous map (x = 0); `step(_:input:)`
+/// A recurrent model that can also be driven by an input sequence (the GRU and LSTM of
+/// docs/models.md M13, M18). `step(_:)` and `jacobianTimes` are the autonomous map (x = 0); `step(_:input:)`
 /// advances with input rows x ([B, inputSize]), as torch.nn.GRUCell / LSTMCell do.
 public protocol InputDrivenModel: RecurrentModel {
     var inputSize: Int { get }
@@ -66,14 +66,14 @@ func sigmoidComplement<T: Scalar>(_ be: any Backend, _ x: Tensor<T>, into y: Ten
     try be.apply(.sigmoid, y, into: y)
 }
 
-/// The GRU of MODELS.md §4 in PyTorch's convention (torch.nn.GRU / GRUCell):
+/// The GRU of docs/models.md (M13) in PyTorch's convention (torch.nn.GRU / GRUCell):
 ///   r = σ(W_ir x + b_ir + W_hr h + b_hr),  z = σ(W_iz x + b_iz + W_hz h + b_hz),
 ///   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1 − z) ⊙ n + z ⊙ h.
 /// Rows of weight_hh / weight_ih / the biases are the gates r, z, n in that order (gate index
 /// 0, 1, 2, also the matrix index of PhiloxStreams.weights when drawn). The state is h alone
 /// (1 segment). The autonomous map and its Jacobian use x = 0.
 ///
-/// Jacobian (MODELS.md §4), with a_r, a_z the gate pre-activations, m = W_hn h + b_hn,
+/// Jacobian (docs/models.md M15, M16), with a_r, a_z the gate pre-activations, m = W_hn h + b_hn,
 /// a_n = W_in x + b_in + r ⊙ m, n = tanh(a_n):
 ///   ∂z/∂h = diag(z(1−z)) W_hz,  ∂r/∂h = diag(r(1−r)) W_hr,
 ///   ∂n/∂h = diag(1−n²) [diag(r) W_hn + diag(m) ∂r/∂h],
@@ -81,79 +81,36 @@ func sigmoidComplement<T: Scalar>(_ be: any Backend, _ x: Tensor<T>, into y: Ten
 ///   M Q = diag(c_n) G_n + diag(c_r) G_r + diag(c_z) G_z + diag(z) Q,
 ///   c_n = (1−z)(1−n²) r,  c_r = (1−z)(1−n²) m r(1−r),  c_z = (h−n) z(1−z).
 /// 1 − n² is computed as sech²(a_n), 1 − z as σ(−a_z), 1 − r as σ(−a_r) (no cancellation).
-public final class GRU<T: Scalar>: InputDrivenModel {
-    public let backend: any Backend
-    public let units: Int
-    public let inputSize: Int
-    public let networks: Int
-    /// [networks, 3N, N] (PyTorch weight_hh_l0 of each network).
-    public let weightHH: Tensor<T>
-    /// [networks, 3N, inputSize]; nil when inputSize is 0.
-    public let weightIH: Tensor<T>?
-    /// [networks, 3N] each.
-    public let biasIH: Tensor<T>
-    public let biasHH: Tensor<T>
-    /// [networks, 3N]: b_ir + b_hr, b_iz + b_hz, b_in (the biases outside r ⊙ ·).
-    let gateBias: Tensor<T>
-    let blocks: GateBlocks<T>
-    let ws: Workspace<T>
-
-    public var name: String { "gru" }
-    public var segments: Int { 1 }
-    public var timeStep: Double { 1 }
-
+public final class GRU<T: Scalar>: GatedCell<T> {
     /// Given parameters, PyTorch's tensors of each network flattened and concatenated; nil
     /// biases are zeros.
     public init(backend: any Backend, units n: Int, inputSize: Int = 0, networks: Int = 1, weightHH: [T],
                 weightIH: [T] = [], biasIH: [T]? = nil, biasHH: [T]? = nil) throws {
-        guard n > 0, networks > 0, inputSize >= 0 else {
-            throw ComputeError.invalidArgument("gru: N and networks must be positive, got \(n), \(networks)")
-        }
-        let zeros = [T](repeating: 0, count: networks * 3 * n)
-        let (bi, bh) = (biasIH ?? zeros, biasHH ?? zeros)
-        try GateBlocks<T>.check("gru", weights: [("weight_hh", weightHH.count, n), ("weight_ih", weightIH.count, inputSize)],
-                                biases: [("bias_ih", bi.count), ("bias_hh", bh.count)], units: n, gates: 3,
-                                networks: networks)
-        self.backend = backend
-        units = n
-        self.inputSize = inputSize
-        self.networks = networks
-        self.weightHH = try backend.tensor(weightHH, shape: [networks, 3 * n, n])
-        self.weightIH = inputSize == 0 ? nil : try backend.tensor(weightIH, shape: [networks, 3 * n, inputSize])
-        self.biasIH = try backend.tensor(bi, shape: [networks, 3 * n])
-        self.biasHH = try backend.tensor(bh, shape: [networks, 3 * n])
-        var gb = bi
-        for i in gb.indices where i % (3 * n) < 2 * n { gb[i] += bh[i] }
-        gateBias = try backend.tensor(gb, shape: [networks, 3 * n])
-        blocks = GateBlocks(backend: backend, gates: 3, units: n, networks: networks)
-        ws = Workspace(backend)
+        try super.init(.gru, backend: backend, units: n, inputSize: inputSize, networks: networks, weightHH: weightHH,
+                       weightIH: weightIH, biasIH: biasIH, biasHH: biasHH)
     }
 
-    /// Random GRU for dynamics studies (MODELS.md §4): W_hr, W_hz, W_hn ~ N(0, g²/N) from Philox
+    /// Random GRU for dynamics studies (docs/models.md M14): W_hr, W_hz, W_hn ~ N(0, g²/N) from Philox
     /// (seed, PhiloxStreams.weights(network: b, matrix: 0, 1, 2)), diagonals zeroed unless
     /// `zeroDiagonal` is false; b_hz = bZ, b_hr = bR, every other bias 0; no input.
     public convenience init(backend: any Backend, units n: Int, g: Double, bZ: Double = 0, bR: Double = 0,
                             seed: UInt64, networks: Int = 1, zeroDiagonal: Bool = true) throws {
-        guard n > 0 else { throw ComputeError.invalidArgument("gru: N must be positive, got \(n)") }
-        var w: [T] = [], bh: [T] = []
-        for b in 0..<networks {
-            for gate in 0..<3 {
-                w += ModelWeights.gaussian(n: n, gain: g, seed: seed, stream: PhiloxStreams.weights(network: b, matrix: gate),
-                                           zeroDiagonal: zeroDiagonal)
-            }
-            bh += [T](repeating: T(bR), count: n) + [T](repeating: T(bZ), count: n) + [T](repeating: 0, count: n)
-        }
-        try self.init(backend: backend, units: n, networks: networks, weightHH: w, biasHH: bh)
+        let bias = [T](repeating: T(bR), count: n) + [T](repeating: T(bZ), count: n) + [T](repeating: 0, count: n)
+        let p = try Self.randomWeights(gates: 3, units: n, g: g, seed: seed, networks: networks,
+                                       zeroDiagonal: zeroDiagonal, biasHH: bias)
+        try self.init(backend: backend, units: n, networks: networks, weightHH: p.weights, biasHH: p.biasHH)
     }
+}
 
-    /// Pre-activations for rows h ([R, N]) and input rows x (nil: x = 0): a_r, a_z, r = σ(a_r),
-    /// m = W_hn h + b_hn and a_n = W_in x + b_in + r ⊙ m, in workspace tensors tagged `tag`.
-    func forward(_ h: Tensor<T>, input x: Tensor<T>?, single: Int?, tag: String) throws
+extension GatedCell {
+    /// GRU pre-activations for rows h ([R, N]) and input rows x (nil: x = 0): a_r, a_z, r = σ(a_r),
+    /// m = W_hn h + b_hn and a_n = W_in x + b_in + r ⊙ m, in workspace tensors tagged `tag`
+    /// (the launch chain: one GEMM per gate, biases as rank-1 GEMMs).
+    func gruForward(_ h: Tensor<T>, input x: Tensor<T>?, single: Int?, tag: String) throws
         -> (ar: Tensor<T>, az: Tensor<T>, r: Tensor<T>, m: Tensor<T>, an: Tensor<T>)
     {
         let shape = [h.count / units, units]
-        let ones = try ws.get(tag + "ones", [shape[0], 1])
-        try backend.fill(ones, with: 1)
+        let ones = try ones(tag, rows: shape[0])
         let (ar, az, r) = (try ws.get(tag + "ar", shape), try ws.get(tag + "az", shape), try ws.get(tag + "r", shape))
         let (m, an) = (try ws.get(tag + "m", shape), try ws.get(tag + "an", shape))
         let wx = inputSize > 0 ? x.flatMap { x in weightIH.map { (x, $0) } } : nil
@@ -171,23 +128,11 @@ public final class GRU<T: Scalar>: InputDrivenModel {
         return (ar, az, r, m, an)
     }
 
-    public func step(_ states: Tensor<T>) throws {
-        try checkStates(states)
-        try advance(states, input: nil)
-    }
-
-    public func step(_ states: Tensor<T>, input: Tensor<T>) throws {
-        try checkStates(states)
-        guard input.backend === backend, input.count == batchSize(states) * inputSize else {
-            throw ComputeError.shapeMismatch("gru: input must be [\(batchSize(states)), \(inputSize)] on \(backend.label), got \(input.shape)")
-        }
-        try advance(states, input: input)
-    }
-
-    func advance(_ states: Tensor<T>, input: Tensor<T>?) throws {
+    /// The GRU step as the launch chain (16 launches without input).
+    func gruChainAdvance(_ states: Tensor<T>, input: Tensor<T>?) throws {
         let b = batchSize(states)
         let h = try states.reshaped([b, units])
-        let f = try forward(h, input: input.map { try $0.reshaped([b, inputSize]) }, single: nil, tag: "s.")
+        let f = try gruForward(h, input: input, single: nil, tag: "s.")
         let n = try ws.get("s.n", [b, units]), d = try ws.get("s.d", [b, units])
         try backend.apply(.sigmoid, f.az, into: f.az)
         try backend.apply(.tanh, f.an, into: n)
@@ -197,12 +142,11 @@ public final class GRU<T: Scalar>: InputDrivenModel {
         try backend.binary(.add, n, d, into: h)
     }
 
-    public func jacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
-        try checkTangent(states, member: member, q, out)
+    func gruJacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
         let nU = units, k = q.shape[1]
         let net = networks == 1 ? 0 : member
         let h = try segment(states, 0, member: member)
-        let f = try forward(h, input: nil, single: net, tag: "j.")
+        let f = try gruForward(h, input: nil, single: net, tag: "j.")
         let vec = { (name: String) in try self.ws.get("j." + name, [1, nU]) }
         let (z, zc, rc, sn, n) = (try vec("z"), try vec("zc"), try vec("rc"), try vec("sn"), try vec("n"))
         let (cn, cr, cz) = (try vec("cn"), try vec("cr"), try vec("cz"))
@@ -221,10 +165,7 @@ public final class GRU<T: Scalar>: InputDrivenModel {
         try backend.binary(.mul, cz, z, into: cz)
         try backend.binary(.mul, cz, zc, into: cz)
         // G = W_hh Q, then M Q = diag(z) Q + diag(c_r) G_r + diag(c_z) G_z + diag(c_n) G_n
-        let g = try ws.get("j.G", [3 * nU, k])
-        var p = GemmParams(m: 3 * nU, n: k, k: nU)
-        p.offsetA = net * 3 * nU * nU
-        try backend.gemm(p, alpha: 1, weightHH, q, beta: 0, g)
+        let g = try gateProducts(q, network: net)
         try backend.scale(rows: true, z, q, cols: k, into: out)
         for (i, c) in [cr, cz, cn].enumerated() {
             try backend.scale(rows: true, c, g.rows(i * nU..<(i + 1) * nU), cols: k, beta: 1, into: out)

@@ -75,20 +75,21 @@ public struct GatedRNNOptions: Sendable, Equatable {
 ///
 /// Weights: `weights` is [networks, 3, N, N] holding J^h, J^z, J^r of each network, which are
 /// matrix 0, 1, 2 of PhiloxStreams.weights(network: b, matrix:) when drawn.
-public final class GatedRNN<T: Scalar>: RecurrentModel, FlowModel {
+public final class GatedRNN<T: Scalar>: RecurrentModel, FlowModel, LaunchChainModel {
     public typealias Options = GatedRNNOptions
+    /// Scratch of the steps and tangent products.
+    let ws: Workspace<T>
     public let backend: any Backend
     public let units: Int
     public let networks: Int
     public let options: Options
     /// [networks, 3, N, N]: J^h, J^z, J^r of each network, J[i][j] the coupling from unit j to i.
     public let weights: Tensor<T>
-    let ws: Workspace<T>
 
+    var integrator: Integrator { options.integrator }
     public var name: String { "gated" }
     public var segments: Int { 3 }
     public var timeStep: Double { options.dt }
-    var integrator: Integrator { options.integrator }
 
     /// Given couplings, each [networks, N, N] flattened.
     public init(backend: any Backend, jh: [T], jz: [T], jr: [T], units n: Int, networks: Int = 1,
@@ -159,7 +160,15 @@ public final class GatedRNN<T: Scalar>: RecurrentModel, FlowModel {
         }
     }
 
+    /// The fused step (FusedFlowSteps): 3 launches for Euler, 9 for RK4.
     public func step(_ states: Tensor<T>) throws {
+        try checkStates(states)
+        try FusedFlowSteps.gatedStep(self, states)
+    }
+
+    /// The previous launch chain (14 launches per Euler step; RK4 through FlowIntegration),
+    /// for `gpurun bench rnn`.
+    package func chainStep(_ states: Tensor<T>) throws {
         try checkStates(states)
         if integrator == .rk4 { return try FlowIntegration.rk4Step(self, states) }
         let b = batchSize(states), n = units, o = options

@@ -1,62 +1,25 @@
 import Compute
-/// The LSTM of MODELS.md §5 in PyTorch's convention (torch.nn.LSTM / LSTMCell):
+/// The LSTM of docs/models.md (M18) in PyTorch's convention (torch.nn.LSTM / LSTMCell):
 ///   i, f, o = σ(W_i· x + b_i· + W_h· h + b_h·),  g = tanh(W_ig x + b_ig + W_hg h + b_hg),
 ///   c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c').
 /// The state is (h, c): 2 segments. Rows of weight_hh / weight_ih / the biases are the gates
 /// i, f, g, o in that order (gate index 0…3, also the matrix index of PhiloxStreams.weights when
 /// drawn). The autonomous map and its Jacobian use x = 0.
 ///
-/// Jacobian (MODELS.md §5), with a_· the pre-activations and G = W_hh Q_h ([4N, k], one GEMM):
+/// Jacobian (docs/models.md M20, M21), with a_· the pre-activations and G = W_hh Q_h ([4N, k], one GEMM):
 ///   ∂c'/∂h = diag(c f(1−f)) W_hf + diag(g i(1−i)) W_hi + diag(i (1−g²)) W_hg,  ∂c'/∂c = diag(f),
 ///   ∂h'/∂h = diag(tanh(c') o(1−o)) W_ho + diag(o (1−tanh²c')) ∂c'/∂h,
 ///   ∂h'/∂c = diag(o (1−tanh²c') f), so
 ///   (MQ)_c = diag(f) Q_c + diag(g i(1−i)) G_i + diag(c f(1−f)) G_f + diag(i sech²a_g) G_g,
 ///   (MQ)_h = diag(o sech²c') (MQ)_c + diag(tanh(c') o(1−o)) G_o.
 /// 1 − g² and 1 − tanh²c' are computed as sech², 1 − σ(a) as σ(−a) (no cancellation).
-public final class LSTM<T: Scalar>: InputDrivenModel {
-    public let backend: any Backend
-    public let units: Int
-    public let inputSize: Int
-    public let networks: Int
-    /// [networks, 4N, N] (PyTorch weight_hh_l0 of each network).
-    public let weightHH: Tensor<T>
-    /// [networks, 4N, inputSize]; nil when inputSize is 0.
-    public let weightIH: Tensor<T>?
-    /// [networks, 4N] each.
-    public let biasIH: Tensor<T>
-    public let biasHH: Tensor<T>
-    /// [networks, 4N]: b_ih + b_hh.
-    let gateBias: Tensor<T>
-    let blocks: GateBlocks<T>
-    let ws: Workspace<T>
-
-    public var name: String { "lstm" }
-    public var segments: Int { 2 }
-    public var timeStep: Double { 1 }
-
+public final class LSTM<T: Scalar>: GatedCell<T> {
     /// Given parameters, PyTorch's tensors of each network flattened and concatenated; nil
     /// biases are zeros.
     public init(backend: any Backend, units n: Int, inputSize: Int = 0, networks: Int = 1, weightHH: [T],
                 weightIH: [T] = [], biasIH: [T]? = nil, biasHH: [T]? = nil) throws {
-        guard n > 0, networks > 0, inputSize >= 0 else {
-            throw ComputeError.invalidArgument("lstm: N and networks must be positive, got \(n), \(networks)")
-        }
-        let zeros = [T](repeating: 0, count: networks * 4 * n)
-        let (bi, bh) = (biasIH ?? zeros, biasHH ?? zeros)
-        try GateBlocks<T>.check("lstm", weights: [("weight_hh", weightHH.count, n), ("weight_ih", weightIH.count, inputSize)],
-                                biases: [("bias_ih", bi.count), ("bias_hh", bh.count)], units: n, gates: 4,
-                                networks: networks)
-        self.backend = backend
-        units = n
-        self.inputSize = inputSize
-        self.networks = networks
-        self.weightHH = try backend.tensor(weightHH, shape: [networks, 4 * n, n])
-        self.weightIH = inputSize == 0 ? nil : try backend.tensor(weightIH, shape: [networks, 4 * n, inputSize])
-        self.biasIH = try backend.tensor(bi, shape: [networks, 4 * n])
-        self.biasHH = try backend.tensor(bh, shape: [networks, 4 * n])
-        gateBias = try backend.tensor(zip(bi, bh).map { $0 + $1 }, shape: [networks, 4 * n])
-        blocks = GateBlocks(backend: backend, gates: 4, units: n, networks: networks)
-        ws = Workspace(backend)
+        try super.init(.lstm, backend: backend, units: n, inputSize: inputSize, networks: networks, weightHH: weightHH,
+                       weightIH: weightIH, biasIH: biasIH, biasHH: biasHH)
     }
 
     /// Random LSTM for dynamics studies: W_hi, W_hf, W_hg, W_ho ~ N(0, g²/N) from Philox (seed,
@@ -65,23 +28,19 @@ public final class LSTM<T: Scalar>: InputDrivenModel {
     /// memory of c), every other bias 0; no input.
     public convenience init(backend: any Backend, units n: Int, g: Double, bF: Double = 0, seed: UInt64,
                             networks: Int = 1, zeroDiagonal: Bool = true) throws {
-        guard n > 0 else { throw ComputeError.invalidArgument("lstm: N must be positive, got \(n)") }
-        var w: [T] = [], bh: [T] = []
-        for b in 0..<networks {
-            for gate in 0..<4 {
-                w += ModelWeights.gaussian(n: n, gain: g, seed: seed, stream: PhiloxStreams.weights(network: b, matrix: gate),
-                                           zeroDiagonal: zeroDiagonal)
-            }
-            bh += [T](repeating: 0, count: n) + [T](repeating: T(bF), count: n) + [T](repeating: 0, count: 2 * n)
-        }
-        try self.init(backend: backend, units: n, networks: networks, weightHH: w, biasHH: bh)
+        let bias = [T](repeating: 0, count: n) + [T](repeating: T(bF), count: n) + [T](repeating: 0, count: 2 * n)
+        let p = try Self.randomWeights(gates: 4, units: n, g: g, seed: seed, networks: networks,
+                                       zeroDiagonal: zeroDiagonal, biasHH: bias)
+        try self.init(backend: backend, units: n, networks: networks, weightHH: p.weights, biasHH: p.biasHH)
     }
+}
 
-    /// Pre-activations a_i, a_f, a_g, a_o for rows h ([R, N]) and input rows x (nil: x = 0).
-    func forward(_ h: Tensor<T>, input x: Tensor<T>?, single: Int?, tag: String) throws -> [Tensor<T>] {
+extension GatedCell {
+    /// LSTM pre-activations a_i, a_f, a_g, a_o for rows h ([R, N]) and input rows x (nil: x = 0),
+    /// by the launch chain (one GEMM per gate, biases as rank-1 GEMMs).
+    func lstmForward(_ h: Tensor<T>, input x: Tensor<T>?, single: Int?, tag: String) throws -> [Tensor<T>] {
         let shape = [h.count / units, units]
-        let ones = try ws.get(tag + "ones", [shape[0], 1])
-        try backend.fill(ones, with: 1)
+        let ones = try ones(tag, rows: shape[0])
         return try (0..<4).map { g in
             let y = try ws.get(tag + "a\(g)", shape)
             try blocks.bias(gateBias, gate: g, single: single, ones: ones, beta: 0, into: y)
@@ -93,23 +52,11 @@ public final class LSTM<T: Scalar>: InputDrivenModel {
         }
     }
 
-    public func step(_ states: Tensor<T>) throws {
-        try checkStates(states)
-        try advance(states, input: nil)
-    }
-
-    public func step(_ states: Tensor<T>, input: Tensor<T>) throws {
-        try checkStates(states)
-        guard input.backend === backend, input.count == batchSize(states) * inputSize else {
-            throw ComputeError.shapeMismatch("lstm: input must be [\(batchSize(states)), \(inputSize)] on \(backend.label), got \(input.shape)")
-        }
-        try advance(states, input: input)
-    }
-
-    func advance(_ states: Tensor<T>, input: Tensor<T>?) throws {
+    /// The LSTM step as the launch chain (18 launches without input).
+    func lstmChainAdvance(_ states: Tensor<T>, input: Tensor<T>?) throws {
         let b = batchSize(states)
         let (h, c) = (try segment(states, 0), try segment(states, 1))
-        let a = try forward(h, input: input.map { try $0.reshaped([b, inputSize]) }, single: nil, tag: "s.")
+        let a = try lstmForward(h, input: input, single: nil, tag: "s.")
         let t = try ws.get("s.t", [b, units])
         for gate in [0, 1, 3] { try backend.apply(.sigmoid, a[gate], into: a[gate]) }
         try backend.apply(.tanh, a[2], into: a[2])
@@ -121,12 +68,11 @@ public final class LSTM<T: Scalar>: InputDrivenModel {
         try backend.binary(.mul, a[3], t, into: h)
     }
 
-    public func jacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
-        try checkTangent(states, member: member, q, out)
+    func lstmJacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
         let nU = units, k = q.shape[1]
         let net = networks == 1 ? 0 : member
         let (h, c) = (try segment(states, 0, member: member), try segment(states, 1, member: member))
-        let a = try forward(h, input: nil, single: net, tag: "j.")
+        let a = try lstmForward(h, input: nil, single: net, tag: "j.")
         let vec = { (name: String) in try self.ws.get("j." + name, [1, nU]) }
         let (i, ic, f, fc, g, sg) = (try vec("i"), try vec("ic"), try vec("f"), try vec("fc"), try vec("g"), try vec("sg"))
         let (o, oc, cn, tc, sc) = (try vec("o"), try vec("oc"), try vec("cn"), try vec("tc"), try vec("sc"))
@@ -154,10 +100,7 @@ public final class LSTM<T: Scalar>: InputDrivenModel {
         try backend.binary(.mul, oc, tc, into: oc)
         try backend.binary(.mul, sc, o, into: sc)
 
-        let gm = try ws.get("j.G", [4 * nU, k])
-        var p = GemmParams(m: 4 * nU, n: k, k: nU)
-        p.offsetA = net * 4 * nU * nU
-        try backend.gemm(p, alpha: 1, weightHH, q.rows(0..<nU), beta: 0, gm)
+        let gm = try gateProducts(q.rows(0..<nU), network: net)
         let gate = { (j: Int) in try gm.rows(j * nU..<(j + 1) * nU) }
         let (oh, oc2) = (try out.rows(0..<nU), try out.rows(nU..<2 * nU))
         try backend.scale(rows: true, f, q.rows(nU..<2 * nU), cols: k, into: oc2)

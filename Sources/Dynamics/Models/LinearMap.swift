@@ -1,6 +1,6 @@
 import Compute
 /// The linear map of docs/models.md (M5, M6): h_{n+1} = W h_n. Its Lyapunov exponents are ln|μ_i(W)|.
-public final class LinearMap<T: Scalar>: RecurrentModel {
+public final class LinearMap<T: Scalar>: RecurrentModel, LaunchChainModel {
     public let backend: any Backend
     public let units: Int
     public let networks: Int
@@ -33,6 +33,9 @@ public final class LinearMap<T: Scalar>: RecurrentModel {
         }
         try self.init(backend: backend, matrix: w, units: n, networks: networks)
     }
+
+    /// One GEMM and a copy (2 launches); the chain is the same step.
+    package func chainStep(_ states: Tensor<T>) throws { try step(states) }
 
     public func step(_ states: Tensor<T>) throws {
         try checkStates(states)

@@ -3,7 +3,8 @@ import Compute
 /// the CPU engine (docs/checks.md C1–C3): from the same Philox weights, states and tangents, a
 /// batched step (B = 3, N = 37, one network shared and three networks), the input-driven step of
 /// the GRU and LSTM, and jacobianTimes on Q [stateSize, 5] at a member ≠ 0, in float32 and (where
-/// the device has it) float64. Compared normwise (floor 1).
+/// the device has it) float64; the flows with Euler and RK4; on the device the fused step
+/// (kernels/rnn_step.cl) also against the previous launch chain. Compared normwise (floor 1).
 package enum ModelChecks {
     static let models = ["rate", "linear", "gated", "gru", "lstm"]
     package static let units = 37, batch = 3, columns = 5, inputSize = 5
@@ -27,17 +28,23 @@ package enum ModelChecks {
             let label = "model.\(model)" + (networks > 1 ? "[\(networks) networks]" : "")
             switch model {
             case "rate":
-                out += try compare(label, cpu, dev, seed) {
-                    try RateNetwork<T>(backend: $0, units: units, g: 1.5, dt: 0.3, seed: seed, networks: networks)
+                for integrator in Integrator.allCases {
+                    out += try compare(label + "[\(integrator)]", cpu, dev, seed) {
+                        try RateNetwork<T>(backend: $0, units: units, g: 1.5, dt: 0.3, seed: seed, networks: networks,
+                                           integrator: integrator)
+                    }
                 }
             case "linear":
                 out += try compare(label, cpu, dev, seed) {
                     try LinearMap<T>(backend: $0, units: units, g: 1.2, seed: seed, networks: networks)
                 }
             case "gated":
-                let o = GatedRNNOptions(gH: 2.5, alphaZ: 3, betaZ: 0.5, alphaR: 1.5, betaR: -0.5, tauZ: 2, tauR: 0.7, dt: 0.2)
-                out += try compare(label, cpu, dev, seed) {
-                    try GatedRNN<T>(backend: $0, units: units, options: o, seed: seed, networks: networks)
+                for integrator in Integrator.allCases {
+                    let o = GatedRNNOptions(gH: 2.5, alphaZ: 3, betaZ: 0.5, alphaR: 1.5, betaR: -0.5, tauZ: 2, tauR: 0.7,
+                                            dt: 0.2, integrator: integrator)
+                    out += try compare(label + "[\(integrator)]", cpu, dev, seed) {
+                        try GatedRNN<T>(backend: $0, units: units, options: o, seed: seed, networks: networks)
+                    }
                 }
             case "gru":
                 out += try compare(label, cpu, dev, seed) {
@@ -77,22 +84,27 @@ package enum ModelChecks {
                 draw(networks * rows, 0.5, 2), draw(networks * rows, 0.5, 3))
     }
 
-    /// The same model on both backends: one batched step, and M Q at member 1 of the initial states.
-    static func compare<M: RecurrentModel>(_ label: String, _ cpu: CPUBackend, _ dev: any Backend, _ seed: UInt64,
-                                           _ make: (any Backend) throws -> M) throws -> [ValidationResult] {
+    /// The same model on both backends: one batched step (the fused step, and on the device also
+    /// the previous launch chain against it), and M Q at member 1 of the initial states.
+    static func compare<M: LaunchChainModel>(_ label: String, _ cpu: CPUBackend, _ dev: any Backend, _ seed: UInt64,
+                                             _ make: (any Backend) throws -> M) throws -> [ValidationResult] {
         let tol = tolerance(M.T.self)
-        let results = try [cpu, dev].map { be -> (step: [M.T], jac: [M.T], size: Int) in
+        let results = try [cpu, dev].map { be -> (step: [M.T], jac: [M.T], chain: [M.T], size: Int) in
             let m = try make(be)
+            let chained = try JacobianCheck.randomStates(m, batch: batch, seed: seed)
+            try m.chainStep(chained)
             let x = try JacobianCheck.randomStates(m, batch: batch, seed: seed)
             let z: [Double] = PhiloxFill.normal(count: m.stateSize * columns, seed: seed, stream: PhiloxStreams.tangent(0))
             let q = try be.tensor(z.map { M.T($0) }, shape: [m.stateSize, columns])
             let mq = try be.zeros([m.stateSize, columns], as: M.T.self)
             try m.jacobianTimes(x, member: 1, q, into: mq)
             try m.step(x)
-            return (try x.toArray(), try mq.toArray(), m.stateSize)
+            return (try x.toArray(), try mq.toArray(), try chained.toArray(), m.stateSize)
         }
         let size = results[0].size
         return [
+            .compare(op: label + ".chainStep", shape: [batch, size], ref: results[1].chain, got: results[1].step,
+                     tolerance: tol, seed: seed, floor: 1),
             .compare(op: label + ".step", shape: [batch, size], ref: results[0].step, got: results[1].step,
                      tolerance: tol, seed: seed, floor: 1),
             .compare(op: label + ".jacobianTimes", shape: [size, columns], ref: results[0].jac, got: results[1].jac,

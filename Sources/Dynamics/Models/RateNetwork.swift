@@ -4,7 +4,7 @@ import Compute
 /// Jacobian of one step: M = (1 − δ) I + δ J diag(φ'(h)), φ' = 1/cosh².
 /// With `integrator` .rk4 the flow is stepped by RK4 and the tangent map is that step's exact
 /// derivative, built from the flow Jacobian A = −I + J diag(φ'(h)) (FlowIntegration).
-public final class RateNetwork<T: Scalar>: RecurrentModel, FlowModel {
+public final class RateNetwork<T: Scalar>: RecurrentModel, FlowModel, LaunchChainModel {
     public let backend: any Backend
     public let units: Int
     public let networks: Int
@@ -48,9 +48,21 @@ public final class RateNetwork<T: Scalar>: RecurrentModel, FlowModel {
         try self.init(backend: backend, couplings: j, units: n, networks: networks, dt: dt, integrator: integrator)
     }
 
+    /// Euler: φ then one GEMM (2 launches); RK4: the fused stages of FusedFlowSteps (8 launches).
     public func step(_ states: Tensor<T>) throws {
         try checkStates(states)
+        if integrator == .rk4 { return try FusedFlowSteps.rateRK4(self, states) }
+        try eulerStep(states)
+    }
+
+    /// The previous launch chain (RK4 through FlowIntegration), for `gpurun bench rnn`.
+    package func chainStep(_ states: Tensor<T>) throws {
+        try checkStates(states)
         if integrator == .rk4 { return try FlowIntegration.rk4Step(self, states) }
+        try eulerStep(states)
+    }
+
+    func eulerStep(_ states: Tensor<T>) throws {
         let b = batchSize(states)
         let h = try states.reshaped([b, units])
         let p = try ws.get("phi", [b, units])

@@ -28,6 +28,12 @@ public protocol RecurrentModel<T>: AnyObject {
     func jacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws
 }
 
+/// A model whose step before the fused kernels of issue 17 (a chain of separate launches) is
+/// kept callable, for `gpurun bench rnn` and the tests to compare against `step`.
+package protocol LaunchChainModel: RecurrentModel {
+    func chainStep(_ states: Tensor<T>) throws
+}
+
 extension RecurrentModel {
     public var stateSize: Int { segments * units }
 

@@ -32,6 +32,56 @@ public enum RNNBench {
         return Row(engine: backend.label, n: n, b: b, stepsPerSecond: 1 / ts, productsPerSecond: 1 / tp)
     }
 
+    /// One model's step on one engine by one path: the fused step of issue 17 or the previous
+    /// launch chain. `launchesPerStep` counts OpenCL kernel enqueues (0 on the CPU engine);
+    /// `gemmFlopsPerStep` is the GEMM work of one step (2·B·N² per coupling product).
+    public struct ModelRow: Codable, Sendable {
+        public var engine: String
+        public var model: String
+        public var path: String
+        public var n: Int
+        public var b: Int
+        public var launchesPerStep: Int
+        public var stepsPerSecond: Double
+        public var gemmFlopsPerStep: Double
+    }
+
+    /// Every model (the flows with Euler and RK4) at N units and B states, fused against chain.
+    public static func models(backend: any Backend, n: Int, b: Int, minSeconds: Double = 0.3) throws -> [ModelRow] {
+        let product = 2 * Double(b) * Double(n) * Double(n)
+        var rows: [ModelRow] = []
+        func measure<M: LaunchChainModel>(_ label: String, _ m: M, products: Double) throws {
+            for chain in [false, true] {
+                let x = try JacobianCheck.randomStates(m, batch: b, seed: 1)
+                let step = { try chain ? m.chainStep(x) : m.step(x) }
+                try step()
+                try backend.synchronize()
+                let before = backend.kernelLaunches
+                try step()
+                let launches = backend.kernelLaunches - before
+                let t = try Timing.median(minSeconds: minSeconds) {
+                    try step()
+                    try backend.synchronize()
+                }
+                rows.append(ModelRow(engine: backend.label, model: label, path: chain ? "chain" : "fused", n: n, b: b,
+                                     launchesPerStep: launches, stepsPerSecond: 1 / t, gemmFlopsPerStep: products * product))
+            }
+        }
+        for integrator in Integrator.allCases {
+            let stages = integrator == .rk4 ? 4.0 : 1
+            try measure("rate[\(integrator)]", RateNetwork<Double>(backend: backend, units: n, g: 2, dt: 0.1, seed: 1,
+                                                                   integrator: integrator), products: stages)
+            try measure("gated[\(integrator)]", GatedRNN<Double>(backend: backend, units: n,
+                                                                 options: GatedRNNOptions(integrator: integrator), seed: 1),
+                        products: 3 * stages)
+        }
+        // g = 1: the states neither blow up nor decay into subnormals over the repeats.
+        try measure("linear", LinearMap<Double>(backend: backend, units: n, g: 1, seed: 1), products: 1)
+        try measure("gru", GRU<Double>(backend: backend, units: n, g: 2, seed: 1), products: 3)
+        try measure("lstm", LSTM<Double>(backend: backend, units: n, g: 2, seed: 1), products: 4)
+        return rows
+    }
+
     /// Rows from the reference script, or the reason there are none.
     public static func reference(script: String, python: String, sizes: [Int], batches: [Int]) -> ([Row], [String]) {
         let data: Data

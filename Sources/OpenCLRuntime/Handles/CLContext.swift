@@ -11,6 +11,9 @@ public final class CLContext: @unchecked Sendable {
     package let queue: cl_command_queue?
     let programs: ProgramCache
     private let lock = NSRecursiveLock()
+    /// Kernels enqueued on this context so far (`run` and CLBlast calls), for launch-count
+    /// tests and `--profile`; read under the queue lock.
+    public private(set) var launches = 0
     /// CL_KERNEL_WORK_GROUP_SIZE of each kernel object, asked once.
     private var kernelWorkGroupLimit: [OpaquePointer: Int] = [:]
 
@@ -112,6 +115,7 @@ public final class CLContext: @unchecked Sendable {
                 for d in global.indices where local[d] > 0 { global[d] = roundUp(global[d], local[d]) }
             }
             if global.contains(0) { return }
+            launches += 1
             let status: cl_int
             if var local = inv.local {
                 status = clEnqueueNDRangeKernel(queue, kernel, cl_uint(global.count), nil, &global, &local, 0, nil, nil)
@@ -121,6 +125,12 @@ public final class CLContext: @unchecked Sendable {
             try clCheck(status, "clEnqueueNDRangeKernel(\(inv.name), global \(global), local \(inv.local.map { "\($0)" } ?? "auto"))")
         }
     }
+
+    /// Counts a launch enqueued outside `run` (a CLBlast routine).
+    package func countLaunch() { serialized { launches += 1 } }
+
+    /// Launches so far, read under the queue lock.
+    public var launchCount: Int { serialized { launches } }
 
     private func checkWorkGroup(kernel: cl_kernel?, name: String, local: [Int]) throws {
         guard let kernel else { return }
