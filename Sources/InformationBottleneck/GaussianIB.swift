@@ -64,6 +64,13 @@ public struct GaussianIB: Sendable {
 
     /// The closed-form point (I(T;X), I(T;Y)) of the IB curve at β, in nats.
     public func curve(beta: Double) -> (iTX: Double, iTY: Double) {
+        Self.curve(eigenvalues: eigenvalues, beta: beta)
+    }
+
+    /// The same point from the eigenvalues λᵢ of Σ_{x|y} Σ_x⁻¹ alone: each λᵢ < 1 with
+    /// β (1 − λᵢ) > 1 adds ½ log((β − 1)(1 − λᵢ)/λᵢ) to I(T;X), and that less ½ log(β (1 − λᵢ))
+    /// to I(T;Y).
+    public static func curve(eigenvalues: [Double], beta: Double) -> (iTX: Double, iTY: Double) {
         var ix = 0.0, iy = 0.0
         for l in eigenvalues where l < 1 && beta * (1 - l) > 1 {
             let x = 0.5 * log((beta - 1) * (1 - l) / l)

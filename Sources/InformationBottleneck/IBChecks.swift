@@ -26,20 +26,21 @@ package enum IBChecks {
             }
             let tol = dtype == .f64 ? 1e-12 : 1e-6
             let shape = [betas.count, p.nx, k]
+            /// The sweep from `start` on the CPU, then on the device.
+            func sweeps<T: Scalar>(_ start: [T]) throws -> (DiscreteIBSweep.Result<T>, DiscreteIBSweep.Result<T>) {
+                let run = { (b: any Backend) in
+                    try DiscreteIBSweep.iterate(p, betas: betas, initial: start, clusters: k, maxIterations: 300,
+                                                tolerance: tol, on: b)
+                }
+                return (try run(cpu), try run(dev))
+            }
             if dtype == .f64 {
-                let a = try DiscreteIBSweep.iterate(p, betas: betas, initial: initial, clusters: k, maxIterations: 300,
-                                                    tolerance: tol, on: cpu)
-                let b = try DiscreteIBSweep.iterate(p, betas: betas, initial: initial, clusters: k, maxIterations: 300,
-                                                    tolerance: tol, on: dev)
+                let (a, b) = try sweeps(initial)
                 out.append(.compare(op: "ib.sweep.encoders", shape: shape, ref: a.encoders, got: b.encoders,
                                     tolerance: 1e-9, seed: seed))
                 out.append(iterationCheck(a.iterations, b.iterations, shape: shape, dtype: "f64", slack: 1, seed: seed))
             } else {
-                let i32 = initial.map { Float($0) }
-                let a = try DiscreteIBSweep.iterate(p, betas: betas, initial: i32, clusters: k, maxIterations: 300,
-                                                    tolerance: tol, on: cpu)
-                let b = try DiscreteIBSweep.iterate(p, betas: betas, initial: i32, clusters: k, maxIterations: 300,
-                                                    tolerance: tol, on: dev)
+                let (a, b) = try sweeps(initial.map { Float($0) })
                 out.append(.compare(op: "ib.sweep.encoders", shape: shape, ref: a.encoders, got: b.encoders,
                                     tolerance: 2e-3, seed: seed))
             }

@@ -159,7 +159,7 @@ final class SweepCLITests: XCTestCase {
         let file = try sweepFile(Self.tiny, in: dir)
         r = try GPURunProcess.run(["sweep", "run", file.path, "--out", dir.appendingPathComponent("o").path, "--shard", "3/3"])
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.stderr.contains("0 ≤ i < n"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("the shard index must be in 0..<n (n ≥ 1), got 3/3"), r.stderr)
 
         // A folder holding another sweep is refused.
         let out = dir.appendingPathComponent("out")

@@ -129,8 +129,7 @@ public struct NpyArray: Sendable {
         switch dtype {
         case .float64: return decode(Double.self)
         case .float32: return decode(Float.self).map(Double.init)
-        case .int32: return decode(Int32.self).map(Double.init)
-        case .int64: return decode(Int64.self).map(Double.init)
+        case .int32, .int64: return try int64s().map(Double.init)
         case .complex64, .complex128:
             throw wrongType("doubles()", wants: "real", else: "complex()")
         }

@@ -65,13 +65,9 @@ public struct Ginibre: MatrixEnsemble {
 /// The Gaussian orthogonal ensemble, H = g (G + Gᵀ)/√(2n) with G standard normal:
 /// off-diagonal variance g²/n, diagonal 2g²/n. Semicircle law on [-2g, 2g].
 public struct GOE: MatrixEnsemble {
-    public let n: Int
-    public let g: Double
+    public let n: Int, g: Double
 
-    public init(n: Int, g: Double = 1) {
-        self.n = n
-        self.g = g
-    }
+    public init(n: Int, g: Double = 1) { (self.n, self.g) = (n, g) }
 
     public var name: String { "goe" }
     public var order: Int { n }

@@ -14,13 +14,8 @@ public struct RidgeSettings: Sendable {
 
     public init(n: Int, gammas: [Double], sigma2: Double, lambda: RidgeLambda, r2: Double = 1, samples: Int,
                 seed: UInt64 = 0) {
-        self.n = n
-        self.gammas = gammas
-        self.sigma2 = sigma2
-        self.lambda = lambda
-        self.r2 = r2
-        self.samples = samples
-        self.seed = seed
+        (self.n, self.gammas, self.sigma2, self.lambda) = (n, gammas, sigma2, lambda)
+        (self.r2, self.samples, self.seed) = (r2, samples, seed)
     }
 
     /// Refuses n < 1, samples < 1, γ ≤ 0, σ² < 0, r² ≤ 0, λ < 0, and p = round(γ n) < 1.
@@ -44,26 +39,21 @@ public struct RidgeSettings: Sendable {
 
 /// A mean over samples with its standard error, next to the theory.
 public struct RiskEstimate: Codable, Sendable {
-    public var mean: Double
-    public var standardError: Double
-    public var theory: Double
+    public var mean: Double, standardError: Double, theory: Double
 }
 
 /// One γ of a ridge experiment.
 public struct RidgePoint: Codable, Sendable {
     /// γ as requested, and p/n as used (p = round(γ n)); theory is evaluated at p/n.
-    public var gamma: Double
-    public var effectiveGamma: Double
+    public var gamma: Double, effectiveGamma: Double
     public var p: Int
     public var lambda: Double
-    public var ridge: RiskEstimate
-    public var minNorm: RiskEstimate
+    public var ridge: RiskEstimate, minNorm: RiskEstimate
 }
 
 public struct RidgeReport: Codable, Sendable {
     public var n: Int
-    public var sigma2: Double
-    public var r2: Double
+    public var sigma2: Double, r2: Double
     /// A number or "optimal" (λ* = σ²γ/r² at each γ).
     public var lambda: String
     public var samples: Int
@@ -96,7 +86,7 @@ public enum RidgeRun {
             let p = Int((gamma * Double(s.n)).rounded())
             let g = Double(p) / Double(s.n)
             let lambda = s.lambda.at(gamma: g, sigma2: s.sigma2, r2: s.r2)
-            let risks = RiskSlots(count: s.samples)
+            let risks = PairedSlots(count: s.samples, initial: .nan)
             let batch = max(1, min(s.samples, (64 << 20) / (8 * s.n * p)))
             var first = 0
             while first < s.samples {
@@ -106,8 +96,8 @@ public enum RidgeRun {
                     let (x, beta, y) = draws.problem(i, r2: s.r2, sigma2: s.sigma2)
                     let minNorm = try LAPACK.leastSquaresMinNorm(x, rows: s.n, cols: p, b: y)
                     let ridge = lambda == 0 ? minNorm : try ridgeFit(x, y, n: s.n, p: p, lambda: lambda)
-                    risks.store(range.lowerBound + i, ridge: squaredDistance(ridge, beta),
-                                minNorm: squaredDistance(minNorm, beta))
+                    // (ridge risk, minimum-norm risk)
+                    risks.store(range.lowerBound + i, squaredDistance(ridge, beta), squaredDistance(minNorm, beta))
                 }
                 first = range.upperBound
             }
@@ -178,27 +168,3 @@ struct RidgeDraws: Sendable {
     }
 }
 
-/// Per-sample risks that worker threads fill at disjoint indices.
-final class RiskSlots: @unchecked Sendable {
-    private var ridge: UnsafeMutableBufferPointer<Double>
-    private var minNorm: UnsafeMutableBufferPointer<Double>
-
-    init(count: Int) {
-        ridge = .allocate(capacity: count)
-        minNorm = .allocate(capacity: count)
-        ridge.initialize(repeating: .nan)
-        minNorm.initialize(repeating: .nan)
-    }
-
-    deinit {
-        ridge.deallocate()
-        minNorm.deallocate()
-    }
-
-    func store(_ i: Int, ridge r: Double, minNorm m: Double) {
-        ridge[i] = r
-        minNorm[i] = m
-    }
-
-    func arrays() -> ([Double], [Double]) { (Array(ridge), Array(minNorm)) }
-}

@@ -41,14 +41,8 @@ public struct SpectrumReport: Codable, Sendable {
 
     public init(_ s: EnsembleSpectrum, n: Int) {
         let law = s.law
-        ensemble = s.ensemble
-        self.n = n
-        order = s.order
-        samples = s.samples
-        seed = s.seed
-        device = s.device
-        structure = s.structure
-        parameters = s.parameters
+        (ensemble, self.n, order, samples) = (s.ensemble, n, s.order, s.samples)
+        (seed, device, structure, parameters) = (s.seed, s.device, s.structure, s.parameters)
         if law != nil || s.jacobianTheory != nil {
             theory = Theory(law: law?.id, description: law?.description ?? s.jacobianTheory?.description ?? "",
                             atomAtZero: (law?.atomAtZero ?? 0) > 0 ? law?.atomAtZero : nil, jacobian: s.jacobianTheory)

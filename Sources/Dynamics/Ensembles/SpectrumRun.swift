@@ -47,7 +47,7 @@ public enum SpectrumRun {
         guard !overflow, count <= 1 << 31 else {
             throw ComputeError.invalidArgument("\(samples) samples of order \(n) are too many eigenvalues to hold")
         }
-        let out = EigenSlots(count: count)
+        let out = PairedSlots(count: count, initial: 0)
         let clock = Clock()
         let start = Date()
         let structure = ensemble.structure
@@ -103,33 +103,6 @@ public enum SpectrumRun {
         let order = SpectrumStatistics.orderByModulus(re: re, im: im)
         return (order.map { re[$0] }, order.map { im[$0] })
     }
-}
-
-/// Output slots that worker threads fill at disjoint offsets.
-final class EigenSlots: @unchecked Sendable {
-    private let re: UnsafeMutableBufferPointer<Double>
-    private let im: UnsafeMutableBufferPointer<Double>
-
-    init(count: Int) {
-        re = .allocate(capacity: count)
-        im = .allocate(capacity: count)
-        re.initialize(repeating: 0)
-        im.initialize(repeating: 0)
-    }
-
-    deinit {
-        re.deallocate()
-        im.deallocate()
-    }
-
-    func store(_ r: [Double], _ i: [Double], at offset: Int) {
-        for k in r.indices {
-            re[offset + k] = r[k]
-            im[offset + k] = i[k]
-        }
-    }
-
-    func arrays() -> ([Double], [Double]) { (Array(re), Array(im)) }
 }
 
 /// Seconds summed over threads.

@@ -75,13 +75,8 @@ extension GaussianIBReport {
     }
 
     func pointAt(_ b: Double) -> (Double, Double) {
-        var ix = 0.0, iy = 0.0
-        for l in eigenvalues where l < 1 && b * (1 - l) > 1 {
-            let x = 0.5 * log((b - 1) * (1 - l) / l)
-            ix += x
-            iy += x - 0.5 * log(b * (1 - l))
-        }
-        return (ix, iy)
+        let point = GaussianIB.curve(eigenvalues: eigenvalues, beta: b)
+        return (point.iTX, point.iTY)
     }
 
     /// I(T;X) and I(T;Y) against β with the critical βs as dashed lines.

@@ -83,14 +83,14 @@ public final class MPI: @unchecked Sendable {
             tried.append("\(name): " + (dlerror().map { String(cString: $0) } ?? "not found"))
         }
         guard let handle else {
-            throw ComputeError.invalidArgument("--mpi needs Open MPI's shared library, and none could be loaded ("
+            throw ComputeError.invalidArgument("MPI needs Open MPI's shared library, and none could be loaded ("
                 + tried.joined(separator: "; ") + "). Install Open MPI (Debian/Ubuntu: apt install openmpi-bin libopenmpi-dev; "
-                + "it provides libmpi.so.40), or set GPURUN_MPI_LIBRARY to the path of libmpi.so. Without --mpi gpurun does not need MPI.")
+                + "it provides libmpi.so.40), or set GPURUN_MPI_LIBRARY to the path of libmpi.so. Runs without MPI do not need it.")
         }
         func symbol(_ name: String) throws -> Handle {
             guard let p = dlsym(handle, name) else {
                 let hint = name.hasPrefix("ompi_") ? " (gpurun speaks Open MPI's ABI; is it another MPI, such as MPICH?)" : ""
-                throw ComputeError.invalidArgument("--mpi: \(found) has no symbol \(name)\(hint)")
+                throw ComputeError.invalidArgument("MPI: \(found) has no symbol \(name)\(hint)")
             }
             return p
         }

@@ -20,10 +20,10 @@ public struct SweepShard: Equatable, Sendable, Codable, CustomStringConvertible 
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let i = Int(String(parts[0]).trimmingWhitespace()), let n = Int(String(parts[1]).trimmingWhitespace()) else {
-            throw ComputeError.invalidArgument("--shard must read i/n (share i of n, counted from 0), got '\(text)'")
+            throw ComputeError.invalidArgument("a shard must read i/n (share i of n, counted from 0), got '\(text)'")
         }
         guard n >= 1, i >= 0, i < n else {
-            throw ComputeError.invalidArgument("--shard \(text): need 0 ≤ i < n")
+            throw ComputeError.invalidArgument("the shard index must be in 0..<n (n ≥ 1), got \(i)/\(n)")
         }
         self.init(index: i, count: n)
     }
@@ -53,13 +53,13 @@ public struct SweepShard: Equatable, Sendable, Codable, CustomStringConvertible 
             throw ComputeError.invalidArgument("SLURM_ARRAY_TASK_ID=\(idText) is not an integer")
         }
         guard let count = try int("SLURM_ARRAY_TASK_COUNT") else {
-            throw ComputeError.invalidArgument("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not; give --shard i/n")
+            throw ComputeError.invalidArgument("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not, so the share of this task is unknown")
         }
         let min = try int("SLURM_ARRAY_TASK_MIN") ?? 0
         let step = try int("SLURM_ARRAY_TASK_STEP") ?? 1
         guard step >= 1, (id - min) >= 0, (id - min) % step == 0, (id - min) / step < count else {
             throw ComputeError.invalidArgument("Slurm array task \(id) (min \(min), step \(step), count \(count)) is not one of "
-                + "\(count) consecutive tasks; give --shard i/n")
+                + "\(count) consecutive tasks")
         }
         return SweepShard(index: (id - min) / step, count: count)
     }

@@ -87,19 +87,21 @@ extension CLDeviceInfo {
 /// clGet*Info wrappers.
 enum CLQuery {
     static func platformString(_ p: cl_platform_id?, _ param: Int32) throws -> String {
-        var size = 0
-        try clCheck(clGetPlatformInfo(p, cl_platform_info(param), 0, nil, &size), "clGetPlatformInfo")
-        var bytes = [CChar](repeating: 0, count: size + 1)
-        try clCheck(clGetPlatformInfo(p, cl_platform_info(param), size, &bytes, nil), "clGetPlatformInfo")
-        return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            .trimmingWhitespace()
+        try string("clGetPlatformInfo") { clGetPlatformInfo(p, cl_platform_info(param), $0, $1, $2) }
     }
 
     static func deviceString(_ d: cl_device_id?, _ param: Int32) throws -> String {
+        try string("clGetDeviceInfo") { clGetDeviceInfo(d, cl_device_info(param), $0, $1, $2) }
+    }
+
+    /// A string property: one `get(size, buffer, sizeReturned)` call for its size, one for its bytes.
+    private static func string(_ call: String,
+                               _ get: (Int, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?) -> cl_int) throws
+        -> String {
         var size = 0
-        try clCheck(clGetDeviceInfo(d, cl_device_info(param), 0, nil, &size), "clGetDeviceInfo")
+        try clCheck(get(0, nil, &size), call)
         var bytes = [CChar](repeating: 0, count: size + 1)
-        try clCheck(clGetDeviceInfo(d, cl_device_info(param), size, &bytes, nil), "clGetDeviceInfo")
+        try clCheck(bytes.withUnsafeMutableBytes { get(size, $0.baseAddress, nil) }, call)
         return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             .trimmingWhitespace()
     }
