@@ -32,6 +32,12 @@ struct TheoryCommand: ParsableCommand {
     var n: Int?
     @Option(help: "Philox seed of that trajectory.") var seed: UInt64 = 1
     @Flag(help: "Print JSON on stdout.") var json = false
+    @Flag(name: .customLong("phase-diagram"), help: "Gated RNN: write the phase diagram (phase.npy, phase.svg, phase.json) over g_h and --phase-axis into --out (docs/theory-gated.md).")
+    var phaseDiagram = false
+    @Option(name: .customLong("phase-axis"), help: "The diagram's second axis: alpha-z or beta-r.") var phaseAxis: String = "beta-r"
+    @Option(name: .customLong("g-range"), help: "g_h values of the diagram: min,max,count.") var gRange: String = "1,6,11"
+    @Option(name: .customLong("y-range"), help: "Second-axis values of the diagram: min,max,count (default 0,3,4).") var yRange: String = "0,3,4"
+    @Option(help: "Directory of the phase diagram's files.") var out: String = "."
 
     func validate() throws {
         guard model == .rate || model == .gated else { throw ValidationError("--model must be rate or gated (theory exists for these)") }
@@ -56,7 +62,39 @@ struct TheoryCommand: ParsableCommand {
         enum Key: String, CodingKey { case quantiles, exponents }
     }
 
+    /// "min,max,count" as evenly spaced values.
+    static func range(_ text: String, _ flag: String) throws -> [Double] {
+        let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 3, let lo = parts[0], let hi = parts[1], let c = parts[2], c >= 1, c == c.rounded(),
+              lo.isFinite, hi.isFinite
+        else { throw ValidationError("\(flag) must be min,max,count, got \(text)") }
+        let n = Int(c)
+        return n == 1 ? [lo] : (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
+    }
+
+    func runPhaseDiagram() throws {
+        guard model == .gated else { throw ValidationError("--phase-diagram needs --model gated") }
+        guard let axis = GatedPhaseDiagram.Axis(rawValue: phaseAxis) else {
+            throw ValidationError("--phase-axis must be alpha-z or beta-r, got \(phaseAxis)")
+        }
+        let gs = try Self.range(gRange, "--g-range"), ys = try Self.range(yRange, "--y-range")
+        guard gs.allSatisfy({ $0 > 0 }) else { throw ValidationError("--g-range values must be positive") }
+        let base = GatedRNNOptions(gH: g, alphaZ: alphaZ, betaZ: betaZ, alphaR: alphaR, betaR: betaR, dt: dt)
+        Output.note("theory: phase diagram of the gated RNN over g_h × \(axis.rawValue), \(gs.count) × \(ys.count) cells")
+        let d = GatedPhaseDiagram.compute(base: base, axis: axis, gH: gs, y: ys)
+        let files = try GatedPhaseOutput.write(d, to: URL(fileURLWithPath: out))
+        for f in d.failures { Output.note("theory: \(f)") }
+        if json { return try Output.json(d) }
+        for (j, y) in ys.enumerated() {
+            let chaos = d.chaosGain[j].map { String(format: "%.4g", $0) } ?? "—"
+            let v = { (x: Double) in String(format: "%.4g", x) }
+            print("\(axis.rawValue) = \(v(y)): zero FP unstable at g_h = \(v(d.criticalGain[j])), fixed points proliferate at \(v(d.proliferationGain[j])), λ_max = 0 at \(chaos)")
+        }
+        for k in files.keys.sorted() { print("wrote \(files[k]!)") }
+    }
+
     func run() throws {
+        if phaseDiagram { return try runPhaseDiagram() }
         var spec = ModelSpec(kind: model, n: n ?? 1, g: g, dt: dt, seed: seed)
         (spec.alphaZ, spec.betaZ, spec.alphaR, spec.betaR) = (alphaZ, betaZ, alphaR, betaR)
         spec.integrator = integrator
@@ -104,6 +142,13 @@ struct TheoryCommand: ParsableCommand {
         if let gp = p.gated {
             rows.append(("σ_z(0), σ_r(0)", "\(f(gp.sigmaZ0)), \(f(gp.sigmaR0))"))
             rows.append(("critical g_h", "\(f(gp.criticalGain)) (zero fixed point \(gp.zeroFixedPointStable ? "stable" : "unstable"))"))
+            if let pg = gp.proliferationGain {
+                let kind = pg < gp.criticalGain * (1 - 1e-6) ? "below the critical gain: the discontinuous transition" : "at the critical gain"
+                rows.append(("fixed points", "nonzero fixed points proliferate from g_h = \(f(pg)) (\(kind))"))
+            }
+            if let d = gp.dmft, d.state == "chaotic" {
+                rows.append(("DMFT", "C_h(0) = \(f(d.deltaH)), C_r(0) = \(f(d.deltaR)), C_z(0) = \(f(d.deltaZ)); \(d.iterations) iterations, change \(f(d.residual))"))
+            }
             if gp.constantGates {
                 rows.append(("constant gates", "rate network with g = \(f(gp.equivalentRateGain)), time × \(f(gp.timeScale))"))
             }
