@@ -15,6 +15,8 @@ struct DevicesCommand: ParsableCommand {
         var openclUnavailableReason: String?
         var cpu: CPUInfo
         var defaultDevice: String
+        /// Per OpenCL device (same order): the GEMM tuning records found for it, "dtype/class → engine".
+        var tuning: [[String]]
     }
 
     struct CPUInfo: Encodable {
@@ -29,10 +31,14 @@ struct DevicesCommand: ParsableCommand {
         let found = CLPlatforms.discover()
         let blas = CPUBackend.blasDescription
         let defaultDevice = found.devices.first(where: \.isGPU)?.label ?? "cpu"
+        let tuningRecords = GemmTuningFile.standard.load()
+        let tuning = found.devices.map { d in
+            GemmTuning(info: d, records: tuningRecords).records.map { "\($0.dtype.rawValue)/\($0.shapeClass.rawValue) → \($0.engine)" }
+        }
         let report = Report(
             opencl: found.devices, openclUnavailableReason: found.devices.isEmpty ? found.reason : nil,
             cpu: CPUInfo(blas: blas.config, blasCore: blas.core, blasAdjustment: BLASSetup.adjustment, blasThreads: blas.threads, cores: ProcessInfo.processInfo.activeProcessorCount),
-            defaultDevice: defaultDevice)
+            defaultDevice: defaultDevice, tuning: tuning)
         if json { return try Output.json(report) }
 
         print("cpu: \(blas.config), kernels \(blas.core), \(blas.threads) BLAS threads, \(report.cpu.cores) cores")
@@ -40,7 +46,10 @@ struct DevicesCommand: ParsableCommand {
         if found.devices.isEmpty {
             print("opencl: none (\(found.reason ?? "no devices"))")
         }
-        for d in found.devices {
+        for (i, d) in found.devices.enumerated() {
+            let tuned = tuning[i].isEmpty
+                ? "not tuned (built-in defaults: \(d.type == "CPU" ? "CPU-shaped kernel" : "GPU-shaped kernel, vendor parameters"); run `gpurun tune gemm`)"
+                : "tuned: " + tuning[i].joined(separator: ", ")
             print("""
             \(d.label)
               platform        \(d.platformName) (\(d.platformVendor)), \(d.platformVersion)
@@ -51,6 +60,7 @@ struct DevicesCommand: ParsableCommand {
               local memory    \(formatBytes(d.localMemory))\(d.localMemoryIsEmulated ? " (emulated in global memory)" : "")
               work-group      \(d.maxWorkGroupSize) max, per dimension \(d.maxWorkItemSizes)
               fp64 \(d.fp64 ? "yes" : "no"), fp16 \(d.fp16 ? "yes" : "no")
+              gemm            \(tuned)
             """)
         }
         print("default device: \(defaultDevice) (override with --device or $\(DeviceSpec.environmentVariable))")

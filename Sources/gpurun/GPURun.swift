@@ -11,7 +11,7 @@ struct GPURun: ParsableCommand {
         abstract: "Learning-theory computations on OpenCL devices and the CPU, with the same answers on both.",
         subcommands: [DevicesCommand.self, ValidateCommand.self, StepCommand.self, LyapunovCommand.self, BenchCommand.self,
                       TrainCommand.self, SpectrumCommand.self, RidgeCommand.self, TheoryCommand.self, IBCommand.self,
-                      SweepCommand.self])
+                      SweepCommand.self, TuneCommand.self])
 }
 
 /// The device options every command that runs on a device shares: the only place `--device`
@@ -21,7 +21,7 @@ struct DeviceOptions: ParsableArguments {
             transform: DeviceSpec.parse)
     var device: DeviceSpec?
 
-    @Option(help: "GEMM engine: own (our kernels), clblast, or cpu (OpenBLAS on the CPU backend). Default: the fastest for the device.")
+    @Option(help: "GEMM engine: own (our CPU-shaped kernel), tiled (our GPU-shaped kernel), clblast, or cpu (OpenBLAS on the CPU backend). Default: the tuning record, else by device type.")
     var engine: EngineChoice?
 
     func backend() throws -> any Backend {

@@ -7,10 +7,16 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// Who computes GEMMs: CLBlast on GPUs (tuned by its authors), our kernel on CPU devices
     /// such as PoCL, where it measured faster (BENCHMARKS.md). `--engine` overrides it.
     public let gemmEngine: GemmEngine
+    /// The engine asked for (`--engine`), or nil: then each GEMM follows `gemmTuning`.
+    public let requestedGemmEngine: GemmEngine?
+    /// This device's tuning records (`gpurun tune`), else the built-in defaults per device type and vendor.
+    public let gemmTuning: GemmTuning
 
     public init(device index: Int, gemmEngine: GemmEngine? = nil) throws {
         cl = try CLContext.shared(index: index)
         self.gemmEngine = gemmEngine ?? (cl.info.isGPU ? .clblast : .own)
+        requestedGemmEngine = gemmEngine
+        gemmTuning = GemmTuning.load(for: cl.info)
     }
 
     public var kind: BackendKind { .opencl(cl) }
@@ -25,7 +31,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     func mem<T>(_ t: Tensor<T>) -> cl_mem? { buffer(t).mem }
 
     /// A tensor (view) as a kernel operand: buffer plus element offset.
-    package func operand<T>(_ t: Tensor<T>) -> Operand { Operand(buffer(t).mem, t.offset) }
+    func operand<T>(_ t: Tensor<T>) -> Operand { Operand(buffer(t).mem, t.offset) }
 
     /// Refuses f64 work on a device without fp64, naming the op.
     package func checkDType<T: Scalar>(_ type: T.Type, _ op: String) throws {

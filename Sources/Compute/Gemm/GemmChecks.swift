@@ -1,3 +1,5 @@
+import OpenCLRuntime
+
 /// Validation of GEMM: every engine of the device against OpenBLAS on the CPU.
 package enum GemmChecks {
     /// (m, n, k, transA, transB, batch): zeros, ones, primes, tall-skinny, off-tile sizes.
@@ -10,14 +12,17 @@ package enum GemmChecks {
     ]
 
     package static var all: [ValidationCheck] {
-        [check(Float.self), check(Double.self), special(Float.self), special(Double.self)]
+        [check(Float.self), check(Double.self), special(Float.self), special(Double.self),
+         tiled(Float.self), tiled(Double.self)]
     }
 
     /// Rounding bound for one dot product of length k, relative to the result's scale.
     package static func tolerance<T: Scalar>(_: T.Type, k: Int) -> Double { 8 * T.eps * Double(max(k, 1)).squareRoot() }
 
     static func engines(_ dev: any Backend) -> [(String, GemmEngine?)] {
-        dev is OpenCLBackend ? [("own", .own), ("clblast", .clblast)] : [("", nil)]
+        // The CPU-shaped kernel needs up to 192 KiB of local memory: CPU devices only.
+        guard let cl = dev as? OpenCLBackend else { return [("", nil)] }
+        return cl.cl.info.type == "CPU" ? [("own", .own), ("clblast", .clblast)] : [("clblast", .clblast)]
     }
 
     /// Runs C = α op(A) op(B) + β C on `be` and returns C.
@@ -84,6 +89,52 @@ package enum GemmChecks {
                     let got = try run(dev, engine, p, alpha: 1, beta: 0, a: a, b: b, c: c)
                     out.append(.compare(op: "gemm.nan-inf" + (name.isEmpty ? "" : ".\(name)"), shape: [m, n, 29], ref: ref,
                                         got: got, tolerance: tolerance(T.self, k: 29), seed: seed, floor: 1))
+                }
+            }
+            return out
+        }
+    }
+
+    /// Small odd-edged shapes for the GPU-shaped kernel (small enough for Oclgrind): sizes 1,
+    /// primes around the tile sizes, both transposes, batches, padded leading dimensions.
+    static let tiledShapes: [(Int, Int, Int, Bool, Bool, Int)] = [
+        (1, 1, 1, false, false, 1), (3, 4, 0, false, false, 1), (1, 37, 5, true, false, 1), (29, 1, 17, false, true, 1),
+        (33, 35, 19, false, false, 1), (17, 70, 9, true, true, 1), (65, 31, 33, true, false, 2), (7, 66, 41, false, true, 3),
+    ]
+
+    /// kernels/gemm_tiled.cl with the device's chosen parameters and with other sets (block,
+    /// work-group and vector width), on any OpenCL device, against OpenBLAS.
+    static func tiled<T: Scalar>(_: T.Type) -> ValidationCheck {
+        ValidationCheck(op: "gemm.tiled") { cpu, dev, seed in
+            guard let cl = dev as? OpenCLBackend else { return [] }
+            if T.dtype == .f64 && !dev.supportsFP64 { return [] }
+            let chosen = cl.gemmTuning.choice(dtype: T.dtype, m: 64, n: 64, k: 64).tiled
+            // Besides the chosen set: a small one, a non-square one with VW 4, and the NVIDIA/AMD default
+            // (the sets a GPU would run, exercised on whatever device validate is given).
+            let others = [GemmTiledParams(mwg: 16, nwg: 16, kwg: 8, mdimc: 4, ndimc: 4, vw: 2),
+                          GemmTiledParams(mwg: 24, nwg: 8, kwg: 4, mdimc: 8, ndimc: 2, vw: 4),
+                          GemmTiledParams(mwg: 64, nwg: 64, kwg: 16, mdimc: 16, ndimc: 16, vw: T.dtype == .f32 ? 4 : 2)]
+            var sets = [chosen]
+            for t in others where !sets.contains(t) && t.limitError(T.dtype, device: cl.cl.info) == nil { sets.append(t) }
+            var out: [ValidationResult] = []
+            for (i, (m, n, k, ta, tb, batch)) in tiledShapes.enumerated() {
+                var p = GemmParams(m: m, n: n, k: k, transA: ta, transB: tb, batch: batch)
+                if i % 2 == 1 {  // padded leading dimensions and an offset: the scalar-load path
+                    p = GemmParams(m: m, n: n, k: k, transA: ta, transB: tb, batch: batch,
+                                   lda: (ta ? m : k) + 3, ldb: (tb ? k : n) + 1, ldc: n + 2)
+                    p.offsetA = 5
+                }
+                let (a, b, c): ([T], [T], [T]) = operands(p, seed: seed &+ UInt64(i))
+                let (alpha, beta): (T, T) = i % 2 == 0 ? (1, 0) : (T(-0.75), T(1.5))
+                let ref = try run(cpu, nil, p, alpha: alpha, beta: beta, a: a, b: b, c: c)
+                for t in sets {
+                    let ta_ = try cl.tensor(a), tb_ = try cl.tensor(b), tc = try cl.tensor(c)
+                    try cl.gemm(p, alpha: alpha, ta_, tb_, beta: beta, tc, engine: .tiled, tiled: t)
+                    var r = ValidationResult.compare(op: "gemm.tiled", shape: [m, n, k], ref: ref, got: try tc.toArray(),
+                                                     tolerance: tolerance(T.self, k: k), seed: seed, floor: 1)
+                    r.shape += (ta ? " Aᵀ" : "") + (tb ? " Bᵀ" : "") + (batch > 1 ? " ×\(batch)" : "")
+                        + " \(t.mwg)x\(t.nwg)x\(t.kwg)/\(t.ndimc)x\(t.mdimc)v\(t.vw)"
+                    out.append(r)
                 }
             }
             return out

@@ -2,7 +2,8 @@ import Compute
 import Dynamics
 import Learning
 import InformationBottleneck
-/// `gpurun bench matmul`: square C = A B on our OpenCL kernel, CLBlast and OpenBLAS, each
+/// `gpurun bench matmul`: square C = A B on our GPU-shaped kernel (kernels/gemm_tiled.cl, tuned or
+/// default parameters), our CPU-shaped kernel on CPU devices, CLBlast and OpenBLAS, each
 /// timed after a warm-up in the same run.
 public enum MatmulBench {
     public static func run(sizes: [Int], dtype: DType, device: OpenCLBackend?,
@@ -20,7 +21,12 @@ public enum MatmulBench {
             guard n > 0 else { throw ComputeError.invalidArgument("bench matmul: size \(n) must be positive") }
             let p = GemmParams(m: n, n: n, k: n)
             var engines: [(String, any Backend, GemmEngine?)] = []
-            if let device { engines += [("own", device, .own), ("clblast", device, .clblast)] }
+            if let device {
+                // Our GPU-shaped kernel everywhere; the CPU-shaped one where it applies (CPU devices).
+                engines.append(("tiled", device, .tiled))
+                if device.cl.info.type == "CPU" { engines.append(("own", device, .own)) }
+                engines.append(("clblast", device, .clblast))
+            }
             engines.append(("openblas", CPUBackend.shared, nil))
             for (name, be, engine) in engines {
                 progress("\(name) \(n)")

@@ -4,7 +4,7 @@ import Foundation
 /// The GEMM engine a run asks for: our kernels, CLBlast (both on an OpenCL device), or the CPU
 /// backend's OpenBLAS.
 public enum EngineChoice: String, Sendable, CaseIterable {
-    case own, clblast, cpu
+    case own, tiled, clblast, cpu
 }
 
 /// How every command turns a requested device (and engine) into a backend: the requested
