@@ -111,7 +111,7 @@ struct BenchRNN: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "rnn",
-        abstract: "Rate-network steps/s and Jacobian products/s: ours against numpy and PyTorch CPU.")
+        abstract: "Rate-network steps/s and Jacobian products/s against numpy and PyTorch CPU; every model's fused step against the previous launch chain (launches/step, steps/s).")
 
     @Option(help: "Comma-separated N.") var sizes = CommaList(256, 512, 1024, 2048)
     @Option(help: "Comma-separated batch sizes B (states stepped; columns of Q).") var batches = CommaList(1, 8, 64)
@@ -132,11 +132,27 @@ struct BenchRNN: ParsableCommand {
                 }
             }
         }
+        var models: [RNNBench.ModelRow] = []
+        for n in ns {
+            for b in bs {
+                for be in backends {
+                    Output.note("  \(be.label): every model, fused and chain, N = \(n), B = \(b)...")
+                    models += try RNNBench.models(backend: be, n: n, b: b)
+                }
+            }
+        }
         Output.note("  reference (\(python) \(referenceScript))...")
         let (reference, notes) = RNNBench.reference(script: referenceScript, python: python, sizes: ns, batches: bs)
         rows += reference
-        struct Report: Encodable { var results: [RNNBench.Row]; var notes: [String] }
-        if json { return try Output.json(Report(results: rows, notes: notes)) }
+        struct Report: Encodable { var results: [RNNBench.Row]; var models: [RNNBench.ModelRow]; var notes: [String] }
+        if json { return try Output.json(Report(results: rows, models: models, notes: notes)) }
+        Output.table(["N", "B", "engine", "model", "path", "launches/step", "steps/s", "GEMM GFLOP/step", "GFLOP/s"],
+                     models.map { r in
+                         [String(r.n), String(r.b), r.engine.hasPrefix("opencl") ? "opencl" : r.engine, r.model, r.path,
+                          String(r.launchesPerStep), String(format: "%.0f", r.stepsPerSecond),
+                          String(format: "%.4g", r.gemmFlopsPerStep / 1e9),
+                          String(format: "%.3g", r.gemmFlopsPerStep * r.stepsPerSecond / 1e9)]
+                     })
         var table: [[String]] = []
         for n in ns {
             for b in bs {

@@ -31,7 +31,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     func mem<T>(_ t: Tensor<T>) -> cl_mem? { buffer(t).mem }
 
     /// A tensor (view) as a kernel operand: buffer plus element offset.
-    func operand<T>(_ t: Tensor<T>) -> Operand { Operand(buffer(t).mem, t.offset) }
+    package func operand<T>(_ t: Tensor<T>) -> Operand { Operand(buffer(t).mem, t.offset) }
 
     /// Refuses f64 work on a device without fp64, naming the op.
     package func checkDType<T: Scalar>(_ type: T.Type, _ op: String) throws {

@@ -30,6 +30,7 @@ extension OpenCLBackend {
         switch engine {
         case .clblast:
             try CLBlastGemm.run(q, alpha: alpha, a: mem(a), b: mem(b), beta: beta, c: mem(c), on: cl)
+            cl.countLaunch()
         case .tiled:
             let t = tiled ?? gemmTuning.choice(dtype: T.dtype, m: p.m, n: p.n, k: p.k).tiled
             try cl.run(GemmKernels.tiled(q, dtype: T.dtype, alpha: alpha.double, beta: beta.double,
