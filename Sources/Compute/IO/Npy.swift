@@ -46,21 +46,11 @@ public struct NpyArray: Sendable {
         self.data = data
     }
 
-    public init(_ values: [Float], shape: [Int]) throws {
-        try self.init(unchecked: values, shape: shape, dtype: .float32, components: 1)
-    }
-
-    public init(_ values: [Double], shape: [Int]) throws {
-        try self.init(unchecked: values, shape: shape, dtype: .float64, components: 1)
-    }
-
-    public init(_ values: [Int32], shape: [Int]) throws {
-        try self.init(unchecked: values, shape: shape, dtype: .int32, components: 1)
-    }
-
-    public init(_ values: [Int64], shape: [Int]) throws {
-        try self.init(unchecked: values, shape: shape, dtype: .int64, components: 1)
-    }
+    /// A real array of `shape`, its dtype from the element type.
+    public init(_ values: [Float], shape: [Int]) throws { try self.init(unchecked: values, shape: shape, dtype: .float32) }
+    public init(_ values: [Double], shape: [Int]) throws { try self.init(unchecked: values, shape: shape, dtype: .float64) }
+    public init(_ values: [Int32], shape: [Int]) throws { try self.init(unchecked: values, shape: shape, dtype: .int32) }
+    public init(_ values: [Int64], shape: [Int]) throws { try self.init(unchecked: values, shape: shape, dtype: .int64) }
 
     /// A complex64 array from interleaved parts `[re0, im0, re1, im1, …]`.
     public init(complexInterleaved values: [Float], shape: [Int]) throws {
@@ -87,7 +77,7 @@ public struct NpyArray: Sendable {
     }
 
     private init<T: BitwiseCopyable>(
-        unchecked values: [T], shape: [Int], dtype: NpyDType, components: Int
+        unchecked values: [T], shape: [Int], dtype: NpyDType, components: Int = 1
     ) throws {
         let n = try Self.checkedCount(shape, components: components)
         guard n == values.count else {
@@ -118,10 +108,7 @@ public struct NpyArray: Sendable {
     // MARK: Typed access
 
     /// The values of a float32 array.
-    public func floats() throws -> [Float] {
-        guard dtype == .float32 else { throw wrongType("floats()", wants: "float32", else: "doubles()") }
-        return decode(Float.self)
-    }
+    public func floats() throws -> [Float] { try stored(Float.self, as: .float32, "floats()", else: "doubles()") }
 
     /// The values as Double, converted from float32, int32 or int64 (exact unless an int64
     /// exceeds 2^53 in magnitude).
@@ -148,8 +135,7 @@ public struct NpyArray: Sendable {
 
     /// The values of an int32 array.
     public func int32s() throws -> [Int32] {
-        guard dtype == .int32 else { throw wrongType("int32s()", wants: "int32", else: "int64s() or doubles()") }
-        return decode(Int32.self)
+        try stored(Int32.self, as: .int32, "int32s()", else: "int64s() or doubles()")
     }
 
     /// The values of an int32 or int64 array.
@@ -159,6 +145,13 @@ public struct NpyArray: Sendable {
         case .int32: return decode(Int32.self).map(Int64.init)
         default: throw wrongType("int64s()", wants: "int32 or int64", else: "doubles() or complex()")
         }
+    }
+
+    /// The values of an array stored as `type`, else the error of `accessor` that names `other`.
+    private func stored<T: BitwiseCopyable>(_: T.Type, as type: NpyDType, _ accessor: String, else other: String) throws
+        -> [T] {
+        guard dtype == type else { throw wrongType(accessor, wants: type.rawValue, else: other) }
+        return decode(T.self)
     }
 
     private func wrongType(_ accessor: String, wants: String, else other: String) -> ComputeError {
