@@ -64,8 +64,9 @@ struct SweepRunCommand: ParsableCommand {
     @Option(help: "Run share i/n of the tasks (default: from SLURM_ARRAY_TASK_ID/COUNT, else all).", transform: SweepShard.parse)
     var shard: SweepShard?
     @Flag(help: "Run as one rank of an MPI job (Open MPI, loaded at run time).") var mpi = false
-    @Option(help: "Device of the tasks: cpu, opencl (ranks on a host spread over the devices) or opencl:N (default: the sweep file's, else $GPURUN_DEVICE, else the first OpenCL GPUs, else cpu).")
-    var device: String?
+    @Option(help: "Device of the tasks: cpu, opencl (ranks on a host spread over the devices) or opencl:N (default: the sweep file's, else $GPURUN_DEVICE, else the first OpenCL GPUs, else cpu).",
+            transform: SweepDeviceOption.parse)
+    var device: SweepDeviceOption?
     @Flag(help: "Print JSON on stdout.") var json = false
 
     struct Report: Encodable {
@@ -82,7 +83,7 @@ struct SweepRunCommand: ParsableCommand {
         if mpi { return try runMPI(shard: explicitShard, executable: exe) }
         let worker = try wrap {
             try SweepWorker(sweepFile: URL(fileURLWithPath: file), out: URL(fileURLWithPath: out), shard: explicitShard,
-                            device: device, executable: exe)
+                            device: device?.text, executable: exe)
         }
         let share = worker.runner.share.count
         Output.note("sweep: \(worker.plan.tasks.count) tasks, share \(worker.runner.shard) = \(share) tasks, "
@@ -107,7 +108,7 @@ struct SweepRunCommand: ParsableCommand {
         var worker: SweepWorker?
         do {
             let w = try SweepWorker(sweepFile: URL(fileURLWithPath: file), out: URL(fileURLWithPath: out), shard: shard,
-                                    rank: mpi.rank, size: mpi.size, localRank: mpi.localRank, device: device, executable: executable)
+                                    rank: mpi.rank, size: mpi.size, localRank: mpi.localRank, device: device?.text, executable: executable)
             worker = w
             Output.note(prefix + "\(w.runner.share.count) of \(w.plan.tasks.count) tasks (share \(w.runner.shard), local rank "
                 + "\(mpi.localRank)), device \(w.runner.device ?? "default"), \(mpi.library)")
@@ -206,3 +207,14 @@ func sweepSpec(_ path: String) throws -> SweepSpec {
     try wrap { try SweepSpec.load(URL(fileURLWithPath: path)) }
 }
 
+/// `sweep run --device`: a device as `DeviceSpec` reads it, except that a bare `opencl` (or `gpu`)
+/// stays unnumbered, so that the workers on a host spread over its devices (`SweepDevice.choose`).
+struct SweepDeviceOption: ParsedArgument {
+    /// What the worker is given: "cpu", "opencl" or "opencl:N".
+    let text: String
+
+    init(parsingArgument argument: String) throws {
+        let t = argument.trimmingCharacters(in: .whitespaces).lowercased()
+        text = t == "opencl" || t == "gpu" ? "opencl" : try DeviceSpec(parsing: t).description
+    }
+}
