@@ -37,17 +37,21 @@ let package = Package(
         .executableTarget(name: "EmbedKernels", path: "Sources/EmbedKernels"),
         .plugin(name: "KernelEmbedder", capability: .buildTool(), dependencies: ["EmbedKernels"]),
 
-        .target(name: "OpenCLRuntime", dependencies: ["COpenCL"], plugins: ["KernelEmbedder"]),
+        .target(name: "OpenCLRuntime", dependencies: ["COpenCL"], exclude: ["README.md"], plugins: ["KernelEmbedder"]),
         .target(
             name: "Compute",
-            dependencies: ["OpenCLRuntime", "COpenCL", "CBLAS", "CZlib", .product(name: "Numerics", package: "swift-numerics")]),
-        .target(name: "Dynamics", dependencies: ["Compute", "OpenCLRuntime", "CBLAS", .product(name: "Numerics", package: "swift-numerics")]),
-        .target(name: "Learning", dependencies: ["Compute", "OpenCLRuntime", "CZlib"]),
-        .target(name: "InformationBottleneck", dependencies: ["Compute", "OpenCLRuntime", "CBLAS"]),
-        .target(name: "GPURunApp", dependencies: ["Compute", "Dynamics", "Learning", "InformationBottleneck", "OpenCLRuntime"]),
+            dependencies: ["OpenCLRuntime", "COpenCL", "CBLAS", "CZlib", .product(name: "Numerics", package: "swift-numerics")],
+            exclude: ["README.md"]),
+        .target(name: "Dynamics", dependencies: ["Compute", "OpenCLRuntime", "CBLAS", .product(name: "Numerics", package: "swift-numerics")],
+                exclude: ["README.md"]),
+        .target(name: "Learning", dependencies: ["Compute", "OpenCLRuntime", "CZlib"], exclude: ["README.md"]),
+        .target(name: "InformationBottleneck", dependencies: ["Compute", "OpenCLRuntime", "CBLAS"], exclude: ["README.md"]),
+        .target(name: "GPURunApp", dependencies: ["Compute", "Dynamics", "Learning", "InformationBottleneck", "OpenCLRuntime"],
+                exclude: ["README.md"]),
         .executableTarget(
             name: "gpurun",
-            dependencies: ["GPURunApp", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["GPURunApp", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            exclude: ["README.md"]),
 
         .testTarget(
             name: "ComputeTests",
