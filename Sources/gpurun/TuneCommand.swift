@@ -15,7 +15,7 @@ struct TuneCommand: ParsableCommand {
     @Argument(help: "What to tune: gemm, conv or all.") var target: Target
     @OptionGroup var deviceOptions: OpenCLDeviceOptions
     @Option(help: "Floating-point type.") var dtype: DType = .f32
-    @Option(help: "Seconds of search after the baselines (the vendor default, CLBlast, our CPU-shaped kernel on CPUs).")
+    @Option(help: "Seconds for the whole search; the baselines (the vendor default, CLBlast, our CPU-shaped kernel on CPUs) are timed even past it.")
     var budget: Double = 60
     @Flag(help: "Print one JSON object on stdout.") var json = false
 
