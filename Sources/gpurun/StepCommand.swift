@@ -23,6 +23,8 @@ struct StepCommand: ParsableCommand {
     @OptionGroup var deviceOptions: DeviceOptions
     @Option(help: "Directory for trajectory.npy.") var output: String = "trajectory"
     @Flag(help: "Print a JSON summary on stdout.") var json = false
+    @Flag(help: "Print launches, time and GFLOP/s per phase (step, transfers); under \"profile\" with --json.")
+    var profile = false
 
     func run() throws {
         if batch <= 0 { throw ValidationError("--batch must be positive") }
@@ -31,9 +33,15 @@ struct StepCommand: ParsableCommand {
         let backend = try deviceOptions.backend()
         let s = try usageErrors {
             try StepJob.run(spec, steps: steps, every: every, batch: batch, x0: x0, dtype: dtype, on: backend,
-                            output: URL(fileURLWithPath: output)) { Output.note("  step \($0)/\(steps)") }
+                            output: URL(fileURLWithPath: output), profile: profile) { Output.note("  step \($0)/\(steps)") }
         }
         if json { return try Output.json(s) }
         print("\(s.model) N=\(s.n) on \(s.device): \(steps) steps × \(batch) in \(String(format: "%.2f", s.seconds)) s; wrote \(s.file) [\(s.frames), \(batch), \(s.stateSize)]")
+        if let p = s.profile {
+            Output.table(["phase", "calls", "launches", "launches/call", "seconds", "GFLOP/s"], p.phases.map { f in
+                [f.name, String(f.calls), String(f.launches), String(format: "%.2f", f.launchesPerCall),
+                 String(format: "%.4f", f.seconds), f.flops > 0 ? String(format: "%.3g", f.gflopsPerSecond) : "-"]
+            })
+        }
     }
 }

@@ -6,18 +6,26 @@ public enum Trajectory {
     /// Runs `steps` steps from `states` and returns the recorded states, one frame every
     /// `every` steps (frame 0 is the initial state), each frame [B, stateSize] with the
     /// members' states in the state order of docs/models.md (M22): h, then z and r, or c.
+    /// With `profile`, each step is measured as phase "step" (the first as "first step") and each
+    /// frame's copy as "transfers".
     public static func record<M: RecurrentModel>(_ model: M, states: Tensor<M.T>, steps: Int, every: Int = 1,
+                                                 profile: PhaseProfile? = nil,
                                                  progress: (Int) -> Void = { _ in }) throws -> (frames: Int, values: [Double]) {
         guard steps >= 0, every > 0 else { throw ComputeError.invalidArgument("step: the steps must be ≥ 0 and the recording interval positive, got \(steps) and \(every)") }
         var values: [Double] = []
         var frames = 0
+        let flops = model.stepGemmFlops(batch: model.batchSize(states))
+        func phase<R>(_ name: String, flops: Double = 0, _ body: () throws -> R) throws -> R {
+            try profile.map { try $0.measure(name, flops: flops, body) } ?? body()
+        }
         func snapshot() throws {
-            values += memberMajor(model, try states.toArray())
+            values += memberMajor(model, try phase("transfers") { try states.toArray() })
             frames += 1
         }
         try snapshot()
         for t in 1...max(steps, 1) where steps > 0 {
-            try model.step(states)
+            // The first step builds programs and scratch: its own phase, so "step" is the steady state.
+            try phase(t == 1 ? "first step" : "step", flops: flops) { try model.step(states) }
             if t % every == 0 || t == steps { try snapshot() }
             progress(t)
         }
