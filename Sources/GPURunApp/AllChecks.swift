@@ -10,8 +10,10 @@ public enum AllChecks {
             + LearningChecks.all
     }
 
+    /// `shapes: .small` runs every check on its few tiny shapes (`Validation.shapes`).
     public static func run(device: any Backend, seed: UInt64, filter: String? = nil,
+                           shapes: Validation.ShapeSet = .full,
                            progress: (String) -> Void = { _ in }) -> [ValidationResult] {
-        Validation.run(all, device: device, seed: seed, filter: filter, progress: progress)
+        Validation.run(all, device: device, seed: seed, filter: filter, shapes: shapes, progress: progress)
     }
 }

@@ -15,7 +15,7 @@ package enum IBChecks {
     package static let sweep = ValidationCheck(op: "ib.sweep") { cpu, dev, seed in
         let p = try problem(seed: seed)
         let k = 3
-        let betas = (0..<13).map { 1.0 + 2.0 * Double($0) }
+        let betas = (0..<Validation.size(13, small: 3)).map { 1.0 + 2.0 * Double($0) }
         var out: [ValidationResult] = []
         for dtype in [DType.f64, .f32] where dtype == .f32 || dev.supportsFP64 {
             let u: [Double] = PhiloxFill.uniform(count: betas.count * p.nx * k, seed: seed, stream: 12)

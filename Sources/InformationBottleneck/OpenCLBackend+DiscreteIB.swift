@@ -1,7 +1,8 @@
 import Compute
 import OpenCLRuntime
 
-/// One launch of kernels/ib.cl for the whole β batch (IBKernels.iterate).
+/// One launch of kernels/ib.cl for the whole β batch (IBKernels.iterate); on GPUs with the
+/// device's work-group size (up to 256) instead of at most 64.
 extension OpenCLBackend: DiscreteIBOps {
     public func discreteIBIterate<T: Scalar>(_ p: DiscreteIBProblem, betas: [Double], initial: [T], clusters k: Int,
                                              maxIterations: Int, tolerance: Double) throws -> DiscreteIBSweep.Result<T> {
@@ -16,9 +17,17 @@ extension OpenCLBackend: DiscreteIBOps {
         let iters: CLBuffer<Int32> = try cl.buffer(count: b), change: CLBuffer<T> = try cl.buffer(count: b)
         let buffers = IBKernels.Buffers(px: px.mem, pyx: pyx.mem, betas: bs.mem, q: q.mem, pt: pt.mem, pyt: pyt.mem,
                                         logits: logits.mem, iters: iters.mem, change: change.mem)
-        try cl.run(IBKernels.iterate(dtype: T.dtype, fp64: cl.info.fp64, buffers: buffers, batch: b, nx: nx, ny: ny,
-                                     clusters: k, maxIterations: maxIterations, tolerance: tolerance,
-                                     local: IBKernels.localSize(nx: nx, ny: ny, clusters: k)))
+        if kernelShape == .gpu {
+            try runGPU { limit in
+                IBKernels.iterate(dtype: T.dtype, fp64: cl.info.fp64, buffers: buffers, batch: b, nx: nx, ny: ny,
+                                  clusters: k, maxIterations: maxIterations, tolerance: tolerance,
+                                  local: IBKernels.gpuLocalSize(nx: nx, ny: ny, clusters: k, limit: limit))
+            }
+        } else {
+            try cl.run(IBKernels.iterate(dtype: T.dtype, fp64: cl.info.fp64, buffers: buffers, batch: b, nx: nx, ny: ny,
+                                         clusters: k, maxIterations: maxIterations, tolerance: tolerance,
+                                         local: IBKernels.localSize(nx: nx, ny: ny, clusters: k)))
+        }
         return DiscreteIBSweep.Result(encoders: try q.read(), iterations: try iters.read().map(Int.init),
                       change: try change.read().map(\.double))
     }

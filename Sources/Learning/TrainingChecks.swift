@@ -5,10 +5,10 @@ import Compute
 package enum TrainingChecks {
     static var all: [ValidationCheck] { [lossCurve] }
 
-    /// 20 SGD steps of the CNN on random 12×12 images from the seed: the losses agree.
+    /// 20 SGD steps of the CNN on random 12×12 images from the seed (2 under `--shapes small`): the losses agree.
     static let lossCurve = ValidationCheck(op: "train.loss-curve") { cpu, dev, seed in
-        let data = try syntheticData(seed: seed, count: 200, shape: [1, 12, 12], classes: 4)
-        let config = TrainConfig(model: .cnn, data: "synthetic", epochs: 2, batch: 20,
+        let data = try syntheticData(seed: seed, count: Validation.size(200, small: 20), shape: [1, 12, 12], classes: 4)
+        let config = TrainConfig(model: .cnn, data: "synthetic", epochs: Validation.size(2, small: 1), batch: Validation.size(20, small: 10),
                                  sgd: SGD(lr: 0.05, momentum: 0.9, weightDecay: 1e-4), seed: seed)
         let curves = try [cpu, dev].map { be -> [Double] in
             let t = try Trainer<Float>(config: config, data: data, backend: be)

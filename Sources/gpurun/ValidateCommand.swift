@@ -11,6 +11,8 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var deviceOptions: OpenCLDeviceOptions
     @Option(help: "Philox seed of the inputs (default: a fresh one, printed).") var seed: UInt64?
     @Option(help: "Only checks whose op name contains this text.") var only: String?
+    @Option(help: "Shapes: full, or small (a few tiny shapes per check, for simulators such as Oclgrind).")
+    var shapes: Validation.ShapeSet = .full
     @Flag(help: "Print JSON on stdout.") var json = false
 
     struct Report: Encodable {
@@ -34,7 +36,7 @@ struct ValidateCommand: ParsableCommand {
         }
         let seed = seed ?? UInt64.random(in: 1...UInt64(UInt32.max))
         Output.note("validate: cpu vs \(backend.label), seed \(seed)")
-        let results = AllChecks.run(device: backend, seed: seed, filter: only) { op in
+        let results = AllChecks.run(device: backend, seed: seed, filter: only, shapes: shapes) { op in
             if !json { Output.note("  checking \(op)...") }
         }
         let failed = results.filter { !$0.pass }.count
@@ -50,3 +52,5 @@ struct ValidateCommand: ParsableCommand {
         if failed > 0 { throw ExitCode(1) }
     }
 }
+
+extension Validation.ShapeSet: ExpressibleByArgument {}

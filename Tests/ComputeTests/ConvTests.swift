@@ -17,6 +17,58 @@ final class ConvTests: XCTestCase {
         }
     }
 
+    /// The GPU-shaped direct kernels and reductions (conv2d_gpu.cl, reduce_gpu.cl), forced on
+    /// this device, against the CPU on the fixed shapes and random ones, f32 and f64, both paths.
+    func testGPUShapedKernelsMatchCPU() throws {
+        let gpu = try gpuShapedBackend()
+        XCTAssertEqual(gpu.kernelShape, .gpu)
+        let seed = freshSeed()
+        for check in ConvChecks.all where check.op == "conv2d" {
+            assertAllPass(try check.run(CPUBackend.shared, gpu, seed))
+        }
+        var results: [ValidationResult] = []
+        for (i, p) in ConvChecks.random(seed: seed &+ 1, count: 6).enumerated() {
+            let v32: (x: [Float], w: [Float], b: [Float], dy: [Float]) = ConvChecks.inputs(p, seed: seed &+ UInt64(i))
+            let v64: (x: [Double], w: [Double], b: [Double], dy: [Double]) = ConvChecks.inputs(p, seed: seed &+ UInt64(i))
+            let ref32 = try ConvChecks.run(CPUBackend.shared, path: nil, p, v32)
+            let ref64 = try ConvChecks.run(CPUBackend.shared, path: nil, p, v64)
+            for path in Conv2dPath.allCases {
+                results += ConvChecks.compare(p, path: path.rawValue, ref: ref32,
+                                              got: try ConvChecks.run(gpu, path: path, p, v32), seed: seed)
+                results += ConvChecks.compare(p, path: path.rawValue, ref: ref64,
+                                              got: try ConvChecks.run(gpu, path: path, p, v64), seed: seed)
+            }
+        }
+        assertAllPass(results)
+    }
+
+    /// A work-group kernel whose local memory exceeds the device's is refused before launch,
+    /// naming requested and available bytes; work-group sizes are powers of two within the limits.
+    func testGPUKernelLimitsAreChecked() throws {
+        let gpu = try gpuShapedBackend()
+        let info = gpu.cl.info
+        let inv = KernelInvocation(file: "reduce_gpu.cl", name: "global_avg_forward_gpu",
+                                   options: DType.f32.kernelOptions(deviceHasFP64: info.fp64),
+                                   args: [.buffer(nil), .uint64(0), .buffer(nil), .uint64(0), .int32(1),
+                                          .local(info.localMemory + 8)], global: [1, 1], local: [1, 1])
+        XCTAssertThrowsError(try gpu.cl.runChecked(inv)) { error in
+            guard case ComputeError.localMemoryTooLarge(let k, let r, let a, _) = error else {
+                return XCTFail("unexpected \(error)")
+            }
+            XCTAssertEqual(k, "global_avg_forward_gpu")
+            XCTAssertEqual(r, info.localMemory + 8)
+            XCTAssertEqual(a, info.localMemory)
+            XCTAssertTrue("\(error)".contains("local memory"))
+        }
+        let wg = try gpu.cl.workGroupSize(file: inv.file, name: inv.name, options: inv.options, preferred: 256)
+        XCTAssertEqual(wg & (wg - 1), 0)
+        XCTAssertLessThanOrEqual(wg, min(256, info.maxWorkGroupSize))
+        XCTAssertEqual(try gpu.cl.workGroupSize(file: inv.file, name: inv.name, options: inv.options, preferred: 100), 64)
+        XCTAssertEqual(GPUShapes.columns(rows: 3, columns: 100, wg: 256).tx, 16)
+        XCTAssertEqual(GPUShapes.columns(rows: 3, columns: 100, wg: 256).ty, 4)
+        XCTAssertEqual(GPUShapes.plane(width: 5, height: 40, wg: 256), [8, 8, 1])
+    }
+
     /// The CPU engine's two paths against its own choice, on the validation shapes (no device needed).
     func testCPUPathsAgree() throws {
         let seed = freshSeed()

@@ -283,6 +283,22 @@ final class InformationBottleneckTests: XCTestCase {
         XCTAssertLessThan(Compare.maxRelativeError(a.points.map(\.iTX), b.points.map(\.iTX)), 1e-8)
     }
 
+    /// The GPU-shaped launch (work-group from the device, up to 256) against the CPU.
+    func testGPUShapedSweepAgrees() throws {
+        let dev = try gpuShapedBackend()
+        assertAllPass(try IBChecks.sweep.run(CPUBackend.shared, dev, freshSeed()))
+        let p = try IBChecks.problem(seed: freshSeed(), nx: 70, ny: 5)
+        let betas = [2.0, 6.0, 20.0]
+        let initial = (0..<(betas.count * 70 * 4)).map { Double(1 + $0 % 3) / 8 }.enumerated().map { i, v in
+            i % 4 == 3 ? 1 - 3 * v : v
+        }
+        let a = try DiscreteIBSweep.iterate(p, betas: betas, initial: initial, clusters: 4, maxIterations: 200,
+                                            tolerance: 1e-12, on: CPUBackend.shared)
+        let b = try DiscreteIBSweep.iterate(p, betas: betas, initial: initial, clusters: 4, maxIterations: 200,
+                                            tolerance: 1e-12, on: dev)
+        XCTAssertLessThan(Compare.maxRelativeError(a.encoders, b.encoders), 1e-9)
+    }
+
     func testDiscreteBadInput() throws {
         assertError(try DiscreteIBProblem(joint: [0.3, 0.3, 0.3, 0.3], rows: 2, cols: 2), contains: "sums to 1.2")
         assertError(try DiscreteIBProblem(joint: [0.6, -0.1, 0.3, 0.2], rows: 2, cols: 2), contains: "negative entry -0.1")

@@ -16,9 +16,12 @@ final class PoolTests: XCTestCase {
     }
 
     /// Random windows each run (seed printed), both dtypes.
-    func testRandomShapes() throws {
-        let cl = try openCLBackend()
-        let seed = freshSeed()
+    func testRandomShapes() throws { try randomShapes(try openCLBackend()) }
+
+    /// The same with the GPU-shaped global average pooling (reduce_gpu.cl) forced.
+    func testRandomShapesGPUShaped() throws { try randomShapes(try gpuShapedBackend()) }
+
+    func randomShapes(_ cl: OpenCLBackend, seed: UInt64 = freshSeed()) throws {
         let r: [UInt32] = PhiloxFill.raw(count: 48, seed: seed, stream: 80)
         for t in 0..<8 {
             let d = r[(6 * t)..<(6 * t + 6)].map(Int.init)

@@ -64,3 +64,11 @@ func temporaryDirectory(_ testCase: XCTestCase) throws -> URL {
     testCase.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
     return url
 }
+
+/// The first OpenCL device with the GPU-shaped kernels forced (`kernelShapeOverride`), so that
+/// PoCL runs kernels/conv2d_gpu.cl and reduce_gpu.cl as a GPU would.
+func gpuShapedBackend() throws -> OpenCLBackend {
+    let b = try openCLBackend()
+    b.kernelShapeOverride = .gpu
+    return b
+}

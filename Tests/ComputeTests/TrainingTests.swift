@@ -187,6 +187,37 @@ final class TrainingTests: XCTestCase {
         XCTAssertThrowsError(try LRSchedule(parsing: "step:0:0.1"))
     }
 
+    /// The GPU-shaped BatchNorm reductions (reduce_gpu.cl: plane sums, column trees), forced on
+    /// this device, against the CPU: the validation check, then random [N, C, S] in f32 and f64.
+    func testGPUShapedBatchNormMatchesCPU() throws {
+        let gpu = try gpuShapedBackend()
+        let seed = freshSeed()
+        for check in Validation.normalizationChecks { assertAllPass(try check.run(CPUBackend.shared, gpu, seed)) }
+        let r: [UInt32] = PhiloxFill.raw(count: 18, seed: seed, stream: 90)
+        for t in 0..<6 {
+            let (n, c, s) = (1 + Int(r[3 * t] % 40), 1 + Int(r[3 * t + 1] % 9), 1 + Int(r[3 * t + 2] % 300))
+            let x: [Double] = PhiloxFill.normal(count: n * c * s, seed: seed &+ UInt64(t), stream: 91)
+            let dy: [Double] = PhiloxFill.normal(count: n * c * s, seed: seed &+ UInt64(t), stream: 92)
+            func run<T: Scalar>(_ be: any Backend, _: T.Type) throws -> [T] {
+                let tx = try be.tensor(x.map { T($0 * 2 + 0.5) }, shape: [n, c, s])
+                let tdy = try be.tensor(dy.map { T($0) }, shape: [n, c, s])
+                let mean = try be.zeros([c], as: T.self), variance = try be.zeros([c], as: T.self)
+                let gamma = try be.tensor([T](repeating: T(1.5), count: c))
+                let dx = try be.zeros([n, c, s], as: T.self)
+                let dg = try be.zeros([c], as: T.self), db = try be.zeros([c], as: T.self)
+                try be.batchNormStatistics(tx, channels: c, spatial: s, mean: mean, variance: variance)
+                try be.batchNormBackward(tx, tdy, mean: mean, variance: variance, gamma: gamma, eps: 1e-5, channels: c,
+                                         spatial: s, dx: dx, dgamma: dg, dbeta: db)
+                return try [mean, variance, dg, db, dx].flatMap { try $0.toArray() }
+            }
+            let shape = "[\(n), \(c), \(s)] (seed \(seed))"
+            XCTAssertLessThan(Compare.maxRelativeError(try run(CPUBackend.shared, Double.self), try run(gpu, Double.self),
+                                                       floor: 1), 1e-11, shape)
+            XCTAssertLessThan(Compare.maxRelativeError(try run(CPUBackend.shared, Float.self), try run(gpu, Float.self),
+                                                       floor: 1), 2e-4, shape)
+        }
+    }
+
     /// BatchNorm's running statistics follow PyTorch (momentum 0.1, unbiased variance) and
     /// normalise in evaluation mode.
     func testBatchNormRunningStatistics() throws {

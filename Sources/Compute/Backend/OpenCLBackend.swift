@@ -7,6 +7,9 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// Who computes GEMMs: CLBlast on GPUs (tuned by its authors), our kernel on CPU devices
     /// such as PoCL, where it measured faster (BENCHMARKS.md). `--engine` overrides it.
     public let gemmEngine: GemmEngine
+    /// Forces the kernel family (tests run the GPU kernels on PoCL with `.gpu`); nil: by device
+    /// type (`kernelShape`).
+    package var kernelShapeOverride: KernelShape?
     /// The engine asked for (`--engine`), or nil: then each GEMM follows `gemmTuning`.
     public let requestedGemmEngine: GemmEngine?
     /// This device's tuning records (`gpurun tune`), else the built-in defaults per device type and vendor.

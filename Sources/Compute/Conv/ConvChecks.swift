@@ -29,6 +29,16 @@ package enum ConvChecks {
                           strideH: 1, strideW: 2, padH: 0, padW: 2, dilationH: 2, dilationW: 1, groups: 3)]
     }
 
+    /// `--shapes small`: a 3×3 layer with padding, a strided, dilated, grouped 3×2 one, a pointwise one.
+    package static var small: [Conv2dParams] {
+        [Conv2dParams(batch: 2, inChannels: 3, outChannels: 4, height: 5, width: 6, kernel: 3, stride: 1, padding: 1,
+                      dilation: 1, groups: 1),
+         Conv2dParams(batch: 1, inChannels: 4, outChannels: 6, height: 7, width: 6, kernelH: 3, kernelW: 2, strideH: 2,
+                      strideW: 1, padH: 1, padW: 0, dilationH: 1, dilationW: 2, groups: 2),
+         Conv2dParams(batch: 2, inChannels: 3, outChannels: 2, height: 4, width: 5, kernel: 1, stride: 1, padding: 0,
+                      dilation: 1, groups: 1)]
+    }
+
     /// `count` valid shapes drawn from the seed: kernels 1, 3, 5 or 7, strides and dilations 1–2,
     /// groups 1–3, odd and even sizes 3–18, batch 1–3.
     package static func random(seed: UInt64, count: Int) -> [Conv2dParams] {
@@ -114,7 +124,7 @@ package enum ConvChecks {
         ValidationCheck(op: "conv2d") { cpu, dev, seed in
             if T.dtype == .f64 && !dev.supportsFP64 { return [] }
             var out: [ValidationResult] = []
-            for (i, p) in (fixed + random(seed: seed, count: 3)).enumerated() {
+            for (i, p) in Validation.shapes(fixed + random(seed: seed, count: 3), small: small).enumerated() {
                 let v: (x: [T], w: [T], b: [T], dy: [T]) = inputs(p, seed: seed &+ UInt64(i))
                 let ref = try run(cpu, path: nil, p, v)
                 for (name, path) in paths(dev) {

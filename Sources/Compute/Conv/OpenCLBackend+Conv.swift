@@ -13,6 +13,10 @@ extension OpenCLBackend {
         try checkDevice("conv2d", x: x, w: w, y: y, bias: bias, p)
         let (dt, fp64) = (T.dtype, cl.info.fp64)
         if (path ?? .choose(p)) == .direct {
+            if kernelShape == .gpu {
+                return try runGPU { GPUConvKernels.directForward(dtype: dt, fp64: fp64, x: operand(x), w: operand(w),
+                                                                 bias: bias.map(operand), y: operand(y), p, wg: $0) }
+            }
             return try cl.run(ConvKernels.directForward(dtype: dt, fp64: fp64, x: operand(x), w: operand(w),
                                                         bias: bias.map(operand), y: operand(y), p))
         }
@@ -47,6 +51,10 @@ extension OpenCLBackend {
         try checkDevice("conv2dBackwardInput", x: dx, w: w, y: dy, bias: nil, p)
         let (dt, fp64) = (T.dtype, cl.info.fp64)
         if (path ?? .choose(p)) == .direct {
+            if kernelShape == .gpu {
+                return try runGPU { GPUConvKernels.directBackwardInput(dtype: dt, fp64: fp64, dy: operand(dy),
+                                                                       w: operand(w), dx: operand(dx), p, wg: $0) }
+            }
             return try cl.run(ConvKernels.directBackwardInput(dtype: dt, fp64: fp64, dy: operand(dy), w: operand(w),
                                                               dx: operand(dx), p))
         }
@@ -83,6 +91,10 @@ extension OpenCLBackend {
         try cl.serialized {
             if let dbias { try biasGradient(dy, p, into: dbias) }
             if (path ?? .choose(p)) == .direct {
+                if kernelShape == .gpu {
+                    return try runGPU { GPUConvKernels.directBackwardWeights(dtype: dt, fp64: fp64, x: operand(x),
+                                                                             dy: operand(dy), dw: operand(dw), p, wg: $0) }
+                }
                 return try cl.run(ConvKernels.directBackwardWeights(dtype: dt, fp64: fp64, x: operand(x), dy: operand(dy),
                                                                     dw: operand(dw), p))
             }
@@ -105,8 +117,13 @@ extension OpenCLBackend {
                     q.strideC = perImage
                     try rawGemm(q, T.self, a: mem(dy), b: col.mem, c: partials.mem)
                 }
-                try cl.run(ConvKernels.batchSum(dtype: dt, fp64: fp64, src: partials, batch: nb, count: perImage,
-                                                dst: operand(dw), accumulate: n0 > 0))
+                if kernelShape == .gpu {
+                    try runGPU { GPUReduceKernels.batchSum(dtype: dt, fp64: fp64, src: partials, batch: nb, count: perImage,
+                                                           dst: operand(dw), accumulate: n0 > 0, wg: $0) }
+                } else {
+                    try cl.run(ConvKernels.batchSum(dtype: dt, fp64: fp64, src: partials, batch: nb, count: perImage,
+                                                    dst: operand(dw), accumulate: n0 > 0))
+                }
             }
         }
     }
@@ -142,9 +159,18 @@ extension OpenCLBackend {
             let b: CLBuffer<Float> = try cl.buffer(count: count)
             (partial, keep) = (b.mem, b)
         }
-        try cl.run(ConvKernels.biasPartials(dtype: dt, fp64: fp64, dy: operand(dy), partial: partial, p))
-        try cl.run(ConvKernels.batchSumPartials(dtype: dt, fp64: fp64, src: partial, batch: p.batch,
-                                                count: p.outChannels, dst: operand(dbias)))
+        if kernelShape == .gpu {
+            let plane = p.outH * p.outW
+            try runGPU { GPUReduceKernels.planeSums(dtype: dt, fp64: fp64, x: operand(dy), dy: operand(dy), mean: operand(dy),
+                                                    planes: count, c: p.outChannels, s: plane, mode: .sum, a: partial,
+                                                    b: partial, wg: $0) }
+            try runGPU { GPUReduceKernels.batchSumPartials(dtype: dt, fp64: fp64, src: partial, batch: p.batch,
+                                                           count: p.outChannels, dst: operand(dbias), wg: $0) }
+        } else {
+            try cl.run(ConvKernels.biasPartials(dtype: dt, fp64: fp64, dy: operand(dy), partial: partial, p))
+            try cl.run(ConvKernels.batchSumPartials(dtype: dt, fp64: fp64, src: partial, batch: p.batch,
+                                                    count: p.outChannels, dst: operand(dbias)))
+        }
         withExtendedLifetime(keep) {}
     }
 

@@ -34,6 +34,10 @@ extension OpenCLBackend {
     public func globalAvgPoolForward<T: Scalar>(_ x: Tensor<T>, into y: Tensor<T>) throws {
         let (planes, size) = try checkGlobalPool("globalAvgPool", x: x, y: y)
         try checkDType(T.self, "globalAvgPool")
+        if kernelShape == .gpu {
+            return try runGPU { GPUReduceKernels.globalAvgForward(dtype: T.dtype, fp64: cl.info.fp64, x: operand(x),
+                                                                  y: operand(y), planes: planes, size: size, wg: $0) }
+        }
         try cl.run(PoolKernels.globalAvgForward(dtype: T.dtype, fp64: cl.info.fp64, x: operand(x), y: operand(y),
                                                 planes: planes, size: size))
     }

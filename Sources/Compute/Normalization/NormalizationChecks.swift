@@ -6,7 +6,9 @@ enum NormalizationChecks {
         [ops(Float.self, tolerance: 1e-4), ops(Double.self, tolerance: 1e-11)]
     }
 
-    static let shapes = [(2, 3, 1), (7, 5, 13), (3, 16, 49), (64, 10, 1), (1, 4, 7)]
+    static var shapes: [(Int, Int, Int)] {
+        Validation.shapes([(2, 3, 1), (7, 5, 13), (3, 16, 49), (64, 10, 1), (1, 4, 7)], small: [(2, 3, 1), (3, 2, 7)])
+    }
 
     static func ops<T: Scalar>(_: T.Type, tolerance: Double) -> ValidationCheck {
         ValidationCheck(op: "train.ops") { cpu, dev, seed in

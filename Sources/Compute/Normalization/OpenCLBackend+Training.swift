@@ -12,6 +12,14 @@ extension OpenCLBackend {
         let (dt, fp64, c, s) = (T.dtype, cl.info.fp64, channels, spatial)
         let a = try accScratch(n * c)
         for (mode, out) in [(TrainingKernels.SumMode.sum, mean), (.centeredSquares, variance)] {
+            if kernelShape == .gpu {
+                try runGPU { GPUReduceKernels.planeSums(dtype: dt, fp64: fp64, x: operand(x), dy: operand(x),
+                                                        mean: operand(mean), planes: n * c, c: c, s: s, mode: mode,
+                                                        a: a.mem, b: a.mem, wg: $0) }
+                try runGPU { GPUReduceKernels.reduceMean(dtype: dt, fp64: fp64, a: a.mem, n: n, c: c, m: n * s,
+                                                         out: operand(out), wg: $0) }
+                continue
+            }
             try cl.run(TrainingKernels.planeSums(dtype: dt, fp64: fp64, x: operand(x), dy: operand(x), mean: operand(mean),
                                                  n: n, c: c, s: s, mode: mode, a: a.mem, b: a.mem))
             try cl.run(TrainingKernels.reduceMean(dtype: dt, fp64: fp64, a: a.mem, n: n, c: c, m: n * s, out: operand(out)))
@@ -38,11 +46,19 @@ extension OpenCLBackend {
         try checkDType(T.self, "batchNormBackward")
         let (dt, fp64, c, s) = (T.dtype, cl.info.fp64, channels, spatial)
         let a = try accScratch(n * c), b = try accScratch(n * c)
-        try cl.run(TrainingKernels.planeSums(dtype: dt, fp64: fp64, x: operand(x), dy: operand(dy), mean: operand(mean),
-                                             n: n, c: c, s: s, mode: .gradient, a: a.mem, b: b.mem))
-        try cl.run(TrainingKernels.reduceBackward(dtype: dt, fp64: fp64, a: a.mem, b: b.mem, n: n, c: c,
-                                                  variance: operand(variance), eps: eps, dgamma: operand(dgamma),
-                                                  dbeta: operand(dbeta)))
+        if kernelShape == .gpu {
+            try runGPU { GPUReduceKernels.planeSums(dtype: dt, fp64: fp64, x: operand(x), dy: operand(dy), mean: operand(mean),
+                                                    planes: n * c, c: c, s: s, mode: .gradient, a: a.mem, b: b.mem, wg: $0) }
+            try runGPU { GPUReduceKernels.reduceBackward(dtype: dt, fp64: fp64, a: a.mem, b: b.mem, n: n, c: c,
+                                                         variance: operand(variance), eps: eps, dgamma: operand(dgamma),
+                                                         dbeta: operand(dbeta), wg: $0) }
+        } else {
+            try cl.run(TrainingKernels.planeSums(dtype: dt, fp64: fp64, x: operand(x), dy: operand(dy), mean: operand(mean),
+                                                 n: n, c: c, s: s, mode: .gradient, a: a.mem, b: b.mem))
+            try cl.run(TrainingKernels.reduceBackward(dtype: dt, fp64: fp64, a: a.mem, b: b.mem, n: n, c: c,
+                                                      variance: operand(variance), eps: eps, dgamma: operand(dgamma),
+                                                      dbeta: operand(dbeta)))
+        }
         try cl.run(TrainingKernels.backwardInput(dtype: dt, fp64: fp64, x: operand(x), dy: operand(dy), mean: operand(mean),
                                                  variance: operand(variance), gamma: operand(gamma),
                                                  dgamma: operand(dgamma), dbeta: operand(dbeta), eps: eps, c: c, s: s,

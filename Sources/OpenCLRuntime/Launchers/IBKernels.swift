@@ -29,6 +29,12 @@ public enum IBKernels {
         return l
     }
 
+    /// The GPU work-group size: the smallest power of two covering the widest loop, at most
+    /// `limit` (the device's work-group size for ib_iterate, a power of two).
+    public static func gpuLocalSize(nx: Int, ny: Int, clusters: Int, limit: Int) -> Int {
+        min(limit, GPUShapes.pow2(atLeast: max(nx, clusters * ny, clusters, 1)))
+    }
+
     public static func iterate(dtype: DType, fp64: Bool, buffers: Buffers, batch: Int, nx: Int, ny: Int, clusters: Int,
                                maxIterations: Int, tolerance: Double, local: Int) -> KernelInvocation {
         let accBytes = fp64 ? 8 : dtype.byteSize
