@@ -289,8 +289,10 @@ final class InformationBottleneckTests: XCTestCase {
         assertAllPass(try IBChecks.sweep.run(CPUBackend.shared, dev, freshSeed()))
         let p = try IBChecks.problem(seed: freshSeed(), nx: 70, ny: 5)
         let betas = [2.0, 6.0, 20.0]
-        let initial = (0..<(betas.count * 70 * 4)).map { Double(1 + $0 % 3) / 8 }.enumerated().map { i, v in
-            i % 4 == 3 ? 1 - 3 * v : v
+        // Rows of p(t|x): weights 1, 2, 3 rotated by the row, normalised.
+        let initial = (0..<(betas.count * 70)).flatMap { r in
+            let w = (0..<4).map { Double(1 + (r + $0) % 3) }
+            return w.map { $0 / w.reduce(0, +) }
         }
         let a = try DiscreteIBSweep.iterate(p, betas: betas, initial: initial, clusters: 4, maxIterations: 200,
                                             tolerance: 1e-12, on: CPUBackend.shared)
