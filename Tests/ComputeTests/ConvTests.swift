@@ -23,11 +23,14 @@ final class ConvTests: XCTestCase {
         let gpu = try gpuShapedBackend()
         XCTAssertEqual(gpu.kernelShape, .gpu)
         let seed = freshSeed()
-        for check in ConvChecks.all where check.op == "conv2d" {
-            assertAllPass(try check.run(CPUBackend.shared, gpu, seed))
+        // The small validation shapes here (the full list runs on PoCL's own kernels above: ~2 min).
+        try Validation.$shapeSet.withValue(.small) {
+            for check in ConvChecks.all where check.op == "conv2d" {
+                assertAllPass(try check.run(CPUBackend.shared, gpu, seed))
+            }
         }
         var results: [ValidationResult] = []
-        for (i, p) in ConvChecks.random(seed: seed &+ 1, count: 6).enumerated() {
+        for (i, p) in ConvChecks.random(seed: seed &+ 1, count: 4).enumerated() {
             let v32: (x: [Float], w: [Float], b: [Float], dy: [Float]) = ConvChecks.inputs(p, seed: seed &+ UInt64(i))
             let v64: (x: [Double], w: [Double], b: [Double], dy: [Double]) = ConvChecks.inputs(p, seed: seed &+ UInt64(i))
             let ref32 = try ConvChecks.run(CPUBackend.shared, path: nil, p, v32)
