@@ -17,7 +17,10 @@ struct TheoryCommand: ParsableCommand {
             map's closed forms (Δ0, λ_max, mean exponent). gated: the zero fixed point (critical gain \
             1 + e^β_r, its spectrum while stable), constant gates (α_z = α_r = 0: the rate network with \
             gain g_h σ_r(0), slowed by σ_z(0)), and the support of the h-block Jacobian's spectrum with \
-            its slow-mode fraction, at the zero fixed point or, with --n, along a simulated trajectory.
+            its slow-mode fraction, at the zero fixed point or, with --n, along a simulated trajectory. \
+            With α_z = 0 and an active output gate: the DMFT of the chaotic state (C_h, C_r, C_z, λ_max) \
+            and the gain at which fixed points proliferate (docs/theory-gated.md); --phase-diagram writes \
+            phase.npy, phase.svg and phase.json over g_h and --phase-axis into --out.
             """)
 
     @Option(help: "rate or gated (theory exists for these).") var model: ModelSpec.Kind = .rate

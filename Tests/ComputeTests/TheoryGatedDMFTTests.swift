@@ -14,6 +14,7 @@ final class TheoryGatedDMFTTests: XCTestCase {
     /// C_h(0) = Δ0 and λ_max = σ_z(0) λ_SCS (RateFlowDMFT, an independent solver: energy
     /// conservation and the Schrödinger operator).
     func testConstantOutputGateIsTheRateNetwork() throws {
+        try requireSlowTests()  // about 100 s each in a debug build on the shared 2-core machine
         let d = try GatedDMFT.solve(options(g: 4, alphaR: 0), step: 0.1)
         let rate = try RateFlowDMFT.solve(g: 2)
         XCTAssertEqual(d.state, "chaotic")
@@ -24,6 +25,7 @@ final class TheoryGatedDMFTTests: XCTestCase {
     /// Below the critical gain 1/σ_r(0) (continuous case) the iteration falls to C_h = 0 and
     /// λ_max is the zero fixed point's s(g_h σ_r(0) − 1); just above it λ_max is small and positive.
     func testLambdaCrossesZeroAtTheCriticalGain() throws {
+        try requireSlowTests()  // about 100 s each in a debug build on the shared 2-core machine
         let below = try GatedDMFT.solve(options(g: 1.8, alphaR: 1), step: 0.1)
         XCTAssertEqual(below.state, "zero")
         XCTAssertEqual(below.lambdaMax, 0.5 * (1.8 * 0.5 - 1), accuracy: 1e-12)
@@ -64,6 +66,7 @@ final class TheoryGatedDMFTTests: XCTestCase {
     /// λ1 of one network (N = 200, RK4, CPU, float64) against the DMFT at g_h = 3, α_r = 1, α_z = 0:
     /// finite N falls short of the large-N λ_max, so the check is one-sided.
     func testSimulationBelowDMFT() throws {
+        try requireSlowTests()  // about 100 s each in a debug build on the shared 2-core machine
         var spec = ModelSpec(kind: .gated, n: 200, g: 3, dt: 0.1, seed: freshSeed())
         (spec.alphaZ, spec.alphaR, spec.integrator) = (0, 1, .rk4)
         var r = try lyapunov(spec.make(on: CPUBackend.shared, as: Double.self),
