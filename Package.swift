@@ -42,10 +42,10 @@ let package = Package(
             name: "Compute",
             dependencies: ["OpenCLRuntime", "COpenCL", "CBLAS", "CZlib", .product(name: "Numerics", package: "swift-numerics")],
             exclude: ["README.md"]),
-        .target(name: "Dynamics", dependencies: ["Compute", "OpenCLRuntime", "CBLAS", .product(name: "Numerics", package: "swift-numerics")],
+        .target(name: "Dynamics", dependencies: ["Compute", "OpenCLRuntime", "COpenCL", "CBLAS", .product(name: "Numerics", package: "swift-numerics")],
                 exclude: ["README.md"]),
         .target(name: "Learning", dependencies: ["Compute", "OpenCLRuntime", "CZlib"], exclude: ["README.md"]),
-        .target(name: "InformationBottleneck", dependencies: ["Compute", "OpenCLRuntime", "CBLAS"], exclude: ["README.md"]),
+        .target(name: "InformationBottleneck", dependencies: ["Compute", "OpenCLRuntime", "COpenCL", "CBLAS"], exclude: ["README.md"]),
         .target(name: "GPURunApp", dependencies: ["Compute", "Dynamics", "Learning", "InformationBottleneck", "OpenCLRuntime"],
                 exclude: ["README.md"]),
         .executableTarget(

@@ -33,7 +33,7 @@ public struct JacobianEnsembleOptions: Sendable, Equatable {
     }
 }
 
-/// Jacobians of one of the RNN models (MODELS.md §1–5) as a random-matrix ensemble.
+/// Jacobians of one of the RNN models (docs/models.md; docs/ensembles.md E6) as a random-matrix ensemble.
 ///
 /// Sample k is the Jacobian of its own random network, of seed s_k = the first two words of
 /// Philox(seed, stream PhiloxStreams.ensembleMember, block k), taken at the state the options
@@ -121,7 +121,7 @@ public struct JacobianEnsemble: MatrixEnsemble {
         return try MatrixBatch(structure: .general, n: order, count: samples.count, values: out)
     }
 
-    /// The Jacobian at the options' state, row-major [order, order] in MODELS.md state order.
+    /// The Jacobian at the options' state, row-major [order, order] in docs/models.md (M22) state order.
     func jacobian<M: RecurrentModel>(of model: M, seed: UInt64) throws -> [Double] {
         let x: Tensor<M.T>
         switch options.at {

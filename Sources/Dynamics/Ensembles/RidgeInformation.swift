@@ -50,6 +50,7 @@ public enum RidgeInformation {
     public struct PlanePoint: Codable, Sendable, Equatable {
         public var residual: Double
         public var relevant: Double
+        public init(residual: Double, relevant: Double) { (self.residual, self.relevant) = (residual, relevant) }
     }
 
     /// The optimal algorithm at slope κ > 0 of its information curve (RI8): per direction with

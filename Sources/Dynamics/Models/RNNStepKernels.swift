@@ -1,3 +1,5 @@
+import Compute
+import OpenCLRuntime
 import COpenCL
 
 /// Launchers for kernels/rnn_step.cl: the pointwise half of a fused GRU or LSTM step, one

@@ -1,19 +1,20 @@
+import OpenCLRuntime
 import COpenCL
 
 /// Tile parameters of kernels/gemm.cl (its header comment explains each).
-public struct GemmTiles: Sendable, Equatable, CustomStringConvertible {
+package struct GemmTiles: Sendable, Equatable, CustomStringConvertible {
     /// Rows of C per register tile.
-    public var tm: Int
+    package var tm: Int
     /// Columns of C per work-item (a multiple of vw).
-    public var tn: Int
+    package var tn: Int
     /// Vector width.
-    public var vw: Int
+    package var vw: Int
     /// Register tiles per work-item, stacked down the rows.
-    public var mb: Int
+    package var mb: Int
     /// Depth of one packed k block.
-    public var kc: Int
+    package var kc: Int
 
-    public init(tm: Int, tn: Int, vw: Int, mb: Int, kc: Int) {
+    package init(tm: Int, tn: Int, vw: Int, mb: Int, kc: Int) {
         self.tm = tm
         self.tn = tn
         self.vw = vw
@@ -21,8 +22,8 @@ public struct GemmTiles: Sendable, Equatable, CustomStringConvertible {
         self.kc = kc
     }
 
-    public var options: String { "-DTM=\(tm) -DTN=\(tn) -DVW=\(vw) -DMB=\(mb) -DKC=\(kc)" }
-    public var description: String { "TM=\(tm) TN=\(tn) VW=\(vw) MB=\(mb) KC=\(kc)" }
+    package var options: String { "-DTM=\(tm) -DTN=\(tn) -DVW=\(vw) -DMB=\(mb) -DKC=\(kc)" }
+    package var description: String { "TM=\(tm) TN=\(tn) VW=\(vw) MB=\(mb) KC=\(kc)" }
 
     /// The table: (device-name or vendor substring, dtype) → tiles; the first match wins.
     /// Measured entries only; the default is the PoCL CPU entry.
@@ -31,7 +32,7 @@ public struct GemmTiles: Sendable, Equatable, CustomStringConvertible {
         ("pthread", .f64, GemmTiles(tm: 6, tn: 16, vw: 8, mb: 16, kc: 256)),
     ]
 
-    public static func lookup(deviceName: String, vendor: String, dtype: DType) -> GemmTiles {
+    package static func lookup(deviceName: String, vendor: String, dtype: DType) -> GemmTiles {
         for e in table where e.dtype == dtype && (deviceName.contains(e.match) || vendor.contains(e.match)) {
             return e.tiles
         }
@@ -41,8 +42,8 @@ public struct GemmTiles: Sendable, Equatable, CustomStringConvertible {
 
 /// Launcher for kernels/gemm.cl: one work-item (work-group of 1) computes a (TM·MB) × TN block
 /// of C, packing op(B) (and op(A) when transposed) per KC-deep k block.
-public enum GemmKernels {
-    public static func gemm(_ s: GemmParams, dtype: DType, fp64: Bool, alpha: Double, beta: Double,
+package enum GemmKernels {
+    package static func gemm(_ s: GemmParams, dtype: DType, fp64: Bool, alpha: Double, beta: Double,
                             a: cl_mem?, b: cl_mem?, c: cl_mem?, tiles: GemmTiles) -> KernelInvocation {
         var options = dtype.kernelOptions(deviceHasFP64: fp64) + " " + tiles.options
         if s.transA { options += " -DTRANS_A" }
@@ -66,7 +67,7 @@ extension GemmKernels {
     /// is built or launched (local memory against CL_DEVICE_LOCAL_MEM_SIZE, work-group against
     /// CL_DEVICE_MAX_WORK_GROUP_SIZE and the item sizes; CLContext.run adds the kernel's own
     /// CL_KERNEL_WORK_GROUP_SIZE) and throws the typed error naming requested and available.
-    public static func tiled(_ s: GemmParams, dtype: DType, alpha: Double, beta: Double,
+    package static func tiled(_ s: GemmParams, dtype: DType, alpha: Double, beta: Double,
                              a: cl_mem?, b: cl_mem?, c: cl_mem?, params t: GemmTiledParams,
                              device info: CLDeviceInfo) throws -> KernelInvocation {
         if let problem = t.shapeProblem { throw ComputeError.invalidArgument("gemm_tiled \(t): \(problem)") }

@@ -1,9 +1,10 @@
+import OpenCLRuntime
 import COpenCL
 
 /// Launchers for kernels/im2col.cl and kernels/conv2d.cl (geometry arguments in conv.h's order)
 /// and, in `PoolKernels`, kernels/pool.cl. Every kernel checks its bounds, so global sizes are
 /// simply rounded up to the local size.
-public enum ConvKernels {
+package enum ConvKernels {
     /// conv.h's CONV_GEOM: N C H W O KH KW SH SW PH PW DH DW OH OW G, with `batch` images.
     static func geometry(_ p: Conv2dParams, batch: Int? = nil) -> [KernelArg] {
         [batch ?? p.batch, p.inChannels, p.height, p.width, p.outChannels, p.kernelH, p.kernelW, p.strideH, p.strideW,
@@ -14,7 +15,7 @@ public enum ConvKernels {
 
     /// Column matrices [C·kH·kW, outH·outW] of `images` images, back to back (im2col.cl): one
     /// work-item per row.
-    public static func im2col(dtype: DType, fp64: Bool, x: Operand, col: Operand, images: Int,
+    package static func im2col(dtype: DType, fp64: Bool, x: Operand, col: Operand, images: Int,
                               _ p: Conv2dParams) -> KernelInvocation {
         KernelInvocation(
             file: "im2col.cl", name: "im2col", options: options(dtype, fp64, channels: 1),
@@ -24,7 +25,7 @@ public enum ConvKernels {
 
     /// dx of `images` images from their column-matrix gradients (gather, overwrites dx): one
     /// work-item per VW pixels of a row.
-    public static func col2im(dtype: DType, fp64: Bool, col: Operand, dx: Operand, images: Int,
+    package static func col2im(dtype: DType, fp64: Bool, col: Operand, dx: Operand, images: Int,
                               _ p: Conv2dParams) -> KernelInvocation {
         let vw = blocking(channels: 1, dtype: dtype).width
         return KernelInvocation(
@@ -38,7 +39,7 @@ public enum ConvKernels {
     /// from 2, else 1; a partial block repeats its last channel and drops it) and the vector
     /// width VW along a row (16 floats or 8 doubles: one AVX-512 register). Few values, so few
     /// programs to build: conv2d.cl is built three times a dtype, im2col.cl once.
-    public static func blocking(channels: Int, dtype: DType) -> (channels: Int, width: Int) {
+    package static func blocking(channels: Int, dtype: DType) -> (channels: Int, width: Int) {
         (channels >= 8 ? 8 : channels >= 2 ? 4 : 1, dtype == .f32 ? 16 : 8)
     }
 
@@ -49,7 +50,7 @@ public enum ConvKernels {
     }
 
     /// VW outputs along a row for OB output channels per work-item; `bias` nil adds none.
-    public static func directForward(dtype: DType, fp64: Bool, x: Operand, w: Operand, bias: Operand?, y: Operand,
+    package static func directForward(dtype: DType, fp64: Bool, x: Operand, w: Operand, bias: Operand?, y: Operand,
                                      _ p: Conv2dParams) -> KernelInvocation {
         let (ob, vw) = blocking(channels: p.outPerGroup, dtype: dtype)
         return KernelInvocation(
@@ -61,7 +62,7 @@ public enum ConvKernels {
 
     /// VW pixels of a row (one residue class modulo the stride) for OB input channels per
     /// work-item, gathering over the group's outputs.
-    public static func directBackwardInput(dtype: DType, fp64: Bool, dy: Operand, w: Operand, dx: Operand,
+    package static func directBackwardInput(dtype: DType, fp64: Bool, dy: Operand, w: Operand, dx: Operand,
                                            _ p: Conv2dParams) -> KernelInvocation {
         let (cb, vw) = blocking(channels: p.inPerGroup, dtype: dtype)
         return KernelInvocation(
@@ -74,7 +75,7 @@ public enum ConvKernels {
     }
 
     /// One work-item per weight, summing over the batch and the output plane.
-    public static func directBackwardWeights(dtype: DType, fp64: Bool, x: Operand, dy: Operand, dw: Operand,
+    package static func directBackwardWeights(dtype: DType, fp64: Bool, x: Operand, dy: Operand, dw: Operand,
                                              _ p: Conv2dParams) -> KernelInvocation {
         KernelInvocation(
             file: "conv2d.cl", name: "conv2d_direct_backward_weights",
@@ -84,7 +85,7 @@ public enum ConvKernels {
     }
 
     /// y[n, o, :, :] += bias[o] over `p.batch` images.
-    public static func biasAdd(dtype: DType, fp64: Bool, bias: Operand, y: Operand, _ p: Conv2dParams) -> KernelInvocation {
+    package static func biasAdd(dtype: DType, fp64: Bool, bias: Operand, y: Operand, _ p: Conv2dParams) -> KernelInvocation {
         let plane = p.outH * p.outW
         return KernelInvocation(
             file: "conv2d.cl", name: "conv2d_bias_add", options: options(dtype, fp64, channels: 1),
@@ -93,7 +94,7 @@ public enum ConvKernels {
     }
 
     /// partial [N, O] of ACC (double where the device has fp64): dy summed over each plane.
-    public static func biasPartials(dtype: DType, fp64: Bool, dy: Operand, partial: cl_mem?,
+    package static func biasPartials(dtype: DType, fp64: Bool, dy: Operand, partial: cl_mem?,
                                     _ p: Conv2dParams) -> KernelInvocation {
         KernelInvocation(
             file: "conv2d.cl", name: "conv2d_bias_partials", options: options(dtype, fp64, channels: 1),
@@ -102,7 +103,7 @@ public enum ConvKernels {
     }
 
     /// dst = Σ_b src[b] over `batch` blocks of `count` REALs (+ dst when `accumulate`).
-    public static func batchSum(dtype: DType, fp64: Bool, src: Operand, batch: Int, count: Int, dst: Operand,
+    package static func batchSum(dtype: DType, fp64: Bool, src: Operand, batch: Int, count: Int, dst: Operand,
                                 accumulate: Bool) -> KernelInvocation {
         KernelInvocation(
             file: "conv2d.cl", name: "batch_sum", options: options(dtype, fp64, channels: 1),
@@ -111,7 +112,7 @@ public enum ConvKernels {
     }
 
     /// dst = Σ_b src[b] over ACC partials (biasPartials' output).
-    public static func batchSumPartials(dtype: DType, fp64: Bool, src: cl_mem?, batch: Int, count: Int,
+    package static func batchSumPartials(dtype: DType, fp64: Bool, src: cl_mem?, batch: Int, count: Int,
                                         dst: Operand) -> KernelInvocation {
         KernelInvocation(
             file: "conv2d.cl", name: "batch_sum_acc", options: options(dtype, fp64, channels: 1),
@@ -121,14 +122,14 @@ public enum ConvKernels {
 }
 
 /// Launchers for kernels/pool.cl.
-public enum PoolKernels {
+package enum PoolKernels {
     static func geometry(_ p: Pool2dParams) -> [KernelArg] {
         [p.height, p.width, p.kernelH, p.kernelW, p.strideH, p.strideW, p.padH, p.padW, p.outH, p.outW]
             .map { .int32(Int32($0)) }
     }
 
     /// Max (`isMax`) or average pooling, one work-item per output.
-    public static func forward(isMax: Bool, dtype: DType, fp64: Bool, x: Operand, y: Operand,
+    package static func forward(isMax: Bool, dtype: DType, fp64: Bool, x: Operand, y: Operand,
                                _ p: Pool2dParams) -> KernelInvocation {
         KernelInvocation(
             file: "pool.cl", name: "pool_forward", options: ConvKernels.options(dtype, fp64),
@@ -137,7 +138,7 @@ public enum PoolKernels {
     }
 
     /// Gradient of max pooling (x given) or average pooling (x ignored), one work-item per pixel.
-    public static func backward(isMax: Bool, dtype: DType, fp64: Bool, x: Operand, dy: Operand, dx: Operand,
+    package static func backward(isMax: Bool, dtype: DType, fp64: Bool, x: Operand, dy: Operand, dx: Operand,
                                 _ p: Pool2dParams) -> KernelInvocation {
         KernelInvocation(
             file: "pool.cl", name: "pool_backward", options: ConvKernels.options(dtype, fp64),
@@ -146,7 +147,7 @@ public enum PoolKernels {
     }
 
     /// y[p] = mean of plane p over `planes` planes of `size` elements.
-    public static func globalAvgForward(dtype: DType, fp64: Bool, x: Operand, y: Operand, planes: Int,
+    package static func globalAvgForward(dtype: DType, fp64: Bool, x: Operand, y: Operand, planes: Int,
                                         size: Int) -> KernelInvocation {
         KernelInvocation(
             file: "pool.cl", name: "global_avg_forward", options: ConvKernels.options(dtype, fp64),
@@ -154,7 +155,7 @@ public enum PoolKernels {
             global: [planes], local: [1], needsFP64: dtype == .f64)
     }
 
-    public static func globalAvgBackward(dtype: DType, fp64: Bool, dy: Operand, dx: Operand, planes: Int,
+    package static func globalAvgBackward(dtype: DType, fp64: Bool, dy: Operand, dx: Operand, planes: Int,
                                          size: Int) -> KernelInvocation {
         KernelInvocation(
             file: "pool.cl", name: "global_avg_backward", options: ConvKernels.options(dtype, fp64),

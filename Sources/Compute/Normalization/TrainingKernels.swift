@@ -1,12 +1,13 @@
+import OpenCLRuntime
 import COpenCL
 
 /// Launchers for kernels/train.cl: batch normalisation on x viewed as [N, C, S] and softmax
 /// cross-entropy. Partials are ACC (double where the device has fp64).
-public enum TrainingKernels {
+package enum TrainingKernels {
     static func options(_ dtype: DType, _ fp64: Bool) -> String { dtype.kernelOptions(deviceHasFP64: fp64) }
 
     /// Which per-plane sums `planeSums` computes (train.cl's mode).
-    public enum SumMode: Int32 {
+    package enum SumMode: Int32 {
         /// a = Σ x
         case sum = 0
         /// a = Σ (x − mean)²
@@ -16,7 +17,7 @@ public enum TrainingKernels {
     }
 
     /// Partials a (and b) [N, C], one work-item per plane.
-    public static func planeSums(dtype: DType, fp64: Bool, x: Operand, dy: Operand, mean: Operand, n: Int, c: Int,
+    package static func planeSums(dtype: DType, fp64: Bool, x: Operand, dy: Operand, mean: Operand, n: Int, c: Int,
                                  s: Int, mode: SumMode, a: cl_mem?, b: cl_mem?) -> KernelInvocation {
         KernelInvocation(
             file: "train.cl", name: "bn_plane_sums", options: options(dtype, fp64),
@@ -26,7 +27,7 @@ public enum TrainingKernels {
     }
 
     /// out[c] = Σ_n a[n, c] / m.
-    public static func reduceMean(dtype: DType, fp64: Bool, a: cl_mem?, n: Int, c: Int, m: Int,
+    package static func reduceMean(dtype: DType, fp64: Bool, a: cl_mem?, n: Int, c: Int, m: Int,
                                   out: Operand) -> KernelInvocation {
         KernelInvocation(
             file: "train.cl", name: "bn_reduce_mean", options: options(dtype, fp64),
@@ -35,7 +36,7 @@ public enum TrainingKernels {
     }
 
     /// dβ = Σ_n a, dγ = Σ_n b / √(var + eps).
-    public static func reduceBackward(dtype: DType, fp64: Bool, a: cl_mem?, b: cl_mem?, n: Int, c: Int,
+    package static func reduceBackward(dtype: DType, fp64: Bool, a: cl_mem?, b: cl_mem?, n: Int, c: Int,
                                       variance: Operand, eps: Double, dgamma: Operand,
                                       dbeta: Operand) -> KernelInvocation {
         KernelInvocation(
@@ -46,7 +47,7 @@ public enum TrainingKernels {
     }
 
     /// y = γ (x − mean) / √(var + eps) + β, one work-item per element.
-    public static func forward(dtype: DType, fp64: Bool, x: Operand, mean: Operand, variance: Operand, gamma: Operand,
+    package static func forward(dtype: DType, fp64: Bool, x: Operand, mean: Operand, variance: Operand, gamma: Operand,
                                beta: Operand, eps: Double, c: Int, s: Int, count: Int, y: Operand) -> KernelInvocation {
         KernelInvocation(
             file: "train.cl", name: "bn_forward", options: options(dtype, fp64),
@@ -57,7 +58,7 @@ public enum TrainingKernels {
     }
 
     /// The training-mode input gradient from dγ and dβ.
-    public static func backwardInput(dtype: DType, fp64: Bool, x: Operand, dy: Operand, mean: Operand,
+    package static func backwardInput(dtype: DType, fp64: Bool, x: Operand, dy: Operand, mean: Operand,
                                      variance: Operand, gamma: Operand, dgamma: Operand, dbeta: Operand, eps: Double,
                                      c: Int, s: Int, count: Int, dx: Operand) -> KernelInvocation {
         KernelInvocation(
@@ -69,7 +70,7 @@ public enum TrainingKernels {
     }
 
     /// Per-row loss, correctness and (when `gradient` is given) the scaled gradient.
-    public static func softmaxCrossEntropy(dtype: DType, fp64: Bool, logits: Operand, labels: Operand, n: Int, k: Int,
+    package static func softmaxCrossEntropy(dtype: DType, fp64: Bool, logits: Operand, labels: Operand, n: Int, k: Int,
                                            gradScale: Double, loss: Operand, correct: Operand,
                                            gradient: Operand?) -> KernelInvocation {
         KernelInvocation(
