@@ -92,8 +92,7 @@ struct BenchLyapunov: ParsableCommand {
                 }
             }
         }
-        Output.table(["N", "k", "reorth", "engine", "QR", "seconds", "λ1", "time / numpy"], table)
-        for note in notes { print("note: \(note)") }
+        Output.table(["N", "k", "reorth", "engine", "QR", "seconds", "λ1", "time / numpy"], table, notes: notes)
     }
 }
 
@@ -153,24 +152,17 @@ struct BenchRNN: ParsableCommand {
                           String(format: "%.4g", r.gemmFlopsPerStep / 1e9),
                           String(format: "%.3g", r.gemmFlopsPerStep * r.stepsPerSecond / 1e9)]
                      })
-        var table: [[String]] = []
-        for n in ns {
-            for b in bs {
-                let group = rows.filter { $0.n == n && $0.b == b }
-                let np = group.first { $0.engine == "numpy" }, torch = group.first { $0.engine == "torch" }
-                for r in group {
-                    func ratio(_ ref: RNNBench.Row?, _ k: KeyPath<RNNBench.Row, Double>) -> String {
-                        ref.map { String(format: "%.2f", r[keyPath: k] / $0[keyPath: k]) } ?? "-"
-                    }
-                    table.append([String(n), String(b), r.engine.hasPrefix("opencl") ? "opencl" : r.engine,
-                                  String(format: "%.0f", r.stepsPerSecond), String(format: "%.0f", r.productsPerSecond),
-                                  ratio(np, \.stepsPerSecond) + " / " + ratio(np, \.productsPerSecond),
-                                  ratio(torch, \.stepsPerSecond) + " / " + ratio(torch, \.productsPerSecond)])
-                }
+        let table = Output.grouped(rows, keys: ns.flatMap { n in bs.map { [n, $0] } }, key: { [$0.n, $0.b] }) { r, group in
+            let np = group.first { $0.engine == "numpy" }, torch = group.first { $0.engine == "torch" }
+            func ratio(_ ref: RNNBench.Row?, _ k: KeyPath<RNNBench.Row, Double>) -> String {
+                ref.map { String(format: "%.2f", r[keyPath: k] / $0[keyPath: k]) } ?? "-"
             }
+            return [String(r.n), String(r.b), r.engine.hasPrefix("opencl") ? "opencl" : r.engine,
+                    String(format: "%.0f", r.stepsPerSecond), String(format: "%.0f", r.productsPerSecond),
+                    ratio(np, \.stepsPerSecond) + " / " + ratio(np, \.productsPerSecond),
+                    ratio(torch, \.stepsPerSecond) + " / " + ratio(torch, \.productsPerSecond)]
         }
-        Output.table(["N", "B", "engine", "steps/s", "J·Q/s", "vs numpy (step / J·Q)", "vs torch (step / J·Q)"], table)
-        for note in notes { print("note: \(note)") }
+        Output.table(["N", "B", "engine", "steps/s", "J·Q/s", "vs numpy (step / J·Q)", "vs torch (step / J·Q)"], table, notes: notes)
     }
 }
 
@@ -223,18 +215,12 @@ struct BenchConv: ParsableCommand {
         struct Report: Encodable { var results: [ConvBench.Row]; var notes: [String] }
         if json { return try Output.json(Report(results: rows, notes: notes)) }
         print("\(self.layers == nil ? "batch \(batch), " : "")\(dtype.rawValue); OpenBLAS kernels: \(CPUBackend.blasDescription.core)")
-        var table: [[String]] = []
-        for layer in layers {
-            let group = rows.filter { $0.layer == layer.name }
+        let table = Output.grouped(rows, keys: layers.map(\.name), key: \.layer) { r, group in
             let ref = group.first { $0.engine.hasPrefix("torch") }
-            for r in group {
-                table.append([layer.name, r.engine, String(format: "%.1f", r.forwardMs), String(format: "%.1f", r.totalMs),
-                              String(format: "%.1f", r.gflops),
-                              ref.map { String(format: "%.2f", $0.totalMs / r.totalMs) } ?? "-"])
-            }
+            return [r.layer, r.engine, String(format: "%.1f", r.forwardMs), String(format: "%.1f", r.totalMs),
+                    String(format: "%.1f", r.gflops), ref.map { String(format: "%.2f", $0.totalMs / r.totalMs) } ?? "-"]
         }
-        Output.table(["layer", "engine", "forward ms", "fwd+bwd ms", "GFLOP/s", "speed vs torch"], table)
-        for note in notes { print("note: \(note)") }
+        Output.table(["layer", "engine", "forward ms", "fwd+bwd ms", "GFLOP/s", "speed vs torch"], table, notes: notes)
     }
 }
 

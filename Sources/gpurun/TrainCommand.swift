@@ -15,11 +15,7 @@ struct TrainCommand: ParsableCommand {
     var fashionMNISTDir: String?
     @Option(help: "Epochs (default 1; with --resume, the checkpoint's).") var epochs: Int?
     @Option(help: "Minibatch size (default 64).") var batch: Int?
-    @Option(help: "Learning rate (default 0.02).") var lr: Double?
-    @Option(help: "SGD momentum (default 0.9).") var momentum: Double?
-    @Option(name: .customLong("weight-decay"), help: "L2 weight decay (default 0).") var weightDecay: Double?
-    @Option(help: "Learning-rate schedule: constant (the default), cosine or step:EVERY:GAMMA (epochs).", transform: LRSchedule.parse)
-    var schedule: LRSchedule?
+    @OptionGroup var optimiser: SGDOptions
     @Option(name: .customLong("train-only"), help: "Parameters trained: all (the default), batchnorm (γ and β) or output (last layer).")
     var trainOnly: ParameterGroup?
     @Option(help: "Weight initialisation (default kaiming).") var initialization: InitScheme?
@@ -43,8 +39,7 @@ struct TrainCommand: ParsableCommand {
             if let resume {
                 let fixed: [(String, Bool)] = [
                     ("--model", model != nil), ("--data", data != nil), ("--fashion-mnist-dir", fashionMNISTDir != nil),
-                    ("--batch", batch != nil), ("--lr", lr != nil), ("--momentum", momentum != nil),
-                    ("--weight-decay", weightDecay != nil), ("--schedule", schedule != nil), ("--train-only", trainOnly != nil),
+                    ("--batch", batch != nil)] + optimiser.given + [("--train-only", trainOnly != nil),
                     ("--initialization", initialization != nil), ("--seed", seed != nil), ("--dtype", dtype != nil),
                     ("--train-limit", trainLimit != nil), ("--test-limit", testLimit != nil),
                 ]
@@ -79,8 +74,7 @@ struct TrainCommand: ParsableCommand {
     func makeConfig(_ checkpoints: [Int]) throws -> TrainConfig {
         let kind = model ?? .mlp, group = trainOnly ?? .all, scheme = initialization ?? .kaiming, dt = dtype ?? .f32
         let source = try DataSource(parsing: data ?? "fashion-mnist", fashionMNISTDirectory: fashionMNISTDir)
-        let sgd = SGD(lr: lr ?? 0.02, momentum: momentum ?? 0.9, weightDecay: weightDecay ?? 0,
-                      schedule: schedule ?? .constant)
+        let sgd = optimiser.sgd
         let config = TrainConfig(model: kind, data: source.description, epochs: epochs ?? 1, batch: batch ?? 64, sgd: sgd,
                                  trainOnly: group, seed: seed ?? 1, initScheme: scheme, checkpointAt: checkpoints, dtype: dt,
                                  trainLimit: trainLimit, testLimit: testLimit)

@@ -141,7 +141,10 @@ final class RidgeInformationTests: XCTestCase {
                 let c = RidgeInformation.Channel(gamma: 20.0 / 30, r2: 1, sigma2: 0.4, noiseScale: s, lambda: lambda)
                 let d = RidgeInformation.design(t, channel: c)
                 XCTAssertLessThanOrEqual(d.relevant, d.optimalRelevant * (1 + 1e-9), "λ \(lambda) s \(s)")
-                XCTAssertGreaterThan(d.efficiency, 0.5)
+                // Ridge spends its residual bits less well than the optimum at some (λ, s) (0.26 at
+                // λ = 0 with s = 0.1 here), so only the bounds 0 < efficiency ≤ 1 are a law.
+                XCTAssertGreaterThan(d.efficiency, 0, "λ \(lambda) s \(s)")
+                XCTAssertLessThanOrEqual(d.efficiency, 1 + 1e-9, "λ \(lambda) s \(s)")
                 let one = RidgeInformation.design([t[7]], channel: c)
                 XCTAssertEqual(one.efficiency, 1, accuracy: 1e-9)
             }

@@ -15,4 +15,10 @@ extension OpenCLBackend {
     package func runGPU(_ make: (Int) -> KernelInvocation) throws {
         try cl.runChecked(try cl.sized(preferred: Self.preferredWorkGroup, make))
     }
+
+    /// The GPU-shaped kernel (`gpu`, given the work-group size) on GPU-type devices, the
+    /// CPU-shaped one elsewhere.
+    package func runShaped(gpu: (Int) -> KernelInvocation, cpu: () -> KernelInvocation) throws {
+        if kernelShape == .gpu { try runGPU(gpu) } else { try cl.run(cpu()) }
+    }
 }

@@ -13,12 +13,9 @@ extension OpenCLBackend {
         try checkDevice("conv2d", x: x, w: w, y: y, bias: bias, p)
         let (dt, fp64) = (T.dtype, cl.info.fp64)
         if (path ?? .choose(p)) == .direct {
-            if kernelShape == .gpu {
-                return try runGPU { GPUConvKernels.directForward(dtype: dt, fp64: fp64, x: operand(x), w: operand(w),
-                                                                 bias: bias.map(operand), y: operand(y), p, wg: $0) }
-            }
-            return try cl.run(ConvKernels.directForward(dtype: dt, fp64: fp64, x: operand(x), w: operand(w),
-                                                        bias: bias.map(operand), y: operand(y), p))
+            let (x, w, bias, y) = (operand(x), operand(w), bias.map(operand), operand(y))
+            return try runShaped(gpu: { GPUConvKernels.directForward(dtype: dt, fp64: fp64, x: x, w: w, bias: bias, y: y, p, wg: $0) },
+                                 cpu: { ConvKernels.directForward(dtype: dt, fp64: fp64, x: x, w: w, bias: bias, y: y, p) })
         }
         let s = CPUConv.Sizes(p)
         try cl.serialized {
@@ -51,12 +48,9 @@ extension OpenCLBackend {
         try checkDevice("conv2dBackwardInput", x: dx, w: w, y: dy, bias: nil, p)
         let (dt, fp64) = (T.dtype, cl.info.fp64)
         if (path ?? .choose(p)) == .direct {
-            if kernelShape == .gpu {
-                return try runGPU { GPUConvKernels.directBackwardInput(dtype: dt, fp64: fp64, dy: operand(dy),
-                                                                       w: operand(w), dx: operand(dx), p, wg: $0) }
-            }
-            return try cl.run(ConvKernels.directBackwardInput(dtype: dt, fp64: fp64, dy: operand(dy), w: operand(w),
-                                                              dx: operand(dx), p))
+            let (dy, w, dx) = (operand(dy), operand(w), operand(dx))
+            return try runShaped(gpu: { GPUConvKernels.directBackwardInput(dtype: dt, fp64: fp64, dy: dy, w: w, dx: dx, p, wg: $0) },
+                                 cpu: { ConvKernels.directBackwardInput(dtype: dt, fp64: fp64, dy: dy, w: w, dx: dx, p) })
         }
         let s = CPUConv.Sizes(p)
         try cl.serialized {
@@ -91,12 +85,9 @@ extension OpenCLBackend {
         try cl.serialized {
             if let dbias { try biasGradient(dy, p, into: dbias) }
             if (path ?? .choose(p)) == .direct {
-                if kernelShape == .gpu {
-                    return try runGPU { GPUConvKernels.directBackwardWeights(dtype: dt, fp64: fp64, x: operand(x),
-                                                                             dy: operand(dy), dw: operand(dw), p, wg: $0) }
-                }
-                return try cl.run(ConvKernels.directBackwardWeights(dtype: dt, fp64: fp64, x: operand(x), dy: operand(dy),
-                                                                    dw: operand(dw), p))
+                let (x, dy, dw) = (operand(x), operand(dy), operand(dw))
+                return try runShaped(gpu: { GPUConvKernels.directBackwardWeights(dtype: dt, fp64: fp64, x: x, dy: dy, dw: dw, p, wg: $0) },
+                                     cpu: { ConvKernels.directBackwardWeights(dtype: dt, fp64: fp64, x: x, dy: dy, dw: dw, p) })
             }
             let s = CPUConv.Sizes(p)
             // Per-image gradients [images, O, Kg] after the column matrices, summed into dw per chunk.

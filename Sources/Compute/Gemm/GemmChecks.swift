@@ -2,6 +2,26 @@ import OpenCLRuntime
 
 /// Validation of GEMM: every engine of the device against OpenBLAS on the CPU.
 package enum GemmChecks {
+    /// Case i: operands drawn from seed + i, (α, β) = (1, 0) for even i and (−0.75, 1.5) for odd
+    /// (so β·C is read), and the CPU engine's result.
+    static func problem<T: Scalar>(_ i: Int, _ p: GemmParams, seed: UInt64, cpu: any Backend) throws
+        -> ([T], [T], [T], T, T, [T]) {
+        let (a, b, c): ([T], [T], [T]) = operands(p, seed: seed &+ UInt64(i))
+        let (alpha, beta): (T, T) = i % 2 == 0 ? (1, 0) : (T(-0.75), T(1.5))
+        return (a, b, c, alpha, beta, try run(cpu, nil, p, alpha: alpha, beta: beta, a: a, b: b, c: c))
+    }
+
+    /// A product's parameters, with padded leading dimensions (A + 3, B + ldbPad, C + 2) and
+    /// A at an offset when `padded`.
+    static func params(_ m: Int, _ n: Int, _ k: Int, _ ta: Bool, _ tb: Bool, _ batch: Int, padded: Bool,
+                       ldbPad: Int, offsetA: Int) -> GemmParams {
+        guard padded else { return GemmParams(m: m, n: n, k: k, transA: ta, transB: tb, batch: batch) }
+        var p = GemmParams(m: m, n: n, k: k, transA: ta, transB: tb, batch: batch,
+                           lda: (ta ? m : k) + 3, ldb: (tb ? k : n) + ldbPad, ldc: n + 2)
+        p.offsetA = offsetA
+        return p
+    }
+
     /// (m, n, k, transA, transB, batch): zeros, ones, primes, tall-skinny, off-tile sizes.
     static var shapes: [(Int, Int, Int, Bool, Bool, Int)] {
         Validation.shapes(fullShapes, small: [(0, 5, 3, false, false, 1), (1, 7, 13, false, true, 1),
@@ -57,15 +77,8 @@ package enum GemmChecks {
             if T.dtype == .f64 && !dev.supportsFP64 { return [] }
             var out: [ValidationResult] = []
             for (i, (m, n, k, ta, tb, batch)) in shapes.enumerated() {
-                var p = GemmParams(m: m, n: n, k: k, transA: ta, transB: tb, batch: batch)
-                if i % 3 == 1 {  // padded leading dimensions and an offset
-                    p = GemmParams(m: m, n: n, k: k, transA: ta, transB: tb, batch: batch,
-                                   lda: (ta ? m : k) + 3, ldb: (tb ? k : n) + 5, ldc: n + 2)
-                    p.offsetA = 7
-                }
-                let (a, b, c): ([T], [T], [T]) = operands(p, seed: seed &+ UInt64(i))
-                let (alpha, beta): (T, T) = i % 2 == 0 ? (1, 0) : (T(-0.75), T(1.5))
-                let ref = try run(cpu, nil, p, alpha: alpha, beta: beta, a: a, b: b, c: c)
+                let p = params(m, n, k, ta, tb, batch, padded: i % 3 == 1, ldbPad: 5, offsetA: 7)
+                let (a, b, c, alpha, beta, ref): ([T], [T], [T], T, T, [T]) = try problem(i, p, seed: seed, cpu: cpu)
                 for (name, engine) in engines(dev) {
                     let got = try run(dev, engine, p, alpha: alpha, beta: beta, a: a, b: b, c: c)
                     out.append(.compare(op: "gemm" + (name.isEmpty ? "" : ".\(name)"), shape: [m, n, k],
@@ -123,15 +136,9 @@ package enum GemmChecks {
             for t in others where !sets.contains(t) && t.limitError(T.dtype, device: cl.cl.info) == nil { sets.append(t) }
             var out: [ValidationResult] = []
             for (i, (m, n, k, ta, tb, batch)) in tiledShapes.enumerated() {
-                var p = GemmParams(m: m, n: n, k: k, transA: ta, transB: tb, batch: batch)
-                if i % 2 == 1 {  // padded leading dimensions and an offset: the scalar-load path
-                    p = GemmParams(m: m, n: n, k: k, transA: ta, transB: tb, batch: batch,
-                                   lda: (ta ? m : k) + 3, ldb: (tb ? k : n) + 1, ldc: n + 2)
-                    p.offsetA = 5
-                }
-                let (a, b, c): ([T], [T], [T]) = operands(p, seed: seed &+ UInt64(i))
-                let (alpha, beta): (T, T) = i % 2 == 0 ? (1, 0) : (T(-0.75), T(1.5))
-                let ref = try run(cpu, nil, p, alpha: alpha, beta: beta, a: a, b: b, c: c)
+                // Padded leading dimensions and an offset: the scalar-load path.
+                let p = params(m, n, k, ta, tb, batch, padded: i % 2 == 1, ldbPad: 1, offsetA: 5)
+                let (a, b, c, alpha, beta, ref): ([T], [T], [T], T, T, [T]) = try problem(i, p, seed: seed, cpu: cpu)
                 for t in sets {
                     let ta_ = try cl.tensor(a), tb_ = try cl.tensor(b), tc = try cl.tensor(c)
                     try cl.gemm(p, alpha: alpha, ta_, tb_, beta: beta, tc, engine: .tiled, tiled: t)

@@ -46,22 +46,33 @@ package enum GemmKernels {
     package static func gemm(_ s: GemmParams, dtype: DType, fp64: Bool, alpha: Double, beta: Double,
                             a: cl_mem?, b: cl_mem?, c: cl_mem?, tiles: GemmTiles) -> KernelInvocation {
         var options = dtype.kernelOptions(deviceHasFP64: fp64) + " " + tiles.options
-        if s.transA { options += " -DTRANS_A" }
-        if s.transB { options += " -DTRANS_B" }
-        let u = { (v: Int) in KernelArg.uint64(UInt64(v)) }
+        options += transposeOptions(s)
         return KernelInvocation(
             file: "gemm.cl", name: "gemm", options: options,
-            args: [u(s.m), u(s.n), u(s.k), ElementwiseKernels.scalar(alpha, dtype),
-                   .buffer(a), u(s.offsetA), u(s.lda), u(s.strideA),
-                   .buffer(b), u(s.offsetB), u(s.ldb), u(s.strideB),
-                   ElementwiseKernels.scalar(beta, dtype),
-                   .buffer(c), u(s.offsetC), u(s.ldc), u(s.strideC)],
+            args: arguments(s, dtype: dtype, alpha: alpha, beta: beta, a: a, b: b, c: c),
             global: [(s.n + tiles.tn - 1) / tiles.tn, (s.m + tiles.tm * tiles.mb - 1) / (tiles.tm * tiles.mb), s.batch],
             local: [1, 1, 1], needsFP64: dtype == .f64)
     }
 }
 
 extension GemmKernels {
+    /// The -D options of op(A) and op(B).
+    static func transposeOptions(_ s: GemmParams) -> String {
+        (s.transA ? " -DTRANS_A" : "") + (s.transB ? " -DTRANS_B" : "")
+    }
+
+    /// The arguments both GEMM kernels take: sizes, α, then each matrix with its offset,
+    /// leading dimension and batch stride, β between B and C.
+    static func arguments(_ s: GemmParams, dtype: DType, alpha: Double, beta: Double,
+                          a: cl_mem?, b: cl_mem?, c: cl_mem?) -> [KernelArg] {
+        let u = { (v: Int) in KernelArg.uint64(UInt64(v)) }
+        return [u(s.m), u(s.n), u(s.k), ElementwiseKernels.scalar(alpha, dtype),
+                .buffer(a), u(s.offsetA), u(s.lda), u(s.strideA),
+                .buffer(b), u(s.offsetB), u(s.ldb), u(s.strideB),
+                ElementwiseKernels.scalar(beta, dtype),
+                .buffer(c), u(s.offsetC), u(s.ldc), u(s.strideC)]
+    }
+
     /// Launcher for kernels/gemm_tiled.cl, the GPU-shaped kernel: work-groups of NDIMC × MDIMC
     /// work-items, each group an MWG × NWG block of C. Checks the device's limits before anything
     /// is built or launched (local memory against CL_DEVICE_LOCAL_MEM_SIZE, work-group against
@@ -73,20 +84,14 @@ extension GemmKernels {
         if let problem = t.shapeProblem { throw ComputeError.invalidArgument("gemm_tiled \(t): \(problem)") }
         if let e = t.limitError(dtype, device: info) { throw e }
         var options = dtype.kernelOptions(deviceHasFP64: info.fp64) + " " + t.options
-        if s.transA { options += " -DTRANS_A" }
-        if s.transB { options += " -DTRANS_B" }
+        options += transposeOptions(s)
         // vloadN needs VW-aligned addresses: every matrix of the batch must start, and every row
         // must begin, on a multiple of VW elements (buffers themselves are aligned by OpenCL).
         let aligned = [s.offsetA, s.lda, s.strideA, s.offsetB, s.ldb, s.strideB].allSatisfy { $0 % t.vw == 0 }
         if aligned && t.vw > 1 { options += " -DVEC_GLOBAL" }
-        let u = { (v: Int) in KernelArg.uint64(UInt64(v)) }
         return KernelInvocation(
             file: "gemm_tiled.cl", name: "gemm_tiled", options: options,
-            args: [u(s.m), u(s.n), u(s.k), ElementwiseKernels.scalar(alpha, dtype),
-                   .buffer(a), u(s.offsetA), u(s.lda), u(s.strideA),
-                   .buffer(b), u(s.offsetB), u(s.ldb), u(s.strideB),
-                   ElementwiseKernels.scalar(beta, dtype),
-                   .buffer(c), u(s.offsetC), u(s.ldc), u(s.strideC)],
+            args: arguments(s, dtype: dtype, alpha: alpha, beta: beta, a: a, b: b, c: c),
             global: [(s.n + t.nwg - 1) / t.nwg * t.ndimc, (s.m + t.mwg - 1) / t.mwg * t.mdimc, s.batch],
             local: [t.ndimc, t.mdimc, 1], needsFP64: dtype == .f64)
     }

@@ -45,10 +45,9 @@ public struct RidgeInformationSettings: Sendable {
 /// One γ: each information in bits for a design of n observations, mean over the designs with
 /// its standard error, and the large-n limit (n times the per-observation limit at p/n).
 public struct RidgeInformationPoint: Codable, Sendable {
-    public var gamma: Double
-    public var effectiveGamma: Double
+    /// The asked ratio, the one realised by p = round(γ n), and the ridge λ used there.
+    public var gamma, effectiveGamma, lambda: Double
     public var p: Int
-    public var lambda: Double
     /// I(ŵ; w | X) (RI4).
     public var relevantInformation: RiskEstimate
     /// I(ŵ; ε | X, w) (RI5).
@@ -71,8 +70,7 @@ public struct RidgeInformationReport: Codable, Sendable {
     public var lambda: String
     public var samples: Int
     public var seed: UInt64
-    public var device: String
-    public var definition: String
+    public var device, definition: String
     public var points: [RidgeInformationPoint]
     public var wallSeconds: Double
     public var files: [String: String]
@@ -92,9 +90,7 @@ public enum RidgeInformationRun {
         let start = Date()
         var points: [RidgeInformationPoint] = []
         for gamma in s.gammas {
-            let p = Int((gamma * Double(s.n)).rounded())
-            let g = Double(p) / Double(s.n)
-            let lambda = s.lambda.at(gamma: g, sigma2: s.sigma2, r2: s.r2)
+            let (p, g, lambda) = RidgeRun.point(gamma, n: s.n, lambda: s.lambda, sigma2: s.sigma2, r2: s.r2)
             let channel = RidgeInformation.Channel(gamma: g, r2: s.r2, sigma2: s.sigma2, noiseScale: s.noiseScale,
                                                    lambda: lambda)
             let roots = s.covariance.featureScales(p: p).map { $0.squareRoot() }
@@ -118,7 +114,7 @@ public enum RidgeInformationRun {
                                                               channel: channel)
             let scale = Double(s.n)
             points.append(RidgeInformationPoint(
-                gamma: gamma, effectiveGamma: g, p: p, lambda: lambda,
+                gamma: gamma, effectiveGamma: g, lambda: lambda, p: p,
                 relevantInformation: RidgeRun.estimate(d.map(\.relevant), theory: scale * limit.relevant),
                 residualInformation: RidgeRun.estimate(d.map(\.residual), theory: scale * limit.residual),
                 optimalRelevantInformation: RidgeRun.estimate(d.map(\.optimalRelevant), theory: scale * limit.optimalRelevant),

@@ -77,15 +77,21 @@ public enum RidgeRun {
     public static let riskDefinition =
         "excess test risk E_x[(x·(β̂ − β))²] = ‖β̂ − β‖² with x ~ N(0, I_p); the prediction risk is this + σ²"
 
+    /// A grid point: p = round(γ n) features, the ratio p/n realised, and λ there.
+    package static func point(_ gamma: Double, n: Int, lambda: RidgeLambda, sigma2: Double,
+                              r2: Double) -> (p: Int, gamma: Double, lambda: Double) {
+        let p = Int((gamma * Double(n)).rounded())
+        let g = Double(p) / Double(n)
+        return (p, g, lambda.at(gamma: g, sigma2: sigma2, r2: r2))
+    }
+
     public static func run(_ s: RidgeSettings, on backend: any Backend,
                            workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> RidgeReport {
         try s.validate()
         let start = Date()
         var points: [RidgePoint] = []
         for gamma in s.gammas {
-            let p = Int((gamma * Double(s.n)).rounded())
-            let g = Double(p) / Double(s.n)
-            let lambda = s.lambda.at(gamma: g, sigma2: s.sigma2, r2: s.r2)
+            let (p, g, lambda) = point(gamma, n: s.n, lambda: s.lambda, sigma2: s.sigma2, r2: s.r2)
             let risks = PairedSlots(count: s.samples, initial: .nan)
             let batch = max(1, min(s.samples, (64 << 20) / (8 * s.n * p)))
             var first = 0

@@ -135,13 +135,8 @@ enum GateFunction {
 /// power iteration for the eigenvalue). With α_r = 0, s = 1 this is Sompolinsky–Crisanti–Sommers'
 /// λ_max = −1 + √(1 − E0) (RateFlowDMFT); at the zero fixed point it is s(g_h σ_r(0) − 1).
 public struct GatedDMFT: Codable, Sendable, Equatable {
-    public var gH: Double
-    public var alphaZ: Double
-    public var betaZ: Double
-    public var alphaR: Double
-    public var betaR: Double
-    public var tauZ: Double
-    public var tauR: Double
+    /// The parameters solved for (GatedRNNOptions' gains, gate slopes and biases, time constants).
+    public var gH, alphaZ, betaZ, alphaR, betaR, tauZ, tauR: Double
     /// s = σ_z(0), the constant update gate.
     public var timeScale: Double
     /// "chaotic" (a nonzero solution of G4), "zero" (the iteration went to C_h = 0: no chaotic

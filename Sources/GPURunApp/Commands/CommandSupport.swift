@@ -12,7 +12,24 @@ public struct InvalidInput: Error, CustomStringConvertible {
     public static func check<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let e as InvalidInput { throw e } catch { throw InvalidInput(error) }
     }
+
+    /// Settings built by `build` and validated, their errors as InvalidInput.
+    public static func validated<S: ValidatedSettings>(_ build: () throws -> S) throws -> S {
+        try check {
+            let s = try build()
+            try s.validate()
+            return s
+        }
+    }
 }
+
+/// Settings that check their own values before any work.
+public protocol ValidatedSettings {
+    func validate() throws
+}
+
+extension RidgeSettings: ValidatedSettings {}
+extension RidgeInformationSettings: ValidatedSettings {}
 
 /// Output folders and report files of the commands.
 public enum ReportFiles {

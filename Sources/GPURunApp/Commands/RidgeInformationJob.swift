@@ -9,12 +9,10 @@ public enum RidgeInformationJob {
     public static func settings(n: Int, gammas: String, sigma2: Double, lambda: RidgeLambda, r2: Double,
                                 noiseScale: Double, covariance: String?, samples: Int,
                                 seed: UInt64) throws -> RidgeInformationSettings {
-        try InvalidInput.check {
-            let s = RidgeInformationSettings(
+        try InvalidInput.validated {
+            RidgeInformationSettings(
                 n: n, gammas: try parseGammaList(gammas), sigma2: sigma2, lambda: lambda, r2: r2, noiseScale: noiseScale,
                 covariance: try covariance.map(DesignCovariance.init(parsing:)) ?? .isotropic, samples: samples, seed: seed)
-            try s.validate()
-            return s
         }
     }
 

@@ -7,11 +7,9 @@ public enum RidgeJob {
     /// The settings, checked (InvalidInput when wrong).
     public static func settings(n: Int, gammas: String, sigma2: Double, lambda: RidgeLambda, r2: Double, samples: Int,
                                 seed: UInt64) throws -> RidgeSettings {
-        try InvalidInput.check {
-            let s = RidgeSettings(n: n, gammas: try parseGammaList(gammas), sigma2: sigma2, lambda: lambda, r2: r2,
-                                  samples: samples, seed: seed)
-            try s.validate()
-            return s
+        try InvalidInput.validated {
+            RidgeSettings(n: n, gammas: try parseGammaList(gammas), sigma2: sigma2, lambda: lambda, r2: r2,
+                          samples: samples, seed: seed)
         }
     }
 
