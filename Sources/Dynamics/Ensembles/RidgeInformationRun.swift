@@ -71,9 +71,9 @@ public struct RidgeInformationReport: Codable, Sendable {
     public var samples: Int
     public var seed: UInt64
     public var device, definition: String
+    /// Seconds of the whole run, and the files written (by the app's output writer).
+    public var wallSeconds: Double, files: [String: String]
     public var points: [RidgeInformationPoint]
-    public var wallSeconds: Double
-    public var files: [String: String]
 }
 
 public enum RidgeInformationRun {
@@ -88,8 +88,7 @@ public enum RidgeInformationRun {
                            workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> RidgeInformationReport {
         try s.validate()
         let start = Date()
-        var points: [RidgeInformationPoint] = []
-        for gamma in s.gammas {
+        let points = try s.gammas.map { gamma in
             let (p, g, lambda) = RidgeRun.point(gamma, n: s.n, lambda: s.lambda, sigma2: s.sigma2, r2: s.r2)
             let channel = RidgeInformation.Channel(gamma: g, r2: s.r2, sigma2: s.sigma2, noiseScale: s.noiseScale,
                                                    lambda: lambda)
@@ -113,18 +112,18 @@ public enum RidgeInformationRun {
             let (limit, curve) = RidgeInformationTheory.limit(gamma: g, covariance: s.covariance.realised(p: p),
                                                               channel: channel)
             let scale = Double(s.n)
-            points.append(RidgeInformationPoint(
+            return RidgeInformationPoint(
                 gamma: gamma, effectiveGamma: g, lambda: lambda, p: p,
                 relevantInformation: RidgeRun.estimate(d.map(\.relevant), theory: scale * limit.relevant),
                 residualInformation: RidgeRun.estimate(d.map(\.residual), theory: scale * limit.residual),
                 optimalRelevantInformation: RidgeRun.estimate(d.map(\.optimalRelevant), theory: scale * limit.optimalRelevant),
                 efficiency: RidgeRun.estimate(d.map(\.efficiency), theory: limit.efficiency),
-                optimalCurve: curve.map { .init(residual: scale * $0.residual, relevant: scale * $0.relevant) }))
+                optimalCurve: curve.map { .init(residual: scale * $0.residual, relevant: scale * $0.relevant) })
         }
         return RidgeInformationReport(
             n: s.n, sigma2: s.sigma2, r2: s.r2, noiseScale: s.noiseScale, covariance: s.covariance.description,
             lambda: s.lambda.description, samples: s.samples, seed: s.seed, device: backend.label, definition: definition,
-            points: points, wallSeconds: Date().timeIntervalSince(start), files: [:])
+            wallSeconds: Date().timeIntervalSince(start), files: [:], points: points)
     }
 }
 
