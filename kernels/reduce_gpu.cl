@@ -97,26 +97,30 @@ __kernel void batch_sum_gpu(__global const REAL *src, ulong so, int batch, int c
     if (ty == 0 && i < count) dst[dsto + i] = (REAL)(accumulate ? (ACC)dst[dsto + i] + s : s);
 }
 
+// Column `col` of a [rows, cols] matrix summed by the group's TY rows of work-items, then
+// reduced by column_tree; every work-item of the group must call it (it has barriers).
+inline ACC column_total(__global const ACC *a, int rows, int cols, int col, __local ACC *red) {
+    const int ty = get_local_id(1), TY = get_local_size(1);
+    ACC s = 0;
+    if (col < cols)
+        for (int r = ty; r < rows; r += TY) s += a[(ulong)r * cols + col];
+    return column_tree(red, s);
+}
+
 // batch_sum_acc (conv2d.cl): dst[i] = sum_b src[b*count + i] over ACC partials.
 __kernel void batch_sum_acc_gpu(__global const ACC *src, int batch, int count, __global REAL *dst, ulong dsto,
                                 __local ACC *red) {
-    const int i = get_global_id(0), ty = get_local_id(1), TY = get_local_size(1);
-    ACC s = 0;
-    if (i < count)
-        for (int b = ty; b < batch; b += TY) s += src[(ulong)b * count + i];
-    s = column_tree(red, s);
-    if (ty == 0 && i < count) dst[dsto + i] = (REAL)s;
+    const int i = get_global_id(0);
+    const ACC s = column_total(src, batch, count, i, red);
+    if (get_local_id(1) == 0 && i < count) dst[dsto + i] = (REAL)s;
 }
 
 // bn_reduce_mean (train.cl): out[c] = (sum over n of a[n, c]) / M.
 __kernel void bn_reduce_mean_gpu(__global const ACC *a, int N, int C, ulong M, __global REAL *out, ulong oo,
                                  __local ACC *red) {
-    const int c = get_global_id(0), ty = get_local_id(1), TY = get_local_size(1);
-    ACC s = 0;
-    if (c < C)
-        for (int n = ty; n < N; n += TY) s += a[(ulong)n * C + c];
-    s = column_tree(red, s);
-    if (ty == 0 && c < C) out[oo + c] = (REAL)(s / (ACC)M);
+    const int c = get_global_id(0);
+    const ACC s = column_total(a, N, C, c, red);
+    if (get_local_id(1) == 0 && c < C) out[oo + c] = (REAL)(s / (ACC)M);
 }
 
 // bn_reduce_backward (train.cl): dbeta[c] = sum_n a, dgamma[c] = sum_n b / sqrt(var + eps).

@@ -29,20 +29,7 @@ final class ConvTests: XCTestCase {
                 assertAllPass(try check.run(CPUBackend.shared, gpu, seed))
             }
         }
-        var results: [ValidationResult] = []
-        for (i, p) in ConvChecks.random(seed: seed &+ 1, count: 4).enumerated() {
-            let v32: (x: [Float], w: [Float], b: [Float], dy: [Float]) = ConvChecks.inputs(p, seed: seed &+ UInt64(i))
-            let v64: (x: [Double], w: [Double], b: [Double], dy: [Double]) = ConvChecks.inputs(p, seed: seed &+ UInt64(i))
-            let ref32 = try ConvChecks.run(CPUBackend.shared, path: nil, p, v32)
-            let ref64 = try ConvChecks.run(CPUBackend.shared, path: nil, p, v64)
-            for path in Conv2dPath.allCases {
-                results += ConvChecks.compare(p, path: path.rawValue, ref: ref32,
-                                              got: try ConvChecks.run(gpu, path: path, p, v32), seed: seed)
-                results += ConvChecks.compare(p, path: path.rawValue, ref: ref64,
-                                              got: try ConvChecks.run(gpu, path: path, p, v64), seed: seed)
-            }
-        }
-        assertAllPass(results)
+        assertAllPass(try randomShapesAgainstCPU(gpu, shapes: ConvChecks.random(seed: seed &+ 1, count: 4), seed: seed))
     }
 
     /// A work-group kernel whose local memory exceeds the device's is refused before launch,
@@ -84,20 +71,7 @@ final class ConvTests: XCTestCase {
     func testRandomShapesBothPaths() throws {
         let cl = try openCLBackend()
         let seed = freshSeed()
-        var results: [ValidationResult] = []
-        for (i, p) in ConvChecks.random(seed: seed, count: 8).enumerated() {
-            let v32: (x: [Float], w: [Float], b: [Float], dy: [Float]) = ConvChecks.inputs(p, seed: seed &+ UInt64(i))
-            let ref32 = try ConvChecks.run(CPUBackend.shared, path: nil, p, v32)
-            let v64: (x: [Double], w: [Double], b: [Double], dy: [Double]) = ConvChecks.inputs(p, seed: seed &+ UInt64(i))
-            let ref64 = try ConvChecks.run(CPUBackend.shared, path: nil, p, v64)
-            for path in Conv2dPath.allCases {
-                results += ConvChecks.compare(p, path: path.rawValue, ref: ref32,
-                                              got: try ConvChecks.run(cl, path: path, p, v32), seed: seed)
-                results += ConvChecks.compare(p, path: path.rawValue, ref: ref64,
-                                              got: try ConvChecks.run(cl, path: path, p, v64), seed: seed)
-            }
-        }
-        assertAllPass(results)
+        assertAllPass(try randomShapesAgainstCPU(cl, shapes: ConvChecks.random(seed: seed, count: 8), seed: seed))
     }
 
     /// Both engines against a plain six-loop convolution in double.
@@ -286,5 +260,24 @@ final class ConvTests: XCTestCase {
             }
         }
         return y
+    }
+
+    /// `device` against the CPU on each shape (inputs from seed + its index), f32 and f64, on
+    /// both paths.
+    func randomShapesAgainstCPU(_ device: any Backend, shapes: [Conv2dParams], seed: UInt64) throws -> [ValidationResult] {
+        var results: [ValidationResult] = []
+        for (i, p) in shapes.enumerated() {
+            let v32: (x: [Float], w: [Float], b: [Float], dy: [Float]) = ConvChecks.inputs(p, seed: seed &+ UInt64(i))
+            let v64: (x: [Double], w: [Double], b: [Double], dy: [Double]) = ConvChecks.inputs(p, seed: seed &+ UInt64(i))
+            let ref32 = try ConvChecks.run(CPUBackend.shared, path: nil, p, v32)
+            let ref64 = try ConvChecks.run(CPUBackend.shared, path: nil, p, v64)
+            for path in Conv2dPath.allCases {
+                results += ConvChecks.compare(p, path: path.rawValue, ref: ref32,
+                                              got: try ConvChecks.run(device, path: path, p, v32), seed: seed)
+                results += ConvChecks.compare(p, path: path.rawValue, ref: ref64,
+                                              got: try ConvChecks.run(device, path: path, p, v64), seed: seed)
+            }
+        }
+        return results
     }
 }
