@@ -4,20 +4,18 @@ import COpenCL
 /// The OpenCL engine: our kernels (kernels/*.cl) and CLBlast, on one device.
 public final class OpenCLBackend: Backend, @unchecked Sendable {
     public let cl: CLContext
-    /// Who computes GEMMs: CLBlast on GPUs (tuned by its authors), our kernel on CPU devices
-    /// such as PoCL, where it measured faster (BENCHMARKS.md). `--engine` overrides it.
-    public let gemmEngine: GemmEngine
     /// Forces the kernel family (tests run the GPU kernels on PoCL with `.gpu`); nil: by device
     /// type (`kernelShape`).
     package var kernelShapeOverride: KernelShape?
-    /// The engine asked for (`--engine`), or nil: then each GEMM follows `gemmTuning`.
+    /// The engine asked for (`--engine`), or nil: then each GEMM (the convolution's included)
+    /// follows `gemmTuning`, whose defaults are our CPU-shaped kernel on CPU devices and the
+    /// GPU-shaped one elsewhere (`gpurun tune` may record CLBlast where it measured faster).
     public let requestedGemmEngine: GemmEngine?
     /// This device's tuning records (`gpurun tune`), else the built-in defaults per device type and vendor.
     public let gemmTuning: GemmTuning
 
     public init(device index: Int, gemmEngine: GemmEngine? = nil) throws {
         cl = try CLContext.shared(index: index)
-        self.gemmEngine = gemmEngine ?? (cl.info.isGPU ? .clblast : .own)
         requestedGemmEngine = gemmEngine
         gemmTuning = GemmTuning.load(for: cl.info)
     }

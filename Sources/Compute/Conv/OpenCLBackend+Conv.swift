@@ -33,7 +33,7 @@ extension OpenCLBackend {
                     q.strideB = colStride
                     q.offsetC = y.offset + n0 * s.imageOut + g * p.outPerGroup * s.plane
                     q.strideC = s.imageOut
-                    try rawGemm(q, T.self, a: mem(w), b: col.mem, c: mem(y))
+                    try rawGemm(q, alpha: T(1), a: mem(w), b: col.mem, beta: T(0), c: mem(y))
                 }
             }
             if let bias {
@@ -67,7 +67,7 @@ extension OpenCLBackend {
                     q.strideB = s.imageOut
                     q.offsetC = dcol.offset + g * p.patchSize * s.plane
                     q.strideC = s.pointwise ? s.imageIn : s.colRows * s.plane
-                    try rawGemm(q, T.self, a: mem(w), b: mem(dy), c: dcol.mem)
+                    try rawGemm(q, alpha: T(1), a: mem(w), b: mem(dy), beta: T(0), c: dcol.mem)
                 }
                 if !s.pointwise {
                     try cl.run(ConvKernels.col2im(dtype: dt, fp64: fp64, col: dcol,
@@ -106,7 +106,7 @@ extension OpenCLBackend {
                     q.strideB = s.pointwise ? s.imageIn : s.colRows * s.plane
                     q.offsetC = partials.offset + g * p.outPerGroup * p.patchSize
                     q.strideC = perImage
-                    try rawGemm(q, T.self, a: mem(dy), b: col.mem, c: partials.mem)
+                    try rawGemm(q, alpha: T(1), a: mem(dy), b: col.mem, beta: T(0), c: partials.mem)
                 }
                 if kernelShape == .gpu {
                     try runGPU { GPUReduceKernels.batchSum(dtype: dt, fp64: fp64, src: partials, batch: nb, count: perImage,
@@ -163,18 +163,6 @@ extension OpenCLBackend {
                                                     count: p.outChannels, dst: operand(dbias)))
         }
         withExtendedLifetime(keep) {}
-    }
-
-    /// A GEMM on raw buffers whose params already include every offset (the workspace is no
-    /// tensor), with this backend's engine; our kernel for k == 0, as `gemm` does.
-    func rawGemm<T: Scalar>(_ q: GemmParams, _: T.Type, a: cl_mem?, b: cl_mem?, c: cl_mem?) throws {
-        if gemmEngine == .clblast && q.k > 0 {
-            try CLBlastGemm.run(q, alpha: T(1), a: a, b: b, beta: T(0), c: c, on: cl)
-        } else {
-            let tiles = GemmTiles.lookup(deviceName: cl.info.name, vendor: cl.info.vendor, dtype: T.dtype)
-            try cl.run(GemmKernels.gemm(q, dtype: T.dtype, fp64: cl.info.fp64, alpha: 1, beta: 0, a: a, b: b, c: c,
-                                        tiles: tiles))
-        }
     }
 }
 

@@ -44,10 +44,16 @@ package enum GemmChecks {
     /// Rounding bound for one dot product of length k, relative to the result's scale.
     package static func tolerance<T: Scalar>(_: T.Type, k: Int) -> Double { 8 * T.eps * Double(max(k, 1)).squareRoot() }
 
-    static func engines(_ dev: any Backend) -> [(String, GemmEngine?)] {
-        // The CPU-shaped kernel needs up to 192 KiB of local memory: CPU devices only.
+    /// The engines a product is checked with: on OpenCL devices our CPU-shaped kernel where its
+    /// `__local` panels fit the device (up to 192 KiB on CPU devices; on GPUs usually only
+    /// without transposed A), and CLBlast.
+    static func engines<T: Scalar>(_ dev: any Backend, _: T.Type, transA: Bool) -> [(String, GemmEngine?)] {
         guard let cl = dev as? OpenCLBackend else { return [("", nil)] }
-        return cl.cl.info.type == "CPU" ? [("own", .own), ("clblast", .clblast)] : [("clblast", .clblast)]
+        let info = cl.cl.info
+        let tiles = GemmTiles.lookup(deviceName: info.name, vendor: info.vendor, dtype: T.dtype)
+        var out: [(String, GemmEngine?)] = []
+        if tiles.localMemoryBytes(T.dtype, transA: transA) <= info.localMemory { out.append(("own", .own)) }
+        return out + [("clblast", .clblast)]
     }
 
     /// Runs C = α op(A) op(B) + β C on `be` and returns C.
@@ -79,7 +85,7 @@ package enum GemmChecks {
             for (i, (m, n, k, ta, tb, batch)) in shapes.enumerated() {
                 let p = params(m, n, k, ta, tb, batch, padded: i % 3 == 1, ldbPad: 5, offsetA: 7)
                 let (a, b, c, alpha, beta, ref): ([T], [T], [T], T, T, [T]) = try problem(i, p, seed: seed, cpu: cpu)
-                for (name, engine) in engines(dev) {
+                for (name, engine) in engines(dev, T.self, transA: ta) {
                     let got = try run(dev, engine, p, alpha: alpha, beta: beta, a: a, b: b, c: c)
                     out.append(.compare(op: "gemm" + (name.isEmpty ? "" : ".\(name)"), shape: [m, n, k],
                                         ref: ref, got: got, tolerance: tolerance(T.self, k: k), seed: seed, floor: 1))
@@ -103,7 +109,7 @@ package enum GemmChecks {
                 b[10 * n + min(7, n - 1)] = .infinity
                 let c = [T](repeating: .nan, count: m * n)
                 let ref = try run(cpu, nil, p, alpha: 1, beta: 0, a: a, b: b, c: c)
-                for (name, engine) in engines(dev) {
+                for (name, engine) in engines(dev, T.self, transA: false) {
                     let got = try run(dev, engine, p, alpha: 1, beta: 0, a: a, b: b, c: c)
                     out.append(.compare(op: "gemm.nan-inf" + (name.isEmpty ? "" : ".\(name)"), shape: [m, n, 29], ref: ref,
                                         got: got, tolerance: tolerance(T.self, k: 29), seed: seed, floor: 1))

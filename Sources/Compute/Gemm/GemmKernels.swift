@@ -25,6 +25,12 @@ package struct GemmTiles: Sendable, Equatable, CustomStringConvertible {
     package var options: String { "-DTM=\(tm) -DTN=\(tn) -DVW=\(vw) -DMB=\(mb) -DKC=\(kc)" }
     package var description: String { "TM=\(tm) TN=\(tn) VW=\(vw) MB=\(mb) KC=\(kc)" }
 
+    /// Bytes of `__local` memory kernels/gemm.cl declares with these tiles: the packed B panel,
+    /// plus the packed A panel when A is transposed.
+    package func localMemoryBytes(_ dtype: DType, transA: Bool) -> Int {
+        (kc * tn + (transA ? mb * kc * tm : 0)) * dtype.byteSize
+    }
+
     /// The table: (device-name or vendor substring, dtype) → tiles; the first match wins.
     /// Measured entries only; the default is the PoCL CPU entry.
     static let table: [(match: String, dtype: DType, tiles: GemmTiles)] = [
@@ -41,11 +47,19 @@ package struct GemmTiles: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Launcher for kernels/gemm.cl: one work-item (work-group of 1) computes a (TM·MB) × TN block
-/// of C, packing op(B) (and op(A) when transposed) per KC-deep k block.
+/// of C, packing op(B) (and op(A) when transposed) per KC-deep k block. Its `__local` arrays are
+/// sized at build time: the launcher refuses, before building, a device whose local memory is
+/// smaller (GPUs, for transposed A).
 package enum GemmKernels {
-    package static func gemm(_ s: GemmParams, dtype: DType, fp64: Bool, alpha: Double, beta: Double,
-                            a: cl_mem?, b: cl_mem?, c: cl_mem?, tiles: GemmTiles) -> KernelInvocation {
-        var options = dtype.kernelOptions(deviceHasFP64: fp64) + " " + tiles.options
+    package static func gemm(_ s: GemmParams, dtype: DType, alpha: Double, beta: Double,
+                            a: cl_mem?, b: cl_mem?, c: cl_mem?, tiles: GemmTiles,
+                            device info: CLDeviceInfo) throws -> KernelInvocation {
+        let bytes = tiles.localMemoryBytes(dtype, transA: s.transA)
+        if bytes > info.localMemory {
+            throw ComputeError.localMemoryTooLarge(kernel: "gemm (\(tiles))", requested: bytes,
+                                                   available: info.localMemory, device: info.label)
+        }
+        var options = dtype.kernelOptions(deviceHasFP64: info.fp64) + " " + tiles.options
         options += transposeOptions(s)
         return KernelInvocation(
             file: "gemm.cl", name: "gemm", options: options,

@@ -6,39 +6,44 @@ extension OpenCLBackend {
     /// record chose for this dtype and shape class, else the device type's default (CPU
     /// devices: kernels/gemm.cl; GPUs and accelerators: kernels/gemm_tiled.cl).
     public func gemm<T: Scalar>(_ p: GemmParams, alpha: T, _ a: Tensor<T>, _ b: Tensor<T>, beta: T, _ c: Tensor<T>) throws {
-        if let requested = requestedGemmEngine {
-            try gemm(p, alpha: alpha, a, b, beta: beta, c, engine: requested)
-            return
-        }
-        let choice = gemmTuning.choice(dtype: T.dtype, m: p.m, n: p.n, k: p.k)
-        let engine = GemmEngine(rawValue: choice.engine) ?? (cl.info.type == "CPU" ? .own : .tiled)
-        try gemm(p, alpha: alpha, a, b, beta: beta, c, engine: engine, tiled: choice.tiled)
+        try gemm(p, alpha: alpha, a, b, beta: beta, c, engine: nil)
     }
 
+    /// GEMM with a given engine (nil: as `gemm` chooses) and, for `.tiled`, given parameters
+    /// (nil: the tuning record's).
     public func gemm<T: Scalar>(_ p: GemmParams, alpha: T, _ a: Tensor<T>, _ b: Tensor<T>, beta: T, _ c: Tensor<T>,
-                                engine: GemmEngine, tiled: GemmTiledParams? = nil) throws {
+                                engine: GemmEngine?, tiled: GemmTiledParams? = nil) throws {
         try checkOperands("gemm", [a, b, c])
         try checkDType(T.self, "gemm")
         try p.validate(a, b, c)
-        if p.m == 0 || p.n == 0 || p.batch == 0 { return }
         var q = p
         q.offsetA += a.offset
         q.offsetB += b.offset
         q.offsetC += c.offset
+        try rawGemm(q, alpha: alpha, a: mem(a), b: mem(b), beta: beta, c: mem(c), engine: engine, tiled: tiled)
+    }
+
+    /// The one GEMM dispatcher, on raw buffers whose params already include every offset (the
+    /// convolution's workspace is no tensor): the engine and tiles chosen as `gemm` says.
+    package func rawGemm<T: Scalar>(_ q: GemmParams, alpha: T, a: cl_mem?, b: cl_mem?, beta: T, c: cl_mem?,
+                                    engine requested: GemmEngine? = nil, tiled: GemmTiledParams? = nil) throws {
+        if q.m == 0 || q.n == 0 || q.batch == 0 { return }
+        let choice = gemmTuning.choice(dtype: T.dtype, m: q.m, n: q.n, k: q.k)
+        let shaped: GemmEngine = cl.info.type == "CPU" ? .own : .tiled
+        var engine = requested ?? requestedGemmEngine ?? GemmEngine(rawValue: choice.engine) ?? shaped
         // k == 0 (C = βC), which CLBlast refuses, goes to our kernel of the device's shape.
-        let engine = engine == .clblast && p.k == 0 ? (cl.info.type == "CPU" ? .own : .tiled) : engine
+        if engine == .clblast && q.k == 0 { engine = shaped }
         switch engine {
         case .clblast:
-            try CLBlastGemm.run(q, alpha: alpha, a: mem(a), b: mem(b), beta: beta, c: mem(c), on: cl)
+            try CLBlastGemm.run(q, alpha: alpha, a: a, b: b, beta: beta, c: c, on: cl)
             cl.countLaunch()
         case .tiled:
-            let t = tiled ?? gemmTuning.choice(dtype: T.dtype, m: p.m, n: p.n, k: p.k).tiled
             try cl.run(GemmKernels.tiled(q, dtype: T.dtype, alpha: alpha.double, beta: beta.double,
-                                         a: mem(a), b: mem(b), c: mem(c), params: t, device: cl.info))
+                                         a: a, b: b, c: c, params: tiled ?? choice.tiled, device: cl.info))
         case .own:
             let tiles = GemmTiles.lookup(deviceName: cl.info.name, vendor: cl.info.vendor, dtype: T.dtype)
-            try cl.run(GemmKernels.gemm(q, dtype: T.dtype, fp64: cl.info.fp64, alpha: alpha.double,
-                                        beta: beta.double, a: mem(a), b: mem(b), c: mem(c), tiles: tiles))
+            try cl.run(GemmKernels.gemm(q, dtype: T.dtype, alpha: alpha.double, beta: beta.double,
+                                        a: a, b: b, c: c, tiles: tiles, device: cl.info))
         }
     }
 }
