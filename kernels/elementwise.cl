@@ -18,6 +18,7 @@ inline REAL unary_apply(int op, REAL x) {
     case 5: return fabs(x);
     case 6: return x > (REAL)0 ? x : (REAL)0;
     case 7: return x * x;
+    case 8: return sqrt(x);
     default: return x;
     }
 }

@@ -123,6 +123,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         case .abs: return Swift.abs(x)
         case .relu: return x > 0 ? x : 0
         case .square: return x * x
+        case .sqrt: return T.sqrt(x)
         }
     }
 

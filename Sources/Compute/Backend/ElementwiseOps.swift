@@ -1,7 +1,7 @@
 /// Elementwise functions with a CPU and an OpenCL implementation (kernels/elementwise.cl;
 /// the raw values are the kernel's op codes).
 public enum UnaryOp: Int32, CaseIterable, Sendable, Codable {
-    case tanh = 0, sech2, sigmoid, exp, log, abs, relu, square
+    case tanh = 0, sech2, sigmoid, exp, log, abs, relu, square, sqrt
 }
 
 /// Elementwise binary functions (kernels/elementwise.cl op codes). `maskPositive` is
