@@ -39,6 +39,21 @@ public struct Dataset: Sendable {
         return d
     }
 
+    /// The samples `indices`, row after row.
+    func rows(_ indices: ArraySlice<Int>) -> [Float] {
+        let size = sampleSize
+        var xs = [Float](repeating: 0, count: indices.count * size)
+        samples.withUnsafeBufferPointer { src in
+            xs.withUnsafeMutableBufferPointer { dst in
+                for (row, i) in indices.enumerated() {
+                    UnsafeMutableRawPointer(dst.baseAddress! + row * size)
+                        .copyMemory(from: src.baseAddress! + i * size, byteCount: size * MemoryLayout<Float>.size)
+                }
+            }
+        }
+        return xs
+    }
+
     /// Samples `range` (for splitting one file into train and test).
     func slice(_ range: Range<Int>) -> Dataset {
         var d = self

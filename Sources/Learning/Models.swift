@@ -1,6 +1,8 @@
 import Compute
+import Foundation
+
 /// The networks `gpurun train --model` builds, for inputs of shape [C, H, W] (or [features])
-/// and K classes.
+/// and K classes; each is a `ModelDescription` built by the same public layers as any other.
 public enum ModelKind: String, Codable, Sendable, CaseIterable {
     /// Flatten → 256 → ReLU → 128 → ReLU → K.
     case mlp
@@ -11,43 +13,71 @@ public enum ModelKind: String, Codable, Sendable, CaseIterable {
     /// 64/2, global average pool, Linear → K.
     case resnet
 
-    public func build<T: Scalar>(_: T.Type, input: [Int], classes: Int, on be: any Backend) throws -> Sequential<T> {
-        let features = input.reduce(1, *)
-        let layers: [any Layer<T>]
+    public var description: ModelDescription {
+        func conv(_ name: String, _ out: Int) -> LayerSpec { LayerSpec(.conv, name, out: out, kernel: 3, padding: 1, bias: false) }
+        let layers: [LayerSpec]
         switch self {
         case .mlp:
-            layers = [Flatten("flatten"), try Linear("fc1", in: features, out: 256, on: be), ReLU("relu1", on: be),
-                      try Linear("fc2", in: 256, out: 128, on: be), ReLU("relu2", on: be),
-                      try Linear("fc3", in: 128, out: classes, on: be)]
+            layers = [LayerSpec(.flatten, "flatten"), LayerSpec(.linear, "fc1", out: 256), LayerSpec(.relu, "relu1"),
+                      LayerSpec(.linear, "fc2", out: 128), LayerSpec(.relu, "relu2"), LayerSpec(.linear, "fc3")]
         case .cnn:
-            let (c, h, w) = try image(input)
-            guard h >= 4, w >= 4 else { throw ComputeError.invalidArgument("cnn needs images of at least 4x4, got \(h)x\(w)") }
-            layers = [try Conv2dLayer("conv1", in: c, out: 16, kernel: 3, padding: 1, bias: false, on: be),
-                      try BatchNorm("bn1", channels: 16, on: be), ReLU("relu1", on: be), MaxPool("pool1", kernel: 2, on: be),
-                      try Conv2dLayer("conv2", in: 16, out: 32, kernel: 3, padding: 1, bias: false, on: be),
-                      try BatchNorm("bn2", channels: 32, on: be), ReLU("relu2", on: be), MaxPool("pool2", kernel: 2, on: be),
-                      Flatten("flatten"), try Linear("fc1", in: 32 * (h / 2 / 2) * (w / 2 / 2), out: 128, on: be),
-                      ReLU("relu3", on: be), try Linear("fc2", in: 128, out: classes, on: be)]
+            layers = [conv("conv1", 16), LayerSpec(.batchnorm, "bn1"), LayerSpec(.relu, "relu1"), LayerSpec(.maxpool, "pool1"),
+                      conv("conv2", 32), LayerSpec(.batchnorm, "bn2"), LayerSpec(.relu, "relu2"), LayerSpec(.maxpool, "pool2"),
+                      LayerSpec(.flatten, "flatten"), LayerSpec(.linear, "fc1", out: 128), LayerSpec(.relu, "relu3"),
+                      LayerSpec(.linear, "fc2")]
         case .resnet:
-            let (c, h, w) = try image(input)
-            guard h >= 4, w >= 4 else { throw ComputeError.invalidArgument("resnet needs images of at least 4x4, got \(h)x\(w)") }
-            layers = [try Conv2dLayer("stem", in: c, out: 16, kernel: 3, padding: 1, bias: false, on: be),
-                      try BatchNorm("stem.bn", channels: 16, on: be), ReLU("stem.relu", on: be),
-                      try ResidualBlock("block1", in: 16, out: 16, stride: 1, on: be),
-                      try ResidualBlock("block2", in: 16, out: 32, stride: 2, on: be),
-                      try ResidualBlock("block3", in: 32, out: 64, stride: 2, on: be),
-                      GlobalAvgPool("pool", on: be), try Linear("fc", in: 64, out: classes, on: be)]
+            layers = [conv("stem", 16), LayerSpec(.batchnorm, "stem.bn"), LayerSpec(.relu, "stem.relu"),
+                      LayerSpec(.residual, "block1", out: 16, stride: 1), LayerSpec(.residual, "block2", out: 32, stride: 2),
+                      LayerSpec(.residual, "block3", out: 64, stride: 2), LayerSpec(.avgpool, "pool"), LayerSpec(.linear, "fc")]
         }
-        let model = Sequential<T>(rawValue, layers)
-        model.needsInputGradient = false
-        if let out = layers.last { for p in out.parameters { p.isOutput = true } }
-        return model
+        return ModelDescription(name: rawValue, layers: layers)
     }
 
-    private func image(_ input: [Int]) throws -> (Int, Int, Int) {
-        guard input.count == 3 else {
-            throw ComputeError.invalidArgument("\(rawValue) needs image samples [C, H, W], got \(input)")
+    public func build<T: Scalar>(_: T.Type, input: [Int], classes: Int, on be: any Backend) throws -> Sequential<T> {
+        if self != .mlp, input.count != 3 || input[1] < 4 || input[2] < 4 {
+            throw ComputeError.invalidArgument("\(rawValue) needs image samples [C, H, W] of at least 4×4, got \(input)")
         }
-        return (input[0], input[1], input[2])
+        return try description.build(T.self, input: input, classes: classes, on: be)
+    }
+}
+
+/// The model of a run's configuration: a built-in one, a description, or one the caller built
+/// (named only; a checkpoint of it resumes into a trainer given the same model).
+public enum ModelChoice: Codable, Sendable, Equatable {
+    case builtin(ModelKind)
+    case described(ModelDescription)
+    case custom(String)
+
+    /// "mlp", "cnn" or "resnet"; a path to a .json description; or the JSON text itself.
+    public init(parsing s: String) throws {
+        if let k = ModelKind(rawValue: s) { self = .builtin(k); return }
+        let text: String
+        if s.trimmingCharacters(in: .whitespaces).hasPrefix("{") {
+            text = s
+        } else if s.hasSuffix(".json") || FileManager.default.fileExists(atPath: s) {
+            guard let t = try? String(contentsOfFile: s, encoding: .utf8) else {
+                throw ComputeError.io(path: s, reason: FileManager.default.fileExists(atPath: s) ? "cannot read" : "no such model description")
+            }
+            text = t
+        } else {
+            throw ComputeError.invalidArgument("the model must be mlp, cnn, resnet, a .json model description or its JSON text, got '\(s)'")
+        }
+        self = .described(try ModelDescription(json: text))
+    }
+
+    public var name: String {
+        switch self {
+        case .builtin(let k): k.rawValue
+        case .described(let d): d.name
+        case .custom(let n): n
+        }
+    }
+
+    public func build<T: Scalar>(_: T.Type, input: [Int], classes: Int, on be: any Backend) throws -> Sequential<T> {
+        switch self {
+        case .builtin(let k): return try k.build(T.self, input: input, classes: classes, on: be)
+        case .described(let d): return try d.build(T.self, input: input, classes: classes, on: be)
+        case .custom(let n): throw ComputeError.invalidArgument("the model \(n) was built by its caller; pass it to the trainer")
+        }
     }
 }

@@ -16,6 +16,13 @@ public final class Sequential<T: Scalar>: Layer {
     public var parameters: [Parameter<T>] { layers.flatMap { $0.parameters } }
     public var buffers: [(String, Tensor<T>)] { layers.flatMap { $0.buffers } }
 
+    /// Marks the parameters of the last layer that has any as the output layer's
+    /// (`ParameterGroup.output`).
+    public func markOutputLayer() {
+        for l in layers { for p in l.parameters { p.isOutput = false } }
+        if let last = layers.last(where: { !$0.parameters.isEmpty }) { for p in last.parameters { p.isOutput = true } }
+    }
+
     public func forward(_ x: Tensor<T>, train: Bool) throws -> Tensor<T> {
         var h = x
         for layer in layers { h = try layer.forward(h, train: train) }

@@ -1,9 +1,10 @@
 import Compute
 import Foundation
 
-/// A checkpoint folder: state.json (the configuration, the iteration, the history and the
-/// current epoch's running sums) and one flat float64 .npy per parameter value, momentum buffer
-/// and BatchNorm running statistic, named by position. Resuming from it continues the very
+/// A checkpoint folder: state.json (the configuration, the iteration, the history, the
+/// current epoch's running sums and the optimiser's step counts) and one flat float64 .npy per
+/// parameter value, optimiser buffer (velocity, exp_avg, exp_avg_sq), pruning mask and
+/// BatchNorm running statistic, named by position. Resuming from it continues the very
 /// same computation, since shuffling depends only on (seed, epoch); resuming from an earlier
 /// checkpoint "rewinds" the run to that iteration.
 public enum TrainCheckpoint {
@@ -18,6 +19,8 @@ public enum TrainCheckpoint {
         var epochSeconds: Double
         var parameters: [String]
         var buffers: [String]
+        var optimizerSteps: [Int]
+        var pretrained: Bool
     }
 
     public static func save<T>(_ t: Trainer<T>, to dir: URL) throws {
@@ -25,12 +28,14 @@ public enum TrainCheckpoint {
         let params = t.model.parameters, buffers = t.model.buffers
         for (i, p) in params.enumerated() {
             try write(p.value, dir.appendingPathComponent("param\(i).npy"))
-            if let v = p.velocity { try write(v, dir.appendingPathComponent("velocity\(i).npy")) }
+            for (key, b) in p.state { try write(b, dir.appendingPathComponent("\(key)\(i).npy")) }
+            if let m = p.mask { try write(m, dir.appendingPathComponent("mask\(i).npy")) }
         }
         for (i, b) in buffers.enumerated() { try write(b.1, dir.appendingPathComponent("buffer\(i).npy")) }
         let state = State(config: t.config, iteration: t.iteration, epochs: t.epochs, losses: t.losses, epochLoss: t.epochLoss,
                           epochCorrect: t.epochCorrect, epochSeen: t.epochSeen, epochSeconds: t.epochSeconds,
-                          parameters: params.map(\.name), buffers: buffers.map(\.0))
+                          parameters: params.map(\.name), buffers: buffers.map(\.0), optimizerSteps: params.map(\.steps),
+                          pretrained: t.pretrained)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try enc.encode(state).write(to: dir.appendingPathComponent("state.json"))
@@ -39,32 +44,49 @@ public enum TrainCheckpoint {
     /// The configuration saved in a checkpoint (to load its data and build its trainer).
     public static func config(at dir: URL) throws -> TrainConfig { try state(dir).config }
 
-    /// A trainer restored from a checkpoint; `epochs` extends (or shortens) the run.
+    /// A trainer restored from a checkpoint; `epochs` extends (or shortens) the run. `model`
+    /// is needed, with the checkpoint's parameter names, when the run's model was the caller's.
     public static func resume<T>(_: T.Type, from dir: URL, data: TrainingData, backend: any Backend,
-                                 epochs: Int? = nil) throws -> Trainer<T> {
+                                 epochs: Int? = nil, model: (any Layer<T>)? = nil) throws -> Trainer<T> {
         let s = try state(dir)
         var config = s.config
         if let epochs { config.epochs = epochs }
-        let t = try Trainer<T>(config: config, data: data, backend: backend)
+        let t = try Trainer<T>(config: config, data: data, backend: backend, model: model)
+        try restore(t, from: dir, s)
+        return t
+    }
+
+    /// Loads a checkpoint's parameters, optimiser state, masks, buffers and history into `t`
+    /// (rewinding it to the checkpoint's iteration).
+    public static func restore<T>(_ t: Trainer<T>, from dir: URL) throws { try restore(t, from: dir, try state(dir)) }
+
+    static func restore<T>(_ t: Trainer<T>, from dir: URL, _ s: State) throws {
         let params = t.model.parameters, buffers = t.model.buffers
         guard params.map(\.name) == s.parameters, buffers.map(\.0) == s.buffers else {
-            throw ComputeError.io(path: dir.path, reason: "the checkpoint's parameters do not match the \(config.model) model")
+            throw ComputeError.io(path: dir.path, reason: "the checkpoint's parameters do not match the \(t.config.model.name) model")
         }
+        let files = Set((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
         for (i, p) in params.enumerated() {
             try read(into: p.value, dir.appendingPathComponent("param\(i).npy"))
-            let v = dir.appendingPathComponent("velocity\(i).npy")
-            if FileManager.default.fileExists(atPath: v.path) {
-                let vel = try backend.zeros(p.value.shape, as: T.self)
-                try read(into: vel, v)
-                p.velocity = vel
+            p.resetOptimizerState()
+            for key in ["velocity", "exp_avg", "exp_avg_sq"] where files.contains("\(key)\(i).npy") {
+                try read(into: p.buffer(key), dir.appendingPathComponent("\(key)\(i).npy"))
+            }
+            p.steps = s.optimizerSteps[i]
+            if files.contains("mask\(i).npy") {
+                let m = try t.backend.zeros(p.value.shape, as: T.self)
+                try read(into: m, dir.appendingPathComponent("mask\(i).npy"))
+                try p.setMask(m.toArray())
+            } else {
+                try p.setMask(nil)
             }
         }
         for (i, b) in buffers.enumerated() { try read(into: b.1, dir.appendingPathComponent("buffer\(i).npy")) }
         t.iteration = s.iteration
         t.epochs = s.epochs
         t.losses = s.losses
+        t.pretrained = s.pretrained
         (t.epochLoss, t.epochCorrect, t.epochSeen, t.epochSeconds) = (s.epochLoss, s.epochCorrect, s.epochSeen, s.epochSeconds)
-        return t
     }
 
     static func state(_ dir: URL) throws -> State {

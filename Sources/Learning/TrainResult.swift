@@ -11,6 +11,8 @@ public struct TrainResult: Codable, Sendable {
     public var device: String
     public var dtype = ""
     public var trainOnly = ""
+    /// sgd, adam or adamw.
+    public var optimizer = ""
     public var epochs = 0
     public var iterations = 0
     public var testAccuracy = Double.nan
@@ -20,6 +22,8 @@ public struct TrainResult: Codable, Sendable {
     public var perEpoch: [EpochRecord] = []
     public var trainedParameters = 0
     public var totalParameters = 0
+    /// The fraction of the masked parameters' weights kept, when any are masked.
+    public var density: Double?
     /// BatchNorm γ values, and the fraction with |γ| < 0.01.
     public var gammaCount = 0
     public var gammaNearZeroFraction: Double?

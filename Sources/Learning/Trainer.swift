@@ -1,37 +1,59 @@
 import Compute
 import Foundation
 
-/// A training run: the model on a backend, SGD over Philox-shuffled minibatches, per-epoch
-/// evaluation on the test set, checkpoints (TrainCheckpoint.swift) from which `resume`
-/// continues exactly.
+/// A training run of any `Layer` model on a backend: an `Optimizer` over Philox-shuffled,
+/// optionally augmented minibatches, per-epoch evaluation on the test set, hooks at chosen
+/// iterations (TrainHook.swift), pruning masks (Masks.swift) and checkpoints
+/// (TrainCheckpoint.swift) from which `resume` continues exactly.
 public final class Trainer<T: Scalar> {
     public let config: TrainConfig
     public let data: TrainingData
     public let backend: any Backend
-    public let model: Sequential<T>
+    public let model: any Layer<T>
+    public let optimizer: any Optimizer
     let lossFunction: SoftmaxCrossEntropy<T>
     /// Completed iterations.
     public internal(set) var iteration = 0
     public internal(set) var epochs: [EpochRecord] = []
-    /// Loss of every iteration so far.
+    /// Loss of every iteration so far (pre-training not included).
     public internal(set) var losses: [Double] = []
+    /// Whether the configured pre-training has run (Pretraining.swift).
+    public internal(set) var pretrained = false
     /// Sums over the current epoch's batches so far.
     var epochLoss = 0.0, epochCorrect = 0, epochSeen = 0, epochSeconds = 0.0
     private var batchX: [Int: Tensor<T>] = [:], batchY: [Int: Tensor<T>] = [:]
 
-    public init(config: TrainConfig, data: TrainingData, backend: any Backend) throws {
+    /// A trainer of `model`, or when nil of the model the configuration names (built here and
+    /// initialised from the seed). A given model keeps its weights.
+    public init(config: TrainConfig, data: TrainingData, backend: any Backend, model: (any Layer<T>)? = nil) throws {
         if let problem = config.problem() { throw ComputeError.invalidArgument(problem) }
         guard T.dtype == config.dtype else { throw ComputeError.invalidArgument("trainer type differs from \(config.dtype)") }
         var d = data
         d.train = d.train.prefix(config.trainLimit)
         d.test = d.test.prefix(config.testLimit)
         guard d.train.count >= 2 else { throw ComputeError.invalidArgument("fewer than two training samples") }
+        if config.augmentations.contains(where: \.needsImages), d.train.sampleShape.count != 3 {
+            throw ComputeError.invalidArgument("image augmentations need [C, H, W] samples, the data have \(d.train.sampleShape)")
+        }
+        for case .randomLabels(let f) in config.augmentations {
+            d.train.labels = BatchRecipe.randomLabels(d.train.labels, fraction: f, classes: d.train.classes, seed: config.seed,
+                                                      stream: TrainingStreams.randomLabels)
+        }
+        if let p = config.pretraining, let problem = p.problem(sampleShape: d.train.sampleShape, classes: d.train.classes) {
+            throw ComputeError.invalidArgument(problem)
+        }
         self.config = config
         self.data = d
         self.backend = backend
-        model = try config.model.build(T.self, input: d.train.sampleShape, classes: d.train.classes, on: backend)
-        try config.initScheme.initialize(model.parameters, seed: config.seed)
-        config.trainOnly.apply(to: model.parameters)
+        optimizer = config.optimizer.optimizer
+        if let model {
+            self.model = model
+        } else {
+            let built = try config.model.build(T.self, input: d.train.sampleShape, classes: d.train.classes, on: backend)
+            try config.initScheme.initialize(built.parameters, seed: config.seed)
+            self.model = built
+        }
+        config.trainOnly.apply(to: self.model.parameters)
         lossFunction = SoftmaxCrossEntropy(on: backend)
     }
 
@@ -44,11 +66,11 @@ public final class Trainer<T: Scalar> {
     public var totalIterations: Int { batchesPerEpoch * config.epochs }
 
     /// The order of the training samples in `epoch`: a Fisher–Yates shuffle driven by Philox
-    /// (seed, stream 1, one block range per epoch).
-    public func permutation(epoch: Int) -> [Int] {
+    /// (seed, stream 1 — or `stream` — one block range per epoch).
+    public func permutation(epoch: Int, stream: UInt32 = TrainingStreams.shuffle) -> [Int] {
         let n = data.train.count
         let blocks = UInt64((n + 3) / 4)
-        let r = PhiloxFill.raw(count: n, seed: config.seed, stream: 1, offset: UInt64(epoch) &* blocks)
+        let r = PhiloxFill.raw(count: n, seed: config.seed, stream: stream, offset: UInt64(epoch) &* blocks)
         var p = Array(0..<n)
         for i in stride(from: n - 1, to: 0, by: -1) {
             let j = Int((UInt64(r[i]) &* UInt64(i + 1)) >> 32)
@@ -57,32 +79,23 @@ public final class Trainer<T: Scalar> {
         return p
     }
 
-    /// Samples `indices` of `set` as a batch on the backend (tensors reused per batch size).
-    func batch(_ set: Dataset, _ indices: ArraySlice<Int>) throws -> (x: Tensor<T>, y: Tensor<T>) {
-        let n = indices.count, size = set.sampleSize
-        var xs = [T](repeating: 0, count: n * size)
-        set.samples.withUnsafeBufferPointer { src in
-            xs.withUnsafeMutableBufferPointer { dst in
-                for (row, i) in indices.enumerated() {
-                    let s = src.baseAddress! + i * size, d = dst.baseAddress! + row * size
-                    if T.self == Float.self {
-                        UnsafeMutableRawPointer(d).copyMemory(from: s, byteCount: size * MemoryLayout<Float>.size)
-                    } else {
-                        for k in 0..<size { d[k] = T(Double(s[k])) }
-                    }
-                }
-            }
-        }
-        let ys = indices.map { T(Double(set.labels[$0])) }
+    /// Samples `indices` of `set` as a batch on the backend (tensors reused per batch size),
+    /// transformed by `recipe` (training batches) when given.
+    func batch(_ set: Dataset, _ indices: ArraySlice<Int>, recipe: BatchRecipe? = nil) throws -> (x: Tensor<T>, y: Tensor<T>) {
+        let n = indices.count
+        var (rows, labels) = (set.rows(indices), indices.map { set.labels[$0] })
+        if let recipe { try recipe.apply(&rows, &labels, indices: indices, count: set.count, shape: set.sampleShape, seed: config.seed) }
+        let xs: [T] = T.self == Float.self ? rows as! [T] : rows.map { T(Double($0)) }
         let x = try batchX[n] ?? backend.zeros([n] + set.sampleShape, as: T.self)
         let y = try batchY[n] ?? backend.zeros([n], as: T.self)
         (batchX[n], batchY[n]) = (x, y)
         try backend.write(xs, into: x)
-        try backend.write(ys, into: y)
+        try backend.write(labels.map { T(Double($0)) }, into: y)
         return (x, y)
     }
 
-    /// One SGD step on a batch; returns its loss and correct count.
+    /// One optimiser step on a batch (masked gradients and weights, Masks.swift); returns its
+    /// loss and correct count.
     @discardableResult
     public func step(_ x: Tensor<T>, _ y: Tensor<T>, rate: Double) throws -> (loss: Double, correct: Int) {
         try backend.trainingStep {
@@ -92,7 +105,10 @@ public final class Trainer<T: Scalar> {
                 throw ComputeError.invalidArgument("the loss diverged (\(r.meanLoss)) at iteration \(iteration + 1); lower the learning rate")
             }
             _ = try model.backward(r.gradient!)
-            try config.sgd.step(model.parameters, rate: rate)
+            let params = model.parameters
+            for p in params where p.trainable { try p.applyMask(to: p.grad) }
+            try optimizer.step(params, rate: rate)
+            for p in params where p.trainable { try p.applyMask(to: p.value) }
             return (r.meanLoss, r.correct)
         }
     }
@@ -110,21 +126,32 @@ public final class Trainer<T: Scalar> {
         return (Double(correct) / Double(set.count), loss / Double(set.count))
     }
 
-    /// Runs to the end (from wherever a resumed run stands), writing the configured
-    /// checkpoints under `checkpointDirectory`.
-    public func run(checkpointDirectory: URL? = nil, progress: (TrainProgress) -> Void = { _ in },
+    /// Runs to the end (from wherever a resumed run stands): the configured pre-training first
+    /// on a fresh run, then the steps, with `hooks`, and the configured checkpoints under
+    /// `checkpointDirectory`.
+    public func run(checkpointDirectory: URL? = nil, hooks: [TrainHook<T>] = [], progress: (TrainProgress) -> Void = { _ in },
                     onEpoch: (EpochRecord) -> Void = { _ in }) throws -> TrainResult {
         let perEpoch = batchesPerEpoch, total = totalIterations
         let start = Timing.now()
         var images = 0
         var written: [String] = []
+        var all = hooks
+        if let dir = checkpointDirectory, !config.checkpointAt.isEmpty {
+            all.append(.save(at: Set(config.checkpointAt), to: dir) { written.append($0.path) })
+        }
+        if iteration == 0 {
+            if let p = config.pretraining, !pretrained { try pretrain(p) }
+            for h in all where h.fires(0) { try h.action(self) }
+        }
         while iteration < total {
             let epoch = iteration / perEpoch, first = iteration % perEpoch
             let order = permutation(epoch: epoch)
+            let recipe = BatchRecipe(config.augmentations, epoch: epoch)
             var t0 = Timing.now()
             for b in first..<perEpoch {
-                let rate = config.sgd.schedule.rate(config.sgd.lr, iteration: iteration, epoch: epoch, total: total)
-                let (x, y) = try batch(data.train, order[(b * config.batch)..<min((b + 1) * config.batch, order.count)])
+                let rate = optimizer.learningRate.at(iteration: iteration, epoch: epoch, total: total)
+                let (x, y) = try batch(data.train, order[(b * config.batch)..<min((b + 1) * config.batch, order.count)],
+                                       recipe: recipe)
                 let r = try step(x, y, rate: rate)
                 iteration += 1
                 losses.append(r.loss)
@@ -145,12 +172,11 @@ public final class Trainer<T: Scalar> {
                     (epochLoss, epochCorrect, epochSeen, epochSeconds) = (0, 0, 0, 0)
                     t0 = Timing.now()
                 }
-                if config.checkpointAt.contains(iteration), let dir = checkpointDirectory {
+                let firing = all.filter { $0.fires(iteration) }
+                if !firing.isEmpty {
                     epochSeconds += Timing.now() - t0
+                    for h in firing { try h.action(self) }
                     t0 = Timing.now()
-                    let url = dir.appendingPathComponent("checkpoint-\(iteration)")
-                    try TrainCheckpoint.save(self, to: url)
-                    written.append(url.path)
                 }
             }
         }
@@ -169,9 +195,10 @@ public final class Trainer<T: Scalar> {
         let trained = params.filter(\.trainable).reduce(0) { $0 + $1.value.count }
         let totalCount = params.reduce(0) { $0 + $1.value.count }
         let nearZero: Double? = g.isEmpty ? nil : Double(g.filter { abs($0) < TrainResult.gammaThreshold }.count) / Double(g.count)
-        var r = TrainResult(model: config.model.rawValue, data: config.data, device: backend.label, config: config)
+        var r = TrainResult(model: config.model.name, data: config.data, device: backend.label, config: config)
         r.dtype = config.dtype.rawValue
         r.trainOnly = config.trainOnly.rawValue
+        r.optimizer = config.optimizer.name
         r.epochs = epochs.count
         r.iterations = iteration
         r.testAccuracy = last?.testAccuracy ?? .nan
@@ -180,6 +207,7 @@ public final class Trainer<T: Scalar> {
         r.perEpoch = epochs
         r.trainedParameters = trained
         r.totalParameters = totalCount
+        if params.contains(where: { $0.mask != nil }) { r.density = try MagnitudePruning.density(params.filter { $0.mask != nil }) }
         r.gammaCount = g.count
         r.gammaNearZeroFraction = nearZero
         r.seconds = seconds
