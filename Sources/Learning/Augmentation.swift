@@ -52,9 +52,9 @@ public enum Augmentation: Codable, Sendable, Equatable {
 }
 
 /// The host-side image operations of augmentations and pre-training, on one [C, H, W] sample.
-enum ImageOps {
+public enum ImageOps {
     /// out[c, y, x] = in[c, y + dy − pad, x + dx − pad], 0 outside; dx, dy in 0...2·pad.
-    static func crop(_ v: inout [Float], c: Int, h: Int, w: Int, pad: Int, dx: Int, dy: Int) {
+    public static func crop(_ v: inout [Float], c: Int, h: Int, w: Int, pad: Int, dx: Int, dy: Int) {
         let src = v
         for ch in 0..<c {
             for y in 0..<h {
@@ -66,12 +66,12 @@ enum ImageOps {
         }
     }
 
-    static func flip(_ v: inout [Float], c: Int, h: Int, w: Int) {
+    public static func flip(_ v: inout [Float], c: Int, h: Int, w: Int) {
         for row in 0..<(c * h) { v[(row * w)..<(row * w + w)].reverse() }
     }
 
     /// A separable Gaussian blur (radius ⌈3σ⌉, weights normalised, edges clamped).
-    static func blur(_ v: inout [Float], c: Int, h: Int, w: Int, sigma: Double) {
+    public static func blur(_ v: inout [Float], c: Int, h: Int, w: Int, sigma: Double) {
         let r = Int((3 * sigma).rounded(.up))
         let raw = (-r...r).map { Foundation.exp(-Double($0 * $0) / (2 * sigma * sigma)) }
         let total = raw.reduce(0, +)
@@ -91,7 +91,7 @@ enum ImageOps {
     }
 
     /// Rotation by k quarter turns counter-clockwise of square images.
-    static func rotate(_ v: inout [Float], c: Int, n: Int, quarterTurns k: Int) {
+    public static func rotate(_ v: inout [Float], c: Int, n: Int, quarterTurns k: Int) {
         let src = v
         for ch in 0..<c {
             for y in 0..<n {

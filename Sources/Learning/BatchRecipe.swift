@@ -12,6 +12,15 @@ public enum TrainingStreams {
     public static let pretrainShuffle: UInt32 = 4, pretrainDraws: UInt32 = 5, pretrainLabels: UInt32 = 6
     /// Perturbations of parameter i at the rewind point: 0x500000 + i.
     public static func perturbation(_ i: Int) -> UInt32 { 0x500000 + UInt32(i) }
+
+    /// A Fisher–Yates shuffle of 0..<n driven by the raw words of a stream from block `offset`:
+    /// word i picks j = ⌊r_i (i+1) / 2³²⌋ for i = n−1, ..., 1 (P5).
+    public static func permutation(_ n: Int, seed: UInt64, stream: UInt32, offset: UInt64 = 0) -> [Int] {
+        let r = PhiloxFill.raw(count: n, seed: seed, stream: stream, offset: offset)
+        var p = Array(0..<n)
+        for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, Int((UInt64(r[i]) &* UInt64(i + 1)) >> 32)) }
+        return p
+    }
 }
 
 /// How one epoch's training rows are transformed: augmentations (crop, flip, blur) and, for

@@ -12,16 +12,22 @@ public enum InitScheme: String, Codable, Sendable, CaseIterable {
     /// both schemes, as in PyTorch.
     public func initialize<T: Scalar>(_ params: [Parameter<T>], seed: UInt64) throws {
         for (i, p) in params.enumerated() where p.role == .weight || p.role == .bias {
-            let n = p.value.count, stream = UInt32(1000 + i)
-            let bound = 1 / Double(p.fanIn).squareRoot()
-            let values: [Double]
-            if p.role == .weight && self == .kaiming {
-                let std = (2 / Double(p.fanIn)).squareRoot()
-                values = (PhiloxFill.normal(count: n, seed: seed, stream: stream) as [Double]).map { $0 * std }
-            } else {
-                values = (PhiloxFill.uniform(count: n, seed: seed, stream: stream) as [Double]).map { (2 * $0 - 1) * bound }
-            }
-            try p.value.backend.write(values.map { T($0) }, into: p.value)
+            try p.value.backend.write(values(for: p, seed: seed, stream: UInt32(1000 + i)).map { T($0) }, into: p.value)
         }
+    }
+
+    /// Fresh initial values of a weight or bias from one stream of the seed.
+    public func values<T>(for p: Parameter<T>, seed: UInt64, stream: UInt32) -> [Double] {
+        let n = p.value.count
+        if p.role == .weight && self == .kaiming {
+            return (PhiloxFill.normal(count: n, seed: seed, stream: stream) as [Double]).map { $0 * standardDeviation(p) }
+        }
+        let bound = 1 / Double(p.fanIn).squareRoot()
+        return (PhiloxFill.uniform(count: n, seed: seed, stream: stream) as [Double]).map { (2 * $0 - 1) * bound }
+    }
+
+    /// The standard deviation of a weight's initial distribution: √(2/fan_in), or 1/√(3 fan_in).
+    public func standardDeviation<T>(_ p: Parameter<T>) -> Double {
+        self == .kaiming ? (2 / Double(p.fanIn)).squareRoot() : 1 / (3 * Double(p.fanIn)).squareRoot()
     }
 }

@@ -69,14 +69,7 @@ public final class Trainer<T: Scalar> {
     /// (seed, stream 1 — or `stream` — one block range per epoch).
     public func permutation(epoch: Int, stream: UInt32 = TrainingStreams.shuffle) -> [Int] {
         let n = data.train.count
-        let blocks = UInt64((n + 3) / 4)
-        let r = PhiloxFill.raw(count: n, seed: config.seed, stream: stream, offset: UInt64(epoch) &* blocks)
-        var p = Array(0..<n)
-        for i in stride(from: n - 1, to: 0, by: -1) {
-            let j = Int((UInt64(r[i]) &* UInt64(i + 1)) >> 32)
-            p.swapAt(i, j)
-        }
-        return p
+        return TrainingStreams.permutation(n, seed: config.seed, stream: stream, offset: UInt64(epoch) &* UInt64((n + 3) / 4))
     }
 
     /// Samples `indices` of `set` as a batch on the backend (tensors reused per batch size),
