@@ -9,6 +9,9 @@ struct BenchCommand: ParsableCommand {
         subcommands: [BenchMatmul.self, BenchRNN.self, BenchLyapunov.self, BenchSpectrum.self, BenchConv.self, BenchTrain.self])
 }
 
+/// A benchmark's progress on stderr: "  what...".
+func benchProgress(_ what: String) { Output.note("  \(what)...") }
+
 struct BenchMatmul: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "matmul", abstract: "GFLOP/s of our OpenCL GEMM, CLBlast and OpenBLAS, side by side.")
@@ -18,21 +21,17 @@ struct BenchMatmul: ParsableCommand {
     @OptionGroup var deviceOptions: OpenCLDeviceOptions
     @Flag(help: "Print JSON on stdout.") var json = false
 
-    struct Report: Encodable {
-        var device: String
-        var results: [BenchResult]
-    }
-
     func run() throws {
-        let dt = dtype, ns = sizes.ints
         let cl = try wrap { try DeviceSelection.openCL(device: deviceOptions.device) }
-        let results = try MatmulBench.run(sizes: ns, dtype: dt, device: cl) { Output.note("  timing \($0)...") }
-        if json { return try Output.json(Report(device: cl?.label ?? "cpu only", results: results)) }
+        let report = try usageErrors {
+            try MatmulBench.run(MatmulBench.Settings(sizes: sizes.ints, dtype: dtype), device: cl, progress: benchProgress)
+        }
+        if json { return try Output.json(report) }
         print("device: \(cl?.label ?? "none (OpenBLAS only)"); OpenBLAS kernels: \(CPUBackend.blasDescription.core)")
         if let w = BLASSetup.adjustment { print("note: \(w)") }
         var rows: [[String]] = []
-        for n in ns {
-            let r = results.filter { $0.size == n }
+        for n in sizes.ints {
+            let r = report.results.filter { $0.size == n }
             func g(_ e: String) -> Double? { r.first { $0.engine == e }?.gflops }
             let ratio = { (a: Double?, b: Double?) in a.flatMap { x in b.map { String(format: "%.2f", x / $0) } } ?? "-" }
             let best = [g("tiled"), g("own")].compactMap { $0 }.max()
@@ -61,29 +60,16 @@ struct BenchLyapunov: ParsableCommand {
     @Flag(help: "Print JSON on stdout.") var json = false
 
     func run() throws {
-        let ns = sizes.ints, rs = reorth.ints, methods = qr.values
+        let ns = sizes.ints, rs = reorth.ints
         let backends = try wrap { try DeviceSelection.backends(engines.values, strict: true) }
-        var rows: [LyapunovBench.Row] = []
-        var notes: [String] = []
-        for n in ns {
-            for r in rs {
-                for be in backends {
-                    for method in be.isCPU ? [TangentQR.Method.householder] : methods.map({ $0.resolved(for: be) }) {
-                        Output.note("  \(be.label), \(method.rawValue) QR: N = \(n), reorth \(r)...")
-                        rows.append(try LyapunovBench.ours(backend: be, n: n, k: k ?? n, steps: steps, reorth: r, qr: method))
-                    }
-                }
-                Output.note("  numpy: N = \(n), reorth \(r)...")
-                let (row, why) = LyapunovBench.numpy(script: numpyScript, python: python, n: n, steps: steps, reorth: r)
-                if let row { rows.append(row) } else if let why, !notes.contains(why) { notes.append(why) }
-            }
-        }
-        struct Report: Encodable { var results: [LyapunovBench.Row]; var notes: [String] }
-        if json { return try Output.json(Report(results: rows, notes: notes)) }
+        let settings = LyapunovBench.Settings(sizes: ns, steps: steps, reorth: rs, k: k, qr: qr.values,
+                                              numpyScript: numpyScript, python: python)
+        let report = try usageErrors { try LyapunovBench.run(settings, on: backends, progress: benchProgress) }
+        if json { return try Output.json(report) }
         var table: [[String]] = []
         for n in ns {
             for r in rs {
-                let group = rows.filter { $0.n == n && $0.reorth == r }
+                let group = report.results.filter { $0.n == n && $0.reorth == r }
                 let numpy = group.first { $0.engine.hasPrefix("numpy") }
                 for row in group {
                     table.append([String(n), String(row.k), String(r), row.engine, row.qr, String(format: "%.2f", row.seconds),
@@ -92,7 +78,7 @@ struct BenchLyapunov: ParsableCommand {
                 }
             }
         }
-        Output.table(["N", "k", "reorth", "engine", "QR", "seconds", "λ1", "time / numpy"], table, notes: notes)
+        Output.table(["N", "k", "reorth", "engine", "QR", "seconds", "λ1", "time / numpy"], table, notes: report.notes)
     }
 }
 
@@ -122,37 +108,17 @@ struct BenchRNN: ParsableCommand {
     func run() throws {
         let ns = sizes.ints, bs = batches.ints
         let backends = try Self.backends(engines, "bench rnn")
-        var rows: [RNNBench.Row] = []
-        for n in ns {
-            for b in bs {
-                for be in backends {
-                    Output.note("  \(be.label): N = \(n), B = \(b)...")
-                    rows.append(try RNNBench.ours(backend: be, n: n, b: b))
-                }
-            }
-        }
-        var models: [RNNBench.ModelRow] = []
-        for n in ns {
-            for b in bs {
-                for be in backends {
-                    Output.note("  \(be.label): every model, fused and chain, N = \(n), B = \(b)...")
-                    models += try RNNBench.models(backend: be, n: n, b: b)
-                }
-            }
-        }
-        Output.note("  reference (\(python) \(referenceScript))...")
-        let (reference, notes) = RNNBench.reference(script: referenceScript, python: python, sizes: ns, batches: bs)
-        rows += reference
-        struct Report: Encodable { var results: [RNNBench.Row]; var models: [RNNBench.ModelRow]; var notes: [String] }
-        if json { return try Output.json(Report(results: rows, models: models, notes: notes)) }
+        let settings = RNNBench.Settings(sizes: ns, batches: bs, referenceScript: referenceScript, python: python)
+        let report = try usageErrors { try RNNBench.run(settings, on: backends, progress: benchProgress) }
+        if json { return try Output.json(report) }
         Output.table(["N", "B", "engine", "model", "path", "launches/step", "steps/s", "GEMM GFLOP/step", "GFLOP/s"],
-                     models.map { r in
+                     report.models.map { r in
                          [String(r.n), String(r.b), r.engine.hasPrefix("opencl") ? "opencl" : r.engine, r.model, r.path,
                           String(r.launchesPerStep), String(format: "%.0f", r.stepsPerSecond),
                           String(format: "%.4g", r.gemmFlopsPerStep / 1e9),
                           String(format: "%.3g", r.gemmFlopsPerStep * r.stepsPerSecond / 1e9)]
                      })
-        let table = Output.grouped(rows, keys: ns.flatMap { n in bs.map { [n, $0] } }, key: { [$0.n, $0.b] }) { r, group in
+        let table = Output.grouped(report.results, keys: ns.flatMap { n in bs.map { [n, $0] } }, key: { [$0.n, $0.b] }) { r, group in
             let np = group.first { $0.engine == "numpy" }, torch = group.first { $0.engine == "torch" }
             func ratio(_ ref: RNNBench.Row?, _ k: KeyPath<RNNBench.Row, Double>) -> String {
                 ref.map { String(format: "%.2f", r[keyPath: k] / $0[keyPath: k]) } ?? "-"
@@ -162,7 +128,8 @@ struct BenchRNN: ParsableCommand {
                     ratio(np, \.stepsPerSecond) + " / " + ratio(np, \.productsPerSecond),
                     ratio(torch, \.stepsPerSecond) + " / " + ratio(torch, \.productsPerSecond)]
         }
-        Output.table(["N", "B", "engine", "steps/s", "J·Q/s", "vs numpy (step / J·Q)", "vs torch (step / J·Q)"], table, notes: notes)
+        Output.table(["N", "B", "engine", "steps/s", "J·Q/s", "vs numpy (step / J·Q)", "vs torch (step / J·Q)"], table,
+                     notes: report.notes)
     }
 }
 
@@ -183,43 +150,28 @@ struct BenchConv: ParsableCommand {
     @Option(help: "Python interpreter for the reference (uses its PyTorch).") var python = "python3"
     @Flag(help: "Print JSON on stdout.") var json = false
 
-    func run() throws {
-        let dt = dtype
+    func validate() throws {
         guard batch > 0 else { throw ValidationError("--batch must be positive") }
-        let forced = paths.values.map(\.path)
+        _ = try settings()
+    }
+
+    func settings() throws -> ConvBench.Settings {
+        let layers = try usageErrors { try ConvBench.layers(self.layers, batch: batch) }
+        return ConvBench.Settings(layers: layers, paths: paths.values.map(\.path), dtype: dtype, minSeconds: minSeconds,
+                                  torchScript: torchScript, python: python)
+    }
+
+    func run() throws {
+        let settings = try settings()
         let backends = try BenchRNN.backends(engines, "bench conv")
-        let layers: [ConvBench.Layer]
-        do { layers = try self.layers.map(ConvBench.parse) ?? ConvBench.resnet(batch: batch) } catch {
-            throw ValidationError("\(error)")
-        }
-        var rows: [ConvBench.Row] = []
-        var notes: [String] = []
-        // Each layer: our engines, then PyTorch right after, so that both see the same machine load.
-        for layer in layers {
-            for be in backends {
-                for path in forced {
-                    Output.note("  \(be.label)\(path.map { " \($0.rawValue)" } ?? ""): \(layer.name)...")
-                    rows.append(dt == .f32
-                        ? try ConvBench.ours(Float.self, backend: be, layer: layer, path: path, minSeconds: minSeconds)
-                        : try ConvBench.ours(Double.self, backend: be, layer: layer, path: path, minSeconds: minSeconds))
-                }
-            }
-            if notes.isEmpty {
-                Output.note("  PyTorch (\(python) \(torchScript)): \(layer.name)...")
-                let (torch, why) = ConvBench.torch(script: torchScript, python: python, layers: [layer], dtype: dt,
-                                                   minSeconds: minSeconds)
-                rows += torch
-                notes += why
-            }
-        }
-        struct Report: Encodable { var results: [ConvBench.Row]; var notes: [String] }
-        if json { return try Output.json(Report(results: rows, notes: notes)) }
+        let report = try usageErrors { try ConvBench.run(settings, on: backends, progress: benchProgress) }
+        if json { return try Output.json(report) }
         print("\(self.layers == nil ? "batch \(batch), " : "")\(dtype.rawValue); OpenBLAS kernels: \(CPUBackend.blasDescription.core)")
-        let table = Output.grouped(rows, keys: layers.map(\.name), key: \.layer) { r, group in
+        let table = Output.grouped(report.results, keys: settings.layers.map(\.name), key: \.layer) { r, group in
             let ref = group.first { $0.engine.hasPrefix("torch") }
             return [r.layer, r.engine, String(format: "%.1f", r.forwardMs), String(format: "%.1f", r.totalMs),
                     String(format: "%.1f", r.gflops), ref.map { String(format: "%.2f", $0.totalMs / r.totalMs) } ?? "-"]
         }
-        Output.table(["layer", "engine", "forward ms", "fwd+bwd ms", "GFLOP/s", "speed vs torch"], table, notes: notes)
+        Output.table(["layer", "engine", "forward ms", "fwd+bwd ms", "GFLOP/s", "speed vs torch"], table, notes: report.notes)
     }
 }

@@ -32,9 +32,10 @@ struct BenchSpectrum: ParsableCommand {
     func run() throws {
         let backend = try deviceOptions.backend()
         if !json { Output.note("bench spectrum: \(samples) Ginibre matrices of order \(n) on \(backend.label)...") }
-        let r = try EnsembleBench.run(n: n, samples: samples, seed: seed, on: backend,
-                                      numpyScript: noNumpy ? nil : numpyScript, python: python,
-                                      numpyThreads: numpyThreads)
+        let r = try usageErrors {
+            try EnsembleBench.run(n: n, samples: samples, seed: seed, on: backend,
+                                  numpyScript: noNumpy ? nil : numpyScript, python: python, numpyThreads: numpyThreads)
+        }
         if json { return try Output.json(r) }
         var rows = [["gpurun (\(r.device), \(r.workers) LAPACK threads)", String(format: "%.2f", r.seconds),
                      String(format: "%.4f", r.secondsPerMatrix), String(format: "%.2f", r.generateSeconds),

@@ -8,47 +8,52 @@ import Foundation
 /// gradients), on a ResNet-like set of layers, timed on our engines and on PyTorch's CPU
 /// engine (bench/conv_torch.py) in one run.
 public enum ConvBench {
-    /// One layer: a name and its shape; `spec` is the reference script's "N,C,H,W,O,k,s,p,d,g".
-    public struct Layer: Sendable {
-        public var name: String
-        public var params: Conv2dParams
+    /// The layers, the paths forced on our engines and the PyTorch script.
+    public struct Settings: Sendable {
+        public var layers: [Layer]
+        /// Each one timed on every backend; nil: the library's choice.
+        public var paths: [Conv2dPath?]
+        public var dtype: DType
+        /// The minimum seconds of repeats per measurement.
+        public var minSeconds: Double
+        public var torchScript: String, python: String
 
-        public var spec: String {
-            let p = params
-            return "\(name):" + [p.batch, p.inChannels, p.height, p.width, p.outChannels, p.kernelH, p.strideH, p.padH,
-                                 p.dilationH, p.groups].map(String.init).joined(separator: ",")
+        public init(layers: [Layer], paths: [Conv2dPath?], dtype: DType, minSeconds: Double, torchScript: String,
+                    python: String) {
+            (self.layers, self.paths, self.dtype, self.minSeconds) = (layers, paths, dtype, minSeconds)
+            (self.torchScript, self.python) = (torchScript, python)
         }
     }
 
-    /// A small ResNet at batch `batch`: the 7×7 stride-2 stem on 64×64 images, a 64→64 3×3
-    /// block layer on 32×32, the 3×3 stride-2 and 1×1 stride-2 downsampling layers to 128
-    /// channels, a 128→128 3×3 layer on 16×16, and a depthwise 3×3 layer (MobileNet-style).
-    public static func resnet(batch: Int) -> [Layer] {
-        func layer(_ name: String, _ c: Int, _ hw: Int, _ o: Int, _ k: Int, _ s: Int, _ p: Int, groups: Int = 1) -> Layer {
-            Layer(name: name, params: Conv2dParams(batch: batch, inChannels: c, outChannels: o, height: hw, width: hw,
-                                                   kernel: k, stride: s, padding: p, groups: groups))
-        }
-        return [layer("stem 7x7/2", 3, 64, 64, 7, 2, 3), layer("3x3 64", 64, 32, 64, 3, 1, 1),
-                layer("down 3x3/2", 64, 32, 128, 3, 2, 1), layer("down 1x1/2", 64, 32, 128, 1, 2, 0),
-                layer("3x3 128", 128, 16, 128, 3, 1, 1), layer("dw 3x3 128", 128, 16, 128, 3, 1, 1, groups: 128)]
+    /// `gpurun bench conv --json`: every row, and the PyTorch script's notes.
+    public struct Report: Encodable, Sendable {
+        public var results: [Row]
+        public var notes: [String]
     }
 
-    /// Layers from "name:N,C,H,W,O,k,stride,padding,dilation,groups;..." (the script's format);
-    /// throws on a malformed entry or a shape that `Conv2dParams.problem` refuses.
-    public static func parse(_ spec: String) throws -> [Layer] {
-        try spec.split(separator: ";").map { item in
-            let parts = item.split(separator: ":", omittingEmptySubsequences: false)
-            let v = parts.count == 2 ? parts[1].split(separator: ",").compactMap { Int($0) } : []
-            guard parts.count == 2, !parts[0].isEmpty, v.count == 10, !parts[0].contains(",") else {
-                throw ComputeError.invalidArgument(
-                    "bench conv: '\(item)' is not name:N,C,H,W,O,k,stride,padding,dilation,groups")
+    /// Each layer on every backend by every path, then on PyTorch right after, so that both see
+    /// the same machine load (PyTorch is not asked again once it has a note); `progress` hears
+    /// each timing as it starts.
+    public static func run(_ s: Settings, on backends: [any Backend], progress: (String) -> Void = { _ in }) throws -> Report {
+        var rows: [Row] = [], notes: [String] = []
+        for layer in s.layers {
+            for be in backends {
+                for path in s.paths {
+                    progress("\(be.label)\(path.map { " \($0.rawValue)" } ?? ""): \(layer.name)")
+                    rows.append(s.dtype == .f32
+                        ? try ours(Float.self, backend: be, layer: layer, path: path, minSeconds: s.minSeconds)
+                        : try ours(Double.self, backend: be, layer: layer, path: path, minSeconds: s.minSeconds))
+                }
             }
-            let layer = Layer(name: String(parts[0]), params: Conv2dParams(
-                batch: v[0], inChannels: v[1], outChannels: v[4], height: v[2], width: v[3], kernel: v[5], stride: v[6],
-                padding: v[7], dilation: v[8], groups: v[9]))
-            if let problem = layer.params.problem() { throw ComputeError.invalidArgument("bench conv: \(problem)") }
-            return layer
+            if notes.isEmpty {
+                progress("PyTorch (\(s.python) \(s.torchScript)): \(layer.name)")
+                let reply = torch(script: s.torchScript, python: s.python, layers: [layer], dtype: s.dtype,
+                                  minSeconds: s.minSeconds)
+                rows += reply.rows
+                notes += reply.notes
+            }
         }
+        return Report(results: rows, notes: notes)
     }
 
     public struct Row: Codable, Sendable {

@@ -40,12 +40,14 @@ public enum EnsembleBench {
     }
 
     /// Times ours, then (unless `numpyScript` is nil) runs `python numpyScript --n N --samples B`
-    /// with `numpyThreads` BLAS threads (nil: numpy's default) and reads its JSON.
+    /// with `numpyThreads` BLAS threads (nil: numpy's default) and reads its JSON. An order or a
+    /// count below 1 is InvalidInput.
     public static func run(n: Int = 500, samples: Int = 200, seed: UInt64 = 0, on backend: any Backend,
                            numpyScript: String? = "bench/eigvals_numpy.py", python: String = "python3",
                            numpyThreads: Int? = nil) throws -> Result {
         guard n >= 1, samples >= 1 else {
-            throw ComputeError.invalidArgument("bench spectrum: --n and --samples must be at least 1")
+            throw InvalidInput(ComputeError.invalidArgument(
+                "the matrix order and the number of matrices must be at least 1, got \(n) and \(samples)"))
         }
         let s = try SpectrumRun.run(Ginibre(n: n), samples: samples, seed: seed, on: backend)
         var r = Result(n: n, samples: samples, seed: seed, device: backend.label, seconds: s.timing.wallSeconds,

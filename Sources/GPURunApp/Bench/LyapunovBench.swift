@@ -19,6 +19,53 @@ public enum LyapunovBench {
         public var lambda1: Double
     }
 
+    /// The grid (every N with every interval) and the engines' QR methods.
+    public struct Settings: Sendable {
+        public var sizes: [Int]
+        /// Steps accumulated, after 100 transient steps.
+        public var steps: Int
+        public var reorth: [Int]
+        /// Leading exponents (nil: all, k = N).
+        public var k: Int?
+        /// The QR methods tried on OpenCL engines (CPU engines use Householder).
+        public var qr: [TangentQR.Method]
+        public var numpyScript: String, python: String
+
+        public init(sizes: [Int], steps: Int, reorth: [Int], k: Int?, qr: [TangentQR.Method], numpyScript: String,
+                    python: String) {
+            (self.sizes, self.steps, self.reorth, self.k, self.qr) = (sizes, steps, reorth, k, qr)
+            (self.numpyScript, self.python) = (numpyScript, python)
+        }
+    }
+
+    /// `gpurun bench lyapunov --json`: every row, and why numpy has none where it has none.
+    public struct Report: Encodable, Sendable {
+        public var results: [Row]
+        public var notes: [String]
+    }
+
+    /// Per N and interval: each backend with each of its QR methods, then numpy; `progress`
+    /// hears each run as it starts. A size or interval below 1 is InvalidInput.
+    public static func run(_ s: Settings, on backends: [any Backend], progress: (String) -> Void = { _ in }) throws -> Report {
+        try BenchInput.positive(s.sizes, "the network sizes")
+        try BenchInput.positive(s.reorth, "the reorthonormalisation intervals")
+        var rows: [Row] = [], notes: [String] = []
+        for n in s.sizes {
+            for r in s.reorth {
+                for be in backends {
+                    for method in be.isCPU ? [TangentQR.Method.householder] : s.qr.map({ $0.resolved(for: be) }) {
+                        progress("\(be.label), \(method.rawValue) QR: N = \(n), reorth \(r)")
+                        rows.append(try ours(backend: be, n: n, k: s.k ?? n, steps: s.steps, reorth: r, qr: method))
+                    }
+                }
+                progress("numpy: N = \(n), reorth \(r)")
+                let (row, why) = numpy(script: s.numpyScript, python: s.python, n: n, steps: s.steps, reorth: r)
+                if let row { rows.append(row) } else if let why, !notes.contains(why) { notes.append(why) }
+            }
+        }
+        return Report(results: rows, notes: notes)
+    }
+
     public static func ours(backend: any Backend, n: Int, k: Int, steps: Int, reorth: Int,
                             qr: TangentQR.Method = .host) throws -> Row {
         let model = try RateNetwork<Double>(backend: backend, units: n, g: 2, dt: 0.1, seed: 1)

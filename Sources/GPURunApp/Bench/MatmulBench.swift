@@ -6,19 +6,35 @@ import InformationBottleneck
 /// default parameters), our CPU-shaped kernel on CPU devices, CLBlast and OpenBLAS, each
 /// timed after a warm-up in the same run.
 public enum MatmulBench {
-    public static func run(sizes: [Int], dtype: DType, device: OpenCLBackend?,
-                           progress: (String) -> Void = { _ in }) throws -> [BenchResult] {
-        switch dtype {
-        case .f32: try run(Float.self, sizes: sizes, device: device, progress: progress)
-        case .f64: try run(Double.self, sizes: sizes, device: device, progress: progress)
+    /// The square sizes and the element type timed.
+    public struct Settings: Sendable {
+        public var sizes: [Int]
+        public var dtype: DType
+        public init(sizes: [Int], dtype: DType) { (self.sizes, self.dtype) = (sizes, dtype) }
+    }
+
+    /// `gpurun bench matmul --json`: the device's label ("cpu only" without one) and every timing.
+    public struct Report: Encodable, Sendable {
+        public var device: String
+        public var results: [BenchResult]
+    }
+
+    /// Times every engine at every size, on `device` and OpenBLAS (`device` nil: OpenBLAS only);
+    /// `progress` hears each timing as it starts. A size below 1 is InvalidInput.
+    public static func run(_ settings: Settings, device: OpenCLBackend?,
+                           progress: (String) -> Void = { _ in }) throws -> Report {
+        try BenchInput.positive(settings.sizes, "the matrix sizes")
+        let results = switch settings.dtype {
+        case .f32: try run(Float.self, sizes: settings.sizes, device: device, progress: progress)
+        case .f64: try run(Double.self, sizes: settings.sizes, device: device, progress: progress)
         }
+        return Report(device: device?.label ?? "cpu only", results: results)
     }
 
     static func run<T: Scalar>(_: T.Type, sizes: [Int], device: OpenCLBackend?,
                                progress: (String) -> Void) throws -> [BenchResult] {
         var out: [BenchResult] = []
         for n in sizes {
-            guard n > 0 else { throw ComputeError.invalidArgument("bench matmul: size \(n) must be positive") }
             let p = GemmParams(m: n, n: n, k: n)
             var engines: [(String, any Backend, GemmEngine?)] = []
             if let device {
@@ -29,7 +45,7 @@ public enum MatmulBench {
             }
             engines.append(("openblas", CPUBackend.shared, nil))
             for (name, be, engine) in engines {
-                progress("\(name) \(n)")
+                progress("timing \(name) \(n)")
                 let a: Tensor<T> = try be.normal([n, n], seed: 1, stream: 0, offset: 0)
                 let b: Tensor<T> = try be.normal([n, n], seed: 1, stream: 1, offset: 0)
                 let c = try be.zeros([n, n], as: T.self)

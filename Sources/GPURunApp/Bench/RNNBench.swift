@@ -16,6 +16,49 @@ public enum RNNBench {
         public var productsPerSecond: Double
     }
 
+    /// The grid (every N with every B) and the reference script.
+    public struct Settings: Sendable {
+        public var sizes: [Int]
+        public var batches: [Int]
+        public var referenceScript: String, python: String
+
+        public init(sizes: [Int], batches: [Int], referenceScript: String, python: String) {
+            (self.sizes, self.batches, self.referenceScript, self.python) = (sizes, batches, referenceScript, python)
+        }
+    }
+
+    /// `gpurun bench rnn --json`: the rate network's rows (ours, then the reference's), every
+    /// model's fused and chain rows, and why the reference has none where it has none.
+    public struct Report: Encodable, Sendable {
+        public var results: [Row]
+        public var models: [ModelRow]
+        public var notes: [String]
+    }
+
+    /// The rate network on each backend over the grid, then every model, then the reference
+    /// script; `progress` hears each part as it starts. A size or batch below 1 is InvalidInput.
+    public static func run(_ s: Settings, on backends: [any Backend], progress: (String) -> Void = { _ in }) throws -> Report {
+        try BenchInput.positive(s.sizes, "the network sizes")
+        try BenchInput.positive(s.batches, "the batch sizes")
+        let grid = s.sizes.flatMap { n in s.batches.map { (n, $0) } }
+        var rows: [Row] = [], models: [ModelRow] = []
+        for (n, b) in grid {
+            for be in backends {
+                progress("\(be.label): N = \(n), B = \(b)")
+                rows.append(try ours(backend: be, n: n, b: b))
+            }
+        }
+        for (n, b) in grid {
+            for be in backends {
+                progress("\(be.label): every model, fused and chain, N = \(n), B = \(b)")
+                models += try self.models(backend: be, n: n, b: b)
+            }
+        }
+        progress("reference (\(s.python) \(s.referenceScript))")
+        let (theirs, notes) = reference(script: s.referenceScript, python: s.python, sizes: s.sizes, batches: s.batches)
+        return Report(results: rows + theirs, models: models, notes: notes)
+    }
+
     public static func ours(backend: any Backend, n: Int, b: Int) throws -> Row {
         let model = try RateNetwork<Double>(backend: backend, units: n, g: 2, dt: 0.1, seed: 1)
         let states = try JacobianCheck.randomStates(model, batch: b, seed: 1)

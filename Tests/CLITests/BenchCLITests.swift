@@ -1,0 +1,52 @@
+import Foundation
+import XCTest
+
+/// `gpurun bench` as a user runs it: the JSON reports, the notes of a missing reference script,
+/// and bad values as usage errors. Small sizes on the CPU engine, so each run takes seconds.
+final class BenchCLITests: XCTestCase {
+    func run(_ args: [String]) throws -> GPURunProcess.Result { try GPURunProcess.run(["bench"] + args) }
+
+    func testLyapunovReportAndMissingScript() throws {
+        let r = try run(["lyapunov", "--sizes", "8", "--steps", "20", "--reorth", "1,2", "--engines", "cpu",
+                         "--numpy-script", "/nonexistent/lyapunov.py", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let obj = try r.json()
+        let rows = try XCTUnwrap(obj["results"] as? [[String: Any]])
+        XCTAssertEqual(rows.map { $0["reorth"] as? Int }, [1, 2])
+        XCTAssertEqual(rows.first?["engine"] as? String, "cpu")
+        XCTAssertEqual(rows.first?["k"] as? Int, 8)
+        XCTAssertEqual(obj["notes"] as? [String], ["no script at /nonexistent/lyapunov.py"])
+        XCTAssertTrue(r.stderr.contains("cpu, householder QR: N = 8, reorth 1..."), r.stderr)
+    }
+
+    func testRNNReport() throws {
+        let r = try run(["rnn", "--sizes", "8", "--batches", "2", "--engines", "cpu",
+                         "--reference-script", "/nonexistent/rnn.py", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let obj = try r.json()
+        let rows = try XCTUnwrap(obj["results"] as? [[String: Any]])
+        XCTAssertEqual(rows.count, 1)
+        XCTAssertEqual(rows.first?["b"] as? Int, 2)
+        let models = try XCTUnwrap(obj["models"] as? [[String: Any]])
+        XCTAssertEqual(Set(models.compactMap { $0["path"] as? String }), ["fused", "chain"])
+        XCTAssertEqual(obj["notes"] as? [String], ["no script at /nonexistent/rnn.py"])
+    }
+
+    func testConvReportAndBadLayers() throws {
+        let r = try run(["conv", "--layers", "t:2,3,8,8,4,3,1,1,1,1", "--engines", "cpu", "--paths", "auto,direct",
+                         "--min-seconds", "0.01", "--torch-script", "/nonexistent/conv.py", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let obj = try r.json()
+        let rows = try XCTUnwrap(obj["results"] as? [[String: Any]])
+        XCTAssertEqual(rows.compactMap { $0["engine"] as? String }, ["cpu", "cpu direct"])
+        XCTAssertEqual(obj["notes"] as? [String], ["no script at /nonexistent/conv.py"])
+
+        for (args, phrase) in [(["--layers", "bad"], "'bad' is not name:N,C,H,W,O,k"),
+                               (["--layers", "t:2,3,8,8,4,3,1,1,1,0"], "groups must be positive, got 0"),
+                               (["--batch", "0"], "--batch must be positive")] {
+            let bad = try run(["conv", "--engines", "cpu"] + args)
+            XCTAssertEqual(bad.status, 64, bad.stderr)
+            XCTAssertTrue(bad.stderr.contains(phrase), "expected '\(phrase)' in: \(bad.stderr)")
+        }
+    }
+}
