@@ -19,6 +19,7 @@ extension ParameterGroup: ExpressibleByArgument {}
 extension InitScheme: ExpressibleByArgument {}
 extension EngineChoice: ExpressibleByArgument {}
 extension Conv2dPath: ExpressibleByArgument {}
+extension GatedPhaseDiagram.Axis: ExpressibleByArgument {}
 
 /// The values a library type parses from text with a message of its own; the parser's message
 /// then carries it ("The value 'x' is invalid for '--opt <opt>': why").

@@ -37,7 +37,7 @@ struct TheoryCommand: ParsableCommand {
     @Flag(help: "Print JSON on stdout.") var json = false
     @Flag(name: .customLong("phase-diagram"), help: "Gated RNN: write the phase diagram (phase.npy, phase.svg, phase.json) over g_h and --phase-axis into --out (docs/theory-gated.md).")
     var phaseDiagram = false
-    @Option(name: .customLong("phase-axis"), help: "The diagram's second axis: alpha-z or beta-r.") var phaseAxis: String = "beta-r"
+    @Option(name: .customLong("phase-axis"), help: "The diagram's second axis.") var phaseAxis: GatedPhaseDiagram.Axis = .betaR
     @Option(name: .customLong("g-range"), help: "g_h values of the diagram: min,max,count.") var gRange: String = "1,6,11"
     @Option(name: .customLong("y-range"), help: "Second-axis values of the diagram: min,max,count (default 0,3,4).") var yRange: String = "0,3,4"
     @Option(help: "Directory of the phase diagram's files.") var out: String = "."
@@ -47,86 +47,46 @@ struct TheoryCommand: ParsableCommand {
         guard g > 0 && g.isFinite else { throw ValidationError("--g must be positive, got \(g)") }
         guard dt > 0 && dt.isFinite else { throw ValidationError("--dt must be positive, got \(dt)") }
         if let n, n <= 0 { throw ValidationError("--n must be positive, got \(n)") }
-    }
-
-    struct Report: Encodable {
-        var prediction: TheoryPrediction
-        /// Stable regime: the distribution of the exponents (p, quantile), 101 points.
-        var quantiles: [[Double]]?
-        /// Stable regime with --n: the N (or 3N) predicted exponents, descending.
-        var exponents: [Double]?
-
-        func encode(to encoder: Encoder) throws {
-            try prediction.encode(to: encoder)
-            var c = encoder.container(keyedBy: Key.self)
-            try c.encodeIfPresent(quantiles, forKey: .quantiles)
-            try c.encodeIfPresent(exponents, forKey: .exponents)
+        if phaseDiagram {
+            guard model == .gated else { throw ValidationError("--phase-diagram needs --model gated") }
+            _ = try phaseSettings()
         }
-        enum Key: String, CodingKey { case quantiles, exponents }
     }
 
-    /// "min,max,count" as evenly spaced values.
-    static func range(_ text: String, _ flag: String) throws -> [Double] {
-        let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 3, let lo = parts[0], let hi = parts[1], let c = parts[2], c >= 1, c == c.rounded(),
-              lo.isFinite, hi.isFinite
-        else { throw ValidationError("\(flag) must be min,max,count, got \(text)") }
-        let n = Int(c)
-        return n == 1 ? [lo] : (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
+    var settings: TheoryJob.Settings {
+        TheoryJob.Settings(model: model, g: g, dt: dt, integrator: integrator, alphaZ: alphaZ, betaZ: betaZ,
+                           alphaR: alphaR, betaR: betaR, n: n, seed: seed)
+    }
+
+    func phaseSettings() throws -> TheoryJob.PhaseDiagramSettings {
+        try usageErrors {
+            try TheoryJob.phaseDiagramSettings(axis: phaseAxis, gRange: gRange, yRange: yRange,
+                                               output: URL(fileURLWithPath: out))
+        }
     }
 
     func runPhaseDiagram() throws {
-        guard model == .gated else { throw ValidationError("--phase-diagram needs --model gated") }
-        guard let axis = GatedPhaseDiagram.Axis(rawValue: phaseAxis) else {
-            throw ValidationError("--phase-axis must be alpha-z or beta-r, got \(phaseAxis)")
+        let grid = try phaseSettings()
+        let (d, files) = try usageErrors {
+            try TheoryJob.phaseDiagram(settings, grid) { Output.note("theory: \($0)") }
         }
-        let gs = try Self.range(gRange, "--g-range"), ys = try Self.range(yRange, "--y-range")
-        guard gs.allSatisfy({ $0 > 0 }) else { throw ValidationError("--g-range values must be positive") }
-        let base = GatedRNNOptions(gH: g, alphaZ: alphaZ, betaZ: betaZ, alphaR: alphaR, betaR: betaR, dt: dt)
-        Output.note("theory: phase diagram of the gated RNN over g_h × \(axis.rawValue), \(gs.count) × \(ys.count) cells")
-        let d = GatedPhaseDiagram.compute(base: base, axis: axis, gH: gs, y: ys)
-        let files = try GatedPhaseOutput.write(d, to: URL(fileURLWithPath: out))
-        for f in d.failures { Output.note("theory: \(f)") }
         if json { return try Output.json(d) }
-        for (j, y) in ys.enumerated() {
+        for (j, y) in grid.y.enumerated() {
             let chaos = d.chaosGain[j].map { String(format: "%.4g", $0) } ?? "—"
             let v = { (x: Double) in String(format: "%.4g", x) }
-            print("\(axis.rawValue) = \(v(y)): zero FP unstable at g_h = \(v(d.criticalGain[j])), fixed points proliferate at \(v(d.proliferationGain[j])), λ_max = 0 at \(chaos)")
+            print("\(grid.axis.rawValue) = \(v(y)): zero FP unstable at g_h = \(v(d.criticalGain[j])), fixed points proliferate at \(v(d.proliferationGain[j])), λ_max = 0 at \(chaos)")
         }
         for k in files.keys.sorted() { print("wrote \(files[k]!)") }
     }
 
     func run() throws {
         if phaseDiagram { return try runPhaseDiagram() }
-        var spec = ModelSpec(kind: model, n: n ?? 1, g: g, dt: dt, seed: seed)
-        (spec.alphaZ, spec.betaZ, spec.alphaR, spec.betaR) = (alphaZ, betaZ, alphaR, betaR)
-        spec.integrator = integrator
-        var samples: JacobianUnitSamples?
-        if spec.kind == .gated, n != nil {
-            Output.note("theory: sampling a trajectory of the gated RNN, N = \(spec.n), seed \(seed) (CPU)")
-            samples = try MeanFieldTheory.trajectorySamples(spec, transient: Int((200 / dt).rounded()), every: max(1, Int((1 / dt).rounded())))
-        }
-        let prediction: TheoryPrediction
-        do {
-            guard let p = try MeanFieldTheory.predict(spec, samples: samples) else { throw ValidationError("no theory for \(model)") }
-            prediction = p
-        } catch let e as ValidationError { throw e } catch { throw ValidationError("\(error)") }
-        var report = Report(prediction: prediction)
-        if let s = prediction.stable {
-            report.quantiles = (0...100).map { k in
-                let p = min(max(Double(k) / 100, 1e-6), 1 - 1e-6)
-                return [Double(k) / 100, s.quantile(p)]
-            }
-            if n != nil {
-                let total = spec.stateSize
-                report.exponents = s.exponents(total: total, leading: total)
-            }
-        }
+        let report = try usageErrors { try TheoryJob.predict(settings) { Output.note("theory: \($0)") } }
         if json { return try Output.json(report) }
-        print(Self.text(report, spec: spec))
+        print(Self.text(report))
     }
 
-    static func text(_ r: Report, spec: ModelSpec) -> String {
+    static func text(_ r: TheoryJob.Report) -> String {
         let p = r.prediction
         func f(_ v: Double?) -> String { v.map { String(format: "%.6g", $0) } ?? "—" }
         let unit = "per unit time"

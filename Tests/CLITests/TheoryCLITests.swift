@@ -66,6 +66,34 @@ final class TheoryCLITests: XCTestCase {
         XCTAssertTrue(map.stderr.contains("the integrator applies to the flows"), map.stderr)
     }
 
+    /// --phase-diagram on a 2 × 2 grid (α_z = 1: no DMFT to solve), its files, and bad grids as usage errors.
+    func testPhaseDiagram() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gpurun-phase-\(UUID())")
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["theory", "--model", "gated", "--phase-diagram", "--g-range", "1,3,2", "--y-range", "0,1,2",
+                         "--out", dir.path, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let obj = try r.json()
+        XCTAssertEqual(obj["gH"] as? [Double], [1, 3])
+        XCTAssertEqual(obj["y"] as? [Double], [0, 1])
+        XCTAssertEqual(obj["axis"] as? String, "beta-r")
+        XCTAssertEqual(try XCTUnwrap((obj["criticalGain"] as? [Double])?.last), 1 + exp(1.0), accuracy: 1e-12)
+        for file in ["phase.npy", "phase.svg", "phase.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), file)
+        }
+        for (args, phrase) in [(["--g-range", "1,3"], "the g_h values must be min,max,count, got 1,3"),
+                               (["--y-range", "0,1,x"], "the beta-r values must be min,max,count, got 0,1,x"),
+                               (["--g-range=-1,3,2"], "the g_h values must be positive, got -1"),
+                               (["--phase-axis", "gamma"], "is invalid for '--phase-axis <phase-axis>'")] {
+            let bad = try run(["theory", "--model", "gated", "--phase-diagram", "--out", dir.path] + args)
+            XCTAssertEqual(bad.status, 64, bad.stderr)
+            XCTAssertTrue(bad.stderr.contains(phrase), "expected '\(phrase)' in: \(bad.stderr)")
+        }
+        let rate = try run(["theory", "--model", "rate", "--phase-diagram", "--out", dir.path])
+        XCTAssertEqual(rate.status, 64, rate.stderr)
+        XCTAssertTrue(rate.stderr.contains("--phase-diagram needs --model gated"), rate.stderr)
+    }
+
     /// lyapunov: the "theory" object with the gap, the participation ratio, RK4, the overlays.
     func testLyapunovTheoryOverlay() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gpurun-theory-\(UUID())")
