@@ -39,6 +39,16 @@ extension Parameter {
     }
 }
 
+extension Optimizer {
+    /// One update that keeps the masks (N12): ∇ ← m ⊙ ∇, the optimiser's update, w ← m ⊙ w,
+    /// on the trainable parameters.
+    public func maskedStep<T: Scalar>(_ params: [Parameter<T>], rate: Double) throws {
+        for p in params where p.trainable { try p.applyMask(to: p.grad) }
+        try step(params, rate: rate)
+        for p in params where p.trainable { try p.applyMask(to: p.value) }
+    }
+}
+
 /// Masks as files: mask-NAME.npy per parameter, float 0/1, in the parameter's shape (a 4-D
 /// convolution weight [O, C, k, k] as [O, C·k·k], since .npy files here hold 1 to 3 dimensions).
 public enum MaskFiles {

@@ -98,10 +98,7 @@ public final class Trainer<T: Scalar> {
                 throw ComputeError.invalidArgument("the loss diverged (\(r.meanLoss)) at iteration \(iteration + 1); lower the learning rate")
             }
             _ = try model.backward(r.gradient!)
-            let params = model.parameters
-            for p in params where p.trainable { try p.applyMask(to: p.grad) }
-            try optimizer.step(params, rate: rate)
-            for p in params where p.trainable { try p.applyMask(to: p.value) }
+            try optimizer.maskedStep(model.parameters, rate: rate)
             return (r.meanLoss, r.correct)
         }
     }

@@ -117,3 +117,16 @@ final class TrainCLIFeatureTests: XCTestCase {
         }
     }
 }
+
+/// `gpurun bench train` times the three steps on each engine; without PyTorch it says so.
+final class BenchTrainCLITests: XCTestCase {
+    func testStepsAndMissingReference() throws {
+        let r = try GPURunProcess.run(["bench", "train", "--engines", "cpu", "--batch", "4", "--min-seconds", "0.01",
+                                       "--python", "/nonexistent/python", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rows = try XCTUnwrap(r.json()["results"] as? [[String: Any]])
+        XCTAssertEqual(rows.map { $0["step"] as? String }, ["fwd+bwd", "adam", "masked-sgd"])
+        XCTAssertTrue(rows.allSatisfy { ($0["imagesPerSecond"] as? Double ?? 0) > 0 })
+        XCTAssertFalse(try XCTUnwrap(r.json()["notes"] as? [String]).isEmpty)
+    }
+}
