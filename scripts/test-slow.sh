@@ -5,10 +5,7 @@
 #   2. the release binary (static Swift runtime) carries its kernels: run it with .build hidden
 #   3. a scratch package that depends on this one calls the libraries (examples/LibraryExample)
 #   4. the GPU bring-up bundle, rehearsed on PoCL in a clean environment
-# Not yet here: scripts/oclgrind-check.sh (validate under Oclgrind with NVIDIA- and AMD-like
-# limits). Every family passes there but gemm and conv2d, whose im2col/CLBlast products abort
-# inside the simulator ("malloc(): unsorted double linked list corrupted", no Oclgrind report
-# before it); it joins this tier when that is fixed (issue 16).
+#   5. GPU conformance: validate under Oclgrind with NVIDIA- and AMD-like limits (scripts/oclgrind-check.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export POCL_CACHE_DIR="$PWD/.pocl-cache"
@@ -49,6 +46,7 @@ step "release build" release_build
 step "relocated release binary" relocated_binary
 step "library use" scripts/test-library-use.sh
 step "GPU bundle on PoCL" scripts/test-gpu-bundle.sh --skip-build
+step "GPU conformance under Oclgrind" scripts/oclgrind-check.sh "$(swift build -c release --static-swift-stdlib --show-bin-path)/gpurun"
 
 echo "== slow tier summary"
 printf '%s\n' "${results[@]}"
