@@ -17,7 +17,7 @@ struct GPURun: ParsableCommand {
 /// The device options every command that runs on a device shares: the only place `--device`
 /// is parsed. GPURunApp's DeviceSelection adds $GPURUN_DEVICE and the defaults.
 struct DeviceOptions: ParsableArguments {
-    @Option(name: .long, help: "cpu, opencl or opencl:N (default: $GPURUN_DEVICE, else the first OpenCL GPU, else cpu).",
+    @Option(name: .long, help: "cpu, gpu (the first OpenCL GPU), opencl or opencl:N (default: $GPURUN_DEVICE, else the first OpenCL GPU, else cpu).",
             transform: DeviceSpec.parse)
     var device: DeviceSpec?
 

@@ -4,12 +4,9 @@ import Foundation
 
 /// Presentation helpers: JSON on stdout, aligned tables, messages on stderr.
 enum Output {
+    /// `value` as JSON on stdout (non-finite numbers as null, named under "nonFiniteValues").
     static func json<T: Encodable>(_ value: T) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        FileHandle.standardOutput.write(try enc.encode(value))
+        FileHandle.standardOutput.write(try ReportJSON.encode(value))
         FileHandle.standardOutput.write(Data("\n".utf8))
     }
 

@@ -23,6 +23,17 @@ struct ValidateCommand: ParsableCommand {
         var failed: Int
     }
 
+    func validate() throws {
+        if let only {
+            let ops = AllChecks.all.map(\.op)
+            guard ops.contains(where: { $0.contains(only) }) else {
+                var seen = Set<String>()
+                let names = ops.filter { seen.insert($0).inserted }
+                throw ValidationError("--only \(only) matches no check; the checks are: \(names.joined(separator: ", "))")
+            }
+        }
+    }
+
     func run() throws {
         let chosen = try wrap {
             try DeviceSelection.openCL(device: deviceOptions.device) {

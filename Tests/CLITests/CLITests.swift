@@ -54,6 +54,20 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(r.stderr.contains("Fatal error"), r.stderr)
     }
 
+    /// `gpu` means a GPU: here (PoCL, a CPU device) it fails and names the devices there are.
+    func testDeviceGPUNeedsAGPU() throws {
+        let r = try run(["step", "--model", "rate", "--n", "8", "--steps", "1", "--device", "gpu"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("no OpenCL device is a GPU"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("available: cpu"), r.stderr)
+    }
+
+    func testValidateOnlyMatchingNothingIsAnError() throws {
+        let r = try run(["validate", "--only", "no-such-op"])
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertTrue(r.stderr.contains("--only no-such-op matches no check; the checks are: philox"), r.stderr)
+    }
+
     func testEnvironmentVariableChoosesTheDevice() throws {
         let bad = try run(["validate", "--only", "philox.raw"], env: ["GPURUN_DEVICE": "bogus"])
         XCTAssertNotEqual(bad.status, 0)

@@ -96,6 +96,20 @@ final class TheoryDMFTTests: XCTestCase {
         XCTAssertEqual(a.delta0, b.delta0, accuracy: 1e-9 * a.delta0)
     }
 
+    /// Where the quadrature cannot resolve the theory (large g), the solver refuses instead of
+    /// answering wrong (it gave λ_max = 0.35 at g = 50 and 270 at g = 1000); below that, λ_max
+    /// keeps growing with g.
+    func testRefusesWhereItCannotResolveTheTheory() throws {
+        let at15 = try RateFlowDMFT.solve(g: 15)
+        XCTAssertGreaterThan(at15.lambdaMax, try RateFlowDMFT.solve(g: 12).lambdaMax)
+        XCTAssertLessThan(abs(at15.firstExcitedEnergy), 1e-4 * abs(at15.groundStateEnergy))
+        for g in [30.0, 1000] {
+            XCTAssertThrowsError(try RateFlowDMFT.solve(g: g)) { error in
+                XCTAssertTrue("\(error)".contains("no reliable answer at g = \(Int(g))"), "\(error)")
+            }
+        }
+    }
+
     /// The map's closed forms against Monte Carlo expectations (Philox normals), and their
     /// fixed-point equation.
     func testMapMeanField() throws {

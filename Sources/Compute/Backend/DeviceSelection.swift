@@ -3,15 +3,20 @@ import Foundation
 
 /// How users name a backend: `cpu`, `opencl` (the first OpenCL device) or `opencl:N`.
 public enum DeviceSpec: Equatable, Sendable, CustomStringConvertible {
+    /// The CPU engine (OpenBLAS and Swift loops).
     case cpu
+    /// OpenCL device N in platform order (`gpurun devices`); `opencl` alone is device 0.
     case opencl(Int)
+    /// The first OpenCL device of type GPU; an error where there is none.
+    case gpu
 
     public static let environmentVariable = "GPURUN_DEVICE"
 
     public init(parsing text: String) throws {
         let t = text.lowercased().trimmingWhitespace()
         if t == "cpu" { self = .cpu; return }
-        if t == "opencl" || t == "gpu" { self = .opencl(0); return }
+        if t == "opencl" { self = .opencl(0); return }
+        if t == "gpu" { self = .gpu; return }
         if t.hasPrefix("opencl:"), let n = Int(t.dropFirst(7)), n >= 0 { self = .opencl(n); return }
         throw ComputeError.unknownDevice(requested: text, available: Devices.availableNames())
     }
@@ -20,6 +25,7 @@ public enum DeviceSpec: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .cpu: "cpu"
         case .opencl(let n): "opencl:\(n)"
+        case .gpu: "gpu"
         }
     }
 }
@@ -59,6 +65,12 @@ public enum Devices {
                 throw ComputeError.unknownDevice(requested: spec.description, available: availableNames())
             }
             return try OpenCLBackend(device: n)
+        case .gpu:
+            let found = CLPlatforms.discover()
+            guard let gpu = found.devices.first(where: \.isGPU) else {
+                throw ComputeError.invalidArgument("no OpenCL device is a GPU\(found.reason.map { " (\($0))" } ?? ""); available: \(availableNames().joined(separator: ", "))")
+            }
+            return try OpenCLBackend(device: gpu.index)
         }
     }
 

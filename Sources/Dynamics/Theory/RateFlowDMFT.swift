@@ -61,6 +61,16 @@ public struct RateFlowDMFT: Codable, Sendable, Equatable {
         let coarse = try groundStates(g: g, table: table, kappa: kappa, step: h)
         let fine = try groundStates(g: g, table: table, kappa: kappa, step: h / 2)
         let e0 = (4 * fine.e0 - coarse.e0) / 3, e1 = (4 * fine.e1 - coarse.e1) / 3
+        // The built-in check (E1 = 0 in exact theory): quadrature and grid errors break the
+        // consistency of C_φ and C_φ' first. Past g ≈ 19 the rules (at most 3000 nodes) no
+        // longer resolve φ on the scale √Δ0, E1 drifts from 0 and λ_max with it (1.10 at g = 30,
+        // 0.35 at g = 50, 270 at g = 1000): refuse rather than answer wrong.
+        let tolerance = 1e-4 * max(1, abs(e0))
+        guard abs(e1) <= tolerance, e0.isFinite, e0 < 1 else {
+            throw ComputeError.invalidArgument(String(
+                format: "DMFT: no reliable answer at g = %g: its check eigenvalue E1 = %.3g should be 0 (tolerance %.1g); the quadrature does not resolve Δ0 = %.4g. The rate-network DMFT answers for g up to about 19",
+                g, e1, tolerance, d0))
+        }
         let stride = max(1, fine.delta.count / 200)
         let idx = Array(Swift.stride(from: 0, to: fine.delta.count, by: stride))
         return RateFlowDMFT(g: g, delta0: d0, lambdaMax: -1 + (1 - e0).squareRoot(), groundStateEnergy: e0,

@@ -49,19 +49,10 @@ public enum ReportFiles {
         return URL(fileURLWithPath: path, isDirectory: true)
     }
 
-    /// The encoder of every JSON report, on stdout and in files.
-    public static func encoder() -> JSONEncoder {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return enc
-    }
-
     /// A report as pretty JSON in a file, written atomically.
     public static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
         do {
-            try (encoder().encode(value) + Data("\n".utf8)).write(to: url, options: .atomic)
+            try (ReportJSON.encode(value) + Data("\n".utf8)).write(to: url, options: .atomic)
         } catch { throw ComputeError.io(path: url.path, reason: "cannot write the report (\(error.localizedDescription))") }
     }
 

@@ -117,10 +117,7 @@ public struct SweepTable: Codable, Equatable, Sendable {
     }
 
     public func json() throws -> Data {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return try enc.encode(self) + Data("\n".utf8)
+        try ReportJSON.encode(self) + Data("\n".utf8)
     }
 }
 
