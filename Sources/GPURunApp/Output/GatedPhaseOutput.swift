@@ -26,11 +26,8 @@ public enum GatedPhaseOutput {
         let svg = dir.appendingPathComponent("phase.svg")
         try plot.write(to: svg)
         files["svg"] = svg.path
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         let json = dir.appendingPathComponent("phase.json")
-        try enc.encode(d).write(to: json, options: .atomic)
+        try ReportFiles.writeJSON(d, to: json)
         files["json"] = json.path
         return files
     }
