@@ -54,6 +54,20 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(r.stderr.contains("Fatal error"), r.stderr)
     }
 
+    /// A negative value reaches its option's range check (the parser alone reads "-5" as an
+    /// option and calls the value missing); NaN and infinity are refused for every real option;
+    /// the usage block shrinks to a hint on the error's line.
+    func testNegativeAndNonFiniteValuesGetRangeErrors() throws {
+        let negative = try run(["theory", "--model", "rate", "--g", "-2"])
+        XCTAssertEqual(negative.status, 64)
+        XCTAssertEqual(negative.stderr, "Error: --g must be positive, got -2.0 (see 'gpurun theory --help')\n")
+        for value in ["nan", "-inf", "1e400", "0.5,NaN"] {
+            let r = try run(["ridge", "--gammas", value])
+            XCTAssertEqual(r.status, 64, value)
+            XCTAssertTrue(r.stderr.hasPrefix("Error: --gammas must be finite, got \(value)"), r.stderr)
+        }
+    }
+
     /// `gpu` means a GPU: here (PoCL, a CPU device) it fails and names the devices there are.
     func testDeviceGPUNeedsAGPU() throws {
         let r = try run(["step", "--model", "rate", "--n", "8", "--steps", "1", "--device", "gpu"])
