@@ -65,6 +65,23 @@ public enum ModelChoice: Codable, Sendable, Equatable {
         self = .described(try ModelDescription(json: text))
     }
 
+    /// A built-in model as its name, a description as its object, a caller's model as
+    /// {"custom": NAME}.
+    public init(from decoder: Decoder) throws {
+        if let k = try? decoder.singleValueContainer().decode(ModelKind.self) { self = .builtin(k); return }
+        struct Custom: Decodable { var custom: String }
+        if let c = try? Custom(from: decoder) { self = .custom(c.custom); return }
+        self = .described(try ModelDescription(from: decoder))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        switch self {
+        case .builtin(let k): var c = encoder.singleValueContainer(); try c.encode(k)
+        case .described(let d): try d.encode(to: encoder)
+        case .custom(let n): var c = encoder.singleValueContainer(); try c.encode(["custom": n])
+        }
+    }
+
     public var name: String {
         switch self {
         case .builtin(let k): k.rawValue

@@ -31,4 +31,24 @@ public enum OptimizerSpec: Codable, Sendable {
     }
 
     public var learningRate: LearningRate { optimizer.learningRate }
+
+    enum Key: String, CodingKey { case type }
+
+    /// The optimiser's fields and "type": "sgd", "adam" or "adamw".
+    public init(from decoder: Decoder) throws {
+        switch try decoder.container(keyedBy: Key.self).decode(String.self, forKey: .type) {
+        case "sgd": self = .sgd(try SGD(from: decoder))
+        case "adam", "adamw": self = .adam(try Adam(from: decoder))
+        case let t: throw ComputeError.invalidArgument("unknown optimizer '\(t)'")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        switch self {
+        case .sgd(let o): try o.encode(to: encoder)
+        case .adam(let o): try o.encode(to: encoder)
+        }
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(name, forKey: .type)
+    }
 }
