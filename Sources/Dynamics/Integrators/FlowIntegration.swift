@@ -7,8 +7,17 @@ protocol FlowModel: RecurrentModel {
     /// v = f(x) for every state of x ([segments, B, N]); row b uses network `network`, or its own
     /// network b when nil (B = networks > 1). `v` must not alias `x`.
     func velocity(_ x: Tensor<T>, network: Int?, into v: Tensor<T>) throws
-    /// out = A(x_member) Q, Q [stateSize, k]; the states' network is `network`. `out` must not alias Q.
-    func flowJacobianTimes(_ x: Tensor<T>, member: Int, network: Int, _ q: Tensor<T>, into out: Tensor<T>) throws
+    /// out_b = A(x_b) Q_b for every state of x at once, Q [B, stateSize, k]; `member` as in
+    /// `tangentProducts` (nil: x is the batch, state b with network b; m: x is member m's state
+    /// alone). `out` must not alias Q.
+    func flowJacobianTimes(_ x: Tensor<T>, member: Int?, _ q: Tensor<T>, into out: Tensor<T>) throws
+}
+
+extension FlowModel {
+    /// out = A(x_member) Q with network `network` (Q [stateSize, k]): the member's state alone.
+    func flowJacobianTimes(_ x: Tensor<T>, member: Int, network: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
+        try flowJacobianTimes(memberState(x, member), member: network, q, into: out)
+    }
 }
 
 /// The classical fourth-order Runge–Kutta step and its exact tangent map.
@@ -39,27 +48,24 @@ enum FlowIntegration {
         }
     }
 
-    static func rk4Tangent<M: FlowModel>(_ m: M, _ states: Tensor<M.T>, member: Int, _ q: Tensor<M.T>,
+    /// The tangent map of the RK4 step for every member at once (Q [B, stateSize, k]); `member`
+    /// as in `tangentProducts`.
+    static func rk4Tangent<M: FlowModel>(_ m: M, _ states: Tensor<M.T>, member: Int?, _ q: Tensor<M.T>,
                                          into out: Tensor<M.T>) throws {
         let be = m.backend
-        let net = m.networks == 1 ? 0 : member
-        let one = [m.segments, 1, m.units]
-        // The member's state, alone: segment s of member b is row s·B + b of [segments·B, N].
-        let x1 = try m.ws.get("rk4t.x1", one), y = try m.ws.get("rk4t.y", one), k = try m.ws.get("rk4t.k", one)
-        let rows = try x1.reshaped([m.segments, m.units])
-        for s in 0..<m.segments { try be.copy(m.segment(states, s, member: member), into: rows.rows(s..<s + 1)) }
-        let shape = q.shape
-        let p = try m.ws.get("rk4t.p", shape), d = try m.ws.get("rk4t.d", shape)
+        let net: Int? = m.networks == 1 ? 0 : member
+        let y = try m.ws.get("rk4t.y", states.shape), k = try m.ws.get("rk4t.k", states.shape)
+        let p = try m.ws.get("rk4t.p", q.shape), d = try m.ws.get("rk4t.d", q.shape)
         let dt = m.timeStep
         try be.copy(q, into: out)
         // Stage i: d = A(x_i) P_i with P_1 = Q; then P_{i+1} = Q + c_{i+1} δ d, x_{i+1} = x + c_{i+1} δ k_i.
         for (stage, (next, weight)) in [(0.5, 1.0 / 6), (0.5, 1.0 / 3), (1.0, 1.0 / 3), (0.0, 1.0 / 6)].enumerated() {
-            let xi = stage == 0 ? x1 : y
-            try m.flowJacobianTimes(xi, member: 0, network: net, stage == 0 ? q : p, into: d)
+            let xi = stage == 0 ? states : y
+            try m.flowJacobianTimes(xi, member: member, stage == 0 ? q : p, into: d)
             try be.axpby(M.T(dt * weight), d, 1, out)
             if stage < 3 {
                 try m.velocity(xi, network: net, into: k)
-                try be.copy(x1, into: y)
+                try be.copy(states, into: y)
                 try be.axpby(M.T(dt * next), k, 1, y)
                 try be.copy(q, into: p)
                 try be.axpby(M.T(dt * next), d, 1, p)

@@ -17,21 +17,34 @@ package final class CholeskyQR2<T: Scalar> {
     }
 
     package func orthonormalize(_ q: Tensor<T>) throws -> [Double] {
-        let (s, k) = (q.shape[0], q.shape[1])
-        var logs = [Double](repeating: 0, count: k)
+        guard q.rank == 2 else { throw ComputeError.shapeMismatch("CholeskyQR2 of one block [S, k], got \(q.shape)") }
+        return try orthonormalize(members: q)[0]
+    }
+
+    /// Every member's block of Q ([B, S, k]) at once: the Gram matrices and the products
+    /// Q_b R_b⁻¹ are strided-batched GEMMs (launches independent of B), the k×k Cholesky
+    /// factorisations run on the host member by member. If any first Cholesky fails, every
+    /// member goes to the host Householder QR (Q is untouched until then).
+    package func orthonormalize(members q: Tensor<T>) throws -> [[Double]] {
+        let (b, s, k) = try TangentQR.blockShape(q)
+        var logs = [[Double]](repeating: [Double](repeating: 0, count: k), count: b)
         for pass in 0..<2 {
-            let g = try ws.get("gram", [k, k])
-            try backend.gemm(GemmParams(m: k, n: k, k: s, transA: true), alpha: 1, q, q, beta: 0, g)
+            let g = try ws.get("gram", [b, k, k])
+            try backend.gemm(GemmParams(m: k, n: k, k: s, transA: true, batch: b), alpha: 1, q, q, beta: 0, g)
             var host = try g.toArray().map(\.double)
-            guard Self.choleskyInverse(&host, k) else {
-                if pass == 0 { return try TangentQR.hostQR(q) }
-                throw ComputeError.invalidArgument("CholeskyQR2: the tangent block lost rank")
+            for m in 0..<b {
+                var gm = Array(host[(m * k * k)..<((m + 1) * k * k)])
+                guard Self.choleskyInverse(&gm, k) else {
+                    if pass == 0 { return try TangentQR.hostQR(members: q) }
+                    throw ComputeError.invalidArgument("CholeskyQR2: the tangent block of member \(m) lost rank")
+                }
+                for i in 0..<k { logs[m][i] -= Foundation.log(gm[i * k + i]) }  // diag(R⁻¹) = 1/diag(R)
+                host.replaceSubrange((m * k * k)..<((m + 1) * k * k), with: gm)
             }
-            for i in 0..<k { logs[i] -= Foundation.log(host[i * k + i]) }  // diag(R⁻¹) = 1/diag(R)
-            let rinv = try ws.get("rinv", [k, k])
+            let rinv = try ws.get("rinv", [b, k, k])
             try backend.write(host.map { T($0) }, into: rinv)
-            let tmp = try ws.get("q", [s, k])
-            try backend.gemm(GemmParams(m: s, n: k, k: k), alpha: 1, q, rinv, beta: 0, tmp)
+            let tmp = try ws.get("q", [b, s, k])
+            try backend.gemm(GemmParams(m: s, n: k, k: k, batch: b), alpha: 1, q, rinv, beta: 0, tmp)
             try backend.copy(tmp, into: q)
         }
         return logs

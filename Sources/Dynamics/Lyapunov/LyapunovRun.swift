@@ -34,8 +34,9 @@ public final class LyapunovRun<M: RecurrentModel> {
     let config: LyapunovConfig
     let identity: [String: String]
     let states: Tensor<M.T>
-    var qs: [Tensor<M.T>]
-    var images: [Tensor<M.T>]
+    /// Every member's tangent block: [B, stateSize, k], member b's at b·stateSize·k (L11).
+    var q: Tensor<M.T>
+    var image: Tensor<M.T>
     // 0: state transient, 1: Q transient, 2: accumulation.
     package var phase = 0
     package var t = 0
@@ -80,14 +81,14 @@ public final class LyapunovRun<M: RecurrentModel> {
         } else {
             states = try JacobianCheck.randomStates(model, batch: b, seed: config.seed)
         }
-        qs = try (0..<b).map { m in
-            let z: [Double] = PhiloxFill.normal(count: s * config.k, seed: config.seed, stream: PhiloxStreams.tangent(m))
-            return try be.tensor(z.map { M.T($0) }, shape: [s, config.k])
+        let z: [Double] = (0..<b).flatMap { m in
+            PhiloxFill.normal(count: s * config.k, seed: config.seed, stream: PhiloxStreams.tangent(m)) as [Double]
         }
-        images = try (0..<b).map { _ in try be.zeros([s, config.k], as: M.T.self) }
+        q = try be.tensor(z.map { M.T($0) }, shape: [b, s, config.k])
+        image = try be.zeros([b, s, config.k], as: M.T.self)
         sums = Array(repeating: Array(repeating: 0, count: config.k), count: b)
         if b * s * s <= Self.maxCovarianceValues { covariances = (0..<b).map { _ in StateCovariance(size: s) } }
-        for q in qs { _ = try TangentQR.hostQR(q) }
+        _ = try TangentQR.hostQR(members: q)
     }
 
     /// Adds every member's current state to its covariance (segment-major [segments, B, N] →
@@ -103,8 +104,9 @@ public final class LyapunovRun<M: RecurrentModel> {
         }
     }
 
-    func orthonormalize(_ q: Tensor<M.T>) throws -> [Double] {
-        qrMethod == .cholesky2 ? try cholesky.orthonormalize(q) : try TangentQR.hostQR(q)
+    /// Every member's block at once; ln R_ii per member.
+    func orthonormalize() throws -> [[Double]] {
+        qrMethod == .cholesky2 ? try cholesky.orthonormalize(members: q) : try TangentQR.hostQR(members: q)
     }
 
     /// Runs to the end, or until `shouldStop` (checked between steps) asks it to stop.
@@ -126,17 +128,14 @@ public final class LyapunovRun<M: RecurrentModel> {
                 return .stopped(step: t)
             }
             if phase > 0 {
-                for m in 0..<config.batch {
-                    try model.jacobianTimes(states, member: m, qs[m], into: images[m])
-                    swap(&qs[m], &images[m])
-                }
+                try model.jacobianTimes(states, q, into: image)
+                swap(&q, &image)
             }
             try model.step(states)
             t += 1
             if phase == 2 { try recordStates() }
             if phase > 0 && (t % config.reorth == 0 || t == lengths[phase]) {
-                var logs: [[Double]] = []
-                for m in 0..<config.batch { logs.append(try orthonormalize(qs[m])) }
+                let logs = try orthonormalize()
                 if logs.joined().contains(where: { $0.isNaN }) {
                     throw ComputeError.invalidArgument("lyapunov: the tangent dynamics produced NaN at step \(t) of the \(names[phase]); the state diverged")
                 }
@@ -190,23 +189,24 @@ public final class LyapunovRun<M: RecurrentModel> {
                                     elapsedSeconds: elapsed, stateCount: states.count,
                                     qCount: model.stateSize * config.k, members: config.batch,
                                     covarianceCounts: covariances == nil ? nil : covs.map(\.count))
-        try cp.write(to: url, states: try states.toArray().map(\.double), qs: try qs.map { try $0.toArray().map(\.double) },
-                     covariances: covs)
+        let all = try q.toArray().map(\.double), size = model.stateSize * config.k
+        try cp.write(to: url, states: try states.toArray().map(\.double),
+                     qs: (0..<config.batch).map { Array(all[($0 * size)..<(($0 + 1) * size)]) }, covariances: covs)
     }
 
     /// Continues from a checkpoint written by a run with the same model, parameters and config.
     public func resume(from url: URL) throws {
-        let (cp, st, q, covs) = try LyapunovCheckpoint.read(url)
-        var saved = cp.identity
+        let (cp, st, saved, covs) = try LyapunovCheckpoint.read(url)
+        var savedIdentity = cp.identity
         // Checkpoints of older versions name the QR methods host and cholesky.
-        saved["config"] = saved["config"].map(TangentQR.Method.renamingOldNames)
-        if saved != identity {
-            let keys = Set(saved.keys).union(identity.keys).sorted().filter { saved[$0] != identity[$0] }
-            let diffs = keys.map { "\($0): checkpoint \(saved[$0] ?? "-"), now \(identity[$0] ?? "-")" }
+        savedIdentity["config"] = savedIdentity["config"].map(TangentQR.Method.renamingOldNames)
+        if savedIdentity != identity {
+            let keys = Set(savedIdentity.keys).union(identity.keys).sorted().filter { savedIdentity[$0] != identity[$0] }
+            let diffs = keys.map { "\($0): checkpoint \(savedIdentity[$0] ?? "-"), now \(identity[$0] ?? "-")" }
             throw ComputeError.invalidArgument(
                 "\(url.path) was written by a run with other parameters; refusing to resume.\n  " + diffs.joined(separator: "\n  "))
         }
-        guard st.count == states.count, q.count == qs.count, q.allSatisfy({ $0.count == model.stateSize * config.k }),
+        guard st.count == states.count, saved.count == config.batch, saved.allSatisfy({ $0.count == model.stateSize * config.k }),
               cp.covarianceCounts == nil || covs.count == (covariances?.count ?? 0) else {
             throw ComputeError.io(path: url.path, reason: "checkpoint sizes do not match this run")
         }
@@ -218,7 +218,7 @@ public final class LyapunovRun<M: RecurrentModel> {
             for (c, v) in zip(covariances ?? [], covs) { try c.restore(v) }
         }
         try model.backend.write(st.map { M.T($0) }, into: states)
-        for m in 0..<qs.count { try model.backend.write(q[m].map { M.T($0) }, into: qs[m]) }
+        try model.backend.write(saved.joined().map { M.T($0) }, into: q)
         phase = cp.phase
         t = cp.t
         sums = cp.sums

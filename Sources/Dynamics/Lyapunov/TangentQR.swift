@@ -59,21 +59,36 @@ public enum TangentQR {
         }
     }
 
+    public static func hostQR<T: Scalar>(_ q: Tensor<T>) throws -> [Double] {
+        guard q.rank == 2 else { throw ComputeError.shapeMismatch("QR needs a tall block [S, k], got \(q.shape)") }
+        return try hostQR(members: q)[0]
+    }
+
+    /// Every member's block of Q ([B, S, k]; [S, k] for one member), in place: one transfer each
+    /// way for device tensors, then LAPACK member by member; ln R_ii of each member.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    public static func hostQR<T: Scalar>(_ q: Tensor<T>) throws -> [Double] {
-        guard q.rank == 2, q.shape[0] >= q.shape[1] else {
-            throw ComputeError.shapeMismatch("QR needs a tall block [S, k] with k ≤ S, got \(q.shape)")
-        }
+    public static func hostQR<T: Scalar>(members q: Tensor<T>) throws -> [[Double]] {
+        let (b, s, k) = try blockShape(q)
         if let cpu = q.backend as? CPUBackend {
-            return try orthonormalize(cpu.ptr(q), s: q.shape[0], k: q.shape[1], T.self)
+            let p = cpu.ptr(q)
+            return try (0..<b).map { m in try orthonormalize(p + m * s * k, s: s, k: k, T.self) }
         }
         var host = try q.toArray()
-        let logs = try host.withUnsafeMutableBufferPointer {
-            try orthonormalize($0.baseAddress!, s: q.shape[0], k: q.shape[1], T.self)
+        let logs = try host.withUnsafeMutableBufferPointer { buf in
+            try (0..<b).map { m in try orthonormalize(buf.baseAddress! + m * s * k, s: s, k: k, T.self) }
         }
         try q.backend.write(host, into: q)
         return logs
+    }
+
+    /// (B, S, k) of a tangent block [S, k] or a batch of them [B, S, k], k ≤ S.
+    static func blockShape<T>(_ q: Tensor<T>) throws -> (members: Int, s: Int, k: Int) {
+        let dims = q.rank == 2 ? (1, q.shape[0], q.shape[1]) : q.rank == 3 ? (q.shape[0], q.shape[1], q.shape[2]) : nil
+        guard let dims, dims.1 >= dims.2 else {
+            throw ComputeError.shapeMismatch("QR needs tall blocks [S, k] or [B, S, k] with k ≤ S, got \(q.shape)")
+        }
+        return dims
     }
 
     @_specialize(where T == Float)

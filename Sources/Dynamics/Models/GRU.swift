@@ -142,12 +142,12 @@ extension GatedCell {
         try backend.binary(.add, n, d, into: h)
     }
 
-    func gruJacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
-        let nU = units, k = q.shape[1]
-        let net = networks == 1 ? 0 : member
-        let h = try segment(states, 0, member: member)
-        let f = try gruForward(h, input: nil, single: net, tag: "j.")
-        let vec = { (name: String) in try self.ws.get("j." + name, [1, nU]) }
+    /// Every member at once: the factors are [B, N], G one strided-batched GEMM.
+    func gruJacobianTimes(_ states: Tensor<T>, member: Int?, _ q: Tensor<T>, into out: Tensor<T>) throws {
+        let t = try TangentBatch(self, states, member: member, q)
+        let h = try segment(states, 0)
+        let f = try gruForward(h, input: nil, single: t.shared, tag: "j.")
+        let vec = { (name: String) in try self.ws.get("j." + name, [t.members, self.units]) }
         let (z, zc, rc, sn, n) = (try vec("z"), try vec("zc"), try vec("rc"), try vec("sn"), try vec("n"))
         let (cn, cr, cz) = (try vec("cn"), try vec("cr"), try vec("cz"))
         try backend.apply(.sigmoid, f.az, into: z)
@@ -165,10 +165,10 @@ extension GatedCell {
         try backend.binary(.mul, cz, z, into: cz)
         try backend.binary(.mul, cz, zc, into: cz)
         // G = W_hh Q, then M Q = diag(z) Q + diag(c_r) G_r + diag(c_z) G_z + diag(c_n) G_n
-        let g = try gateProducts(q, network: net)
-        try backend.scale(rows: true, z, q, cols: k, into: out)
+        let g = try gateProducts(t.segment(q, 0), t)
+        try t.scale(z, t.segment(q, 0), into: t.segment(out, 0))
         for (i, c) in [cr, cz, cn].enumerated() {
-            try backend.scale(rows: true, c, g.rows(i * nU..<(i + 1) * nU), cols: k, beta: 1, into: out)
+            try t.scale(c, gateBlock(g, i, t), into: t.segment(out, 0), beta: 1)
         }
     }
 }

@@ -110,8 +110,8 @@ public class GatedCell<T: Scalar>: InputDrivenModel, LaunchChainModel {
         }
     }
 
-    public func jacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
-        try checkTangent(states, member: member, q, out)
+    /// Every member at once (docs/lyapunov.md L11): GRU.swift and LSTM.swift.
+    public func tangentProducts(_ states: Tensor<T>, member: Int?, _ q: Tensor<T>, into out: Tensor<T>) throws {
         switch kind {
         case .gru: try gruJacobianTimes(states, member: member, q, into: out)
         case .lstm: try lstmJacobianTimes(states, member: member, q, into: out)
@@ -145,15 +145,18 @@ public class GatedCell<T: Scalar>: InputDrivenModel, LaunchChainModel {
                                             h: h, c: c, units: units, rows: b))
     }
 
-    /// G = W_hh Q_h ([gates·N, k], one GEMM with network `net`'s stacked gate weights) for the
-    /// tangent products (docs/models.md M16, M21).
-    func gateProducts(_ qh: Tensor<T>, network net: Int) throws -> Tensor<T> {
-        let k = qh.shape[1], rows = gates * units
-        let g = try ws.get("j.G", [rows, k])
-        var p = GemmParams(m: rows, n: k, k: units)
-        p.offsetA = net * rows * units
-        try backend.gemm(p, alpha: 1, weightHH, qh, beta: 0, g)
+    /// G_b = W_hh Q_h,b ([B, gates·N, k], one strided-batched GEMM with each member's stacked
+    /// gate weights) for the tangent products (docs/models.md M16, M21).
+    func gateProducts(_ qh: RowBlocks<T>, _ t: TangentBatch<T>) throws -> Tensor<T> {
+        let rows = gates * units
+        let g = try ws.get("j.G", [t.members, rows, t.k])
+        try t.product(weightHH, networkStride: rows * units, rows: rows, qh, into: t.blocks(g, rows: rows))
         return g
+    }
+
+    /// Block j (N rows) of every member's G.
+    func gateBlock(_ g: Tensor<T>, _ j: Int, _ t: TangentBatch<T>) -> RowBlocks<T> {
+        RowBlocks(g, offset: j * units * t.k, stride: gates * units * t.k)
     }
 
     /// Ones ([rows, 1]) for the rank-1 bias GEMMs of the launch chain.

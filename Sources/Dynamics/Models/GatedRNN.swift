@@ -190,11 +190,11 @@ public final class GatedRNN<T: Scalar>: RecurrentModel, FlowModel, LaunchChainMo
         try backend.axpby(T(o.dt), v, 1, h)
     }
 
-    /// M Q = Q + δ A Q (Euler) or the RK4 step's tangent map, from `flowJacobianTimes`.
-    public func jacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
-        try checkTangent(states, member: member, q, out)
+    /// M Q = Q + δ A Q (Euler) or the RK4 step's tangent map, from `flowJacobianTimes`, for every
+    /// member at once.
+    public func tangentProducts(_ states: Tensor<T>, member: Int?, _ q: Tensor<T>, into out: Tensor<T>) throws {
         if integrator == .rk4 { return try FlowIntegration.rk4Tangent(self, states, member: member, q, into: out) }
-        try flowJacobianTimes(states, member: member, network: networks == 1 ? 0 : member, q, into: out)
+        try flowJacobianTimes(states, member: member, q, into: out)
         try backend.axpby(1, q, T(options.dt), out)
     }
 
@@ -223,20 +223,23 @@ public final class GatedRNN<T: Scalar>: RecurrentModel, FlowModel, LaunchChainMo
     ///   (AQ)_h = Σ_z (−Q_h + J^h [diag(σ_r φ') Q_h + diag(φ σ_r') Q_r]) + diag(σ_z' ⊙ v) Q_z,
     ///            v = −h + J^h(σ_r ⊙ φ);
     ///   (AQ)_z = (J^z diag(φ') Q_h − Q_z)/τ_z;  (AQ)_r likewise with J^r, τ_r.
-    func flowJacobianTimes(_ states: Tensor<T>, member: Int, network net: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
-        let n = units, k = q.shape[1], o = options
-        let h = try segment(states, 0, member: member)
-        let vec = { (name: String) in try self.ws.get("j." + name, [1, n]) }
+    /// Every member at once (docs/lyapunov.md L11): the gate factors are [B, N] rows of the
+    /// segment-major states, the products strided-batched GEMMs, the scalings `scaleBlocks`.
+    func flowJacobianTimes(_ states: Tensor<T>, member: Int?, _ q: Tensor<T>, into out: Tensor<T>) throws {
+        let t = try TangentBatch(self, states, member: member, q)
+        let n = units, o = options
+        let h = try segment(states, 0)
+        let vec = { (name: String) in try self.ws.get("j." + name, [t.members, n]) }
         let (phi, dphi, sz, szc, sr, src) = (try vec("phi"), try vec("dphi"), try vec("sz"), try vec("szc"),
                                              try vec("sr"), try vec("src"))
         let (v, a1, a2, wz) = (try vec("v"), try vec("a1"), try vec("a2"), try vec("wz"))
         try backend.apply(.tanh, h, into: phi)
         try backend.apply(.sech2, h, into: dphi)
-        try gate(segment(states, 1, member: member), alpha: o.alphaZ, beta: o.betaZ, into: sz, complement: szc)
-        try gate(segment(states, 2, member: member), alpha: o.alphaR, beta: o.betaR, into: sr, complement: src)
+        try gate(segment(states, 1), alpha: o.alphaZ, beta: o.betaZ, into: sz, complement: szc)
+        try gate(segment(states, 2), alpha: o.alphaR, beta: o.betaR, into: sr, complement: src)
         // v = −h + J^h (σ_r φ)
         try backend.binary(.mul, sr, phi, into: a1)
-        try times(a1, matrix: 0, single: net, alpha: 1, beta: 0, into: v)
+        try times(a1, matrix: 0, single: t.shared, alpha: 1, beta: 0, into: v)
         try backend.axpby(-1, h, 1, v)
         // wz = σ_z' ⊙ v = α_z σ_z (1 − σ_z) v
         try backend.binary(.mul, sz, szc, into: wz)
@@ -248,26 +251,25 @@ public final class GatedRNN<T: Scalar>: RecurrentModel, FlowModel, LaunchChainMo
         try backend.binary(.mul, a2, phi, into: a2)
         try backend.axpby(T(o.alphaR), a2, 0, a2)
 
-        let (qh, qz, qr) = (try q.rows(0..<n), try q.rows(n..<2 * n), try q.rows(2 * n..<3 * n))
-        let (oh, oz, or) = (try out.rows(0..<n), try out.rows(n..<2 * n), try out.rows(2 * n..<3 * n))
-        let s = try ws.get("j.S", [n, k]), t = try ws.get("j.T", [n, k])
+        let (qh, qz, qr) = (t.segment(q, 0), t.segment(q, 1), t.segment(q, 2))
+        let (oh, oz, or) = (t.segment(out, 0), t.segment(out, 1), t.segment(out, 2))
+        let s = t.blocks(try ws.get("j.S", [t.members, n, t.k]), rows: n)
+        let tb = t.blocks(try ws.get("j.T", [t.members, n, t.k]), rows: n)
         let nn = n * n
-        var p = GemmParams(m: n, n: k, k: n)
         // T = J^h (diag(a1) Q_h + diag(a2) Q_r) − Q_h
-        try backend.scale(rows: true, a1, qh, cols: k, into: s)
-        try backend.scale(rows: true, a2, qr, cols: k, beta: 1, into: s)
-        p.offsetA = 3 * net * nn
-        try backend.gemm(p, alpha: 1, weights, s, beta: 0, t)
-        try backend.axpby(-1, qh, 1, t)
+        try t.scale(a1, qh, into: s)
+        try t.scale(a2, qr, into: s, beta: 1)
+        try t.product(weights, networkStride: 3 * nn, rows: n, s, into: tb)
+        try t.scale(nil, qh, into: tb, alpha: -1, beta: 1)
         // out_h = diag(σ_z) T + diag(wz) Q_z
-        try backend.scale(rows: true, sz, t, cols: k, into: oh)
-        try backend.scale(rows: true, wz, qz, cols: k, beta: 1, into: oh)
+        try t.scale(sz, tb, into: oh)
+        try t.scale(wz, qz, into: oh, beta: 1)
         // out_z, out_r from S = diag(φ') Q_h
-        try backend.scale(rows: true, dphi, qh, cols: k, into: s)
+        try t.scale(dphi, qh, into: s)
         for (m, tau, qb, ob) in [(1, o.tauZ, qz, oz), (2, o.tauR, qr, or)] {
-            try backend.copy(qb, into: ob)
-            p.offsetA = (3 * net + m) * nn
-            try backend.gemm(p, alpha: T(1 / tau), weights, s, beta: T(-1 / tau), ob)
+            try t.scale(nil, qb, into: ob)
+            try t.product(weights, weightOffset: m * nn, networkStride: 3 * nn, rows: n, s, alpha: T(1 / tau),
+                          beta: T(-1 / tau), into: ob)
         }
     }
 }

@@ -29,13 +29,17 @@ public final class GaussianProduct<T: Scalar>: RecurrentModel {
     /// The state does not matter; only the matrix index advances.
     public func step(_ states: Tensor<T>) throws { stepCount += 1 }
 
-    public func jacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
-        try checkTangent(states, member: member, q, out)
-        let n = units
+    /// Member b draws its own matrix (stream PhiloxStreams.perStep(b)), one draw and one GEMM per
+    /// member: a check model, not a workload, so its launches grow with B.
+    public func tangentProducts(_ states: Tensor<T>, member: Int?, _ q: Tensor<T>, into out: Tensor<T>) throws {
+        let n = units, b = batchSize(states), k = q.count / max(b * n, 1)
         let blocksPerMatrix = UInt64((n * n + 1) / 2)
-        let w: Tensor<T> = try backend.normal([n, n], seed: seed, stream: PhiloxStreams.perStep(member),
-                                              offset: UInt64(stepCount) * blocksPerMatrix)
-        try backend.gemm(GemmParams(m: n, n: q.shape[1], k: n), alpha: T(gain / Double(n).squareRoot()), w, q,
-                         beta: 0, out)
+        for i in 0..<b {
+            let w: Tensor<T> = try backend.normal([n, n], seed: seed, stream: PhiloxStreams.perStep(member ?? i),
+                                                  offset: UInt64(stepCount) * blocksPerMatrix)
+            var p = GemmParams(m: n, n: k, k: n)
+            (p.offsetB, p.offsetC) = (i * n * k, i * n * k)
+            try backend.gemm(p, alpha: T(gain / Double(n).squareRoot()), w, q, beta: 0, out)
+        }
     }
 }

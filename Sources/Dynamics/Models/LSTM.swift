@@ -68,12 +68,12 @@ extension GatedCell {
         try backend.binary(.mul, a[3], t, into: h)
     }
 
-    func lstmJacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
-        let nU = units, k = q.shape[1]
-        let net = networks == 1 ? 0 : member
-        let (h, c) = (try segment(states, 0, member: member), try segment(states, 1, member: member))
-        let a = try lstmForward(h, input: nil, single: net, tag: "j.")
-        let vec = { (name: String) in try self.ws.get("j." + name, [1, nU]) }
+    /// Every member at once: the factors are [B, N], G one strided-batched GEMM.
+    func lstmJacobianTimes(_ states: Tensor<T>, member: Int?, _ q: Tensor<T>, into out: Tensor<T>) throws {
+        let t = try TangentBatch(self, states, member: member, q)
+        let (h, c) = (try segment(states, 0), try segment(states, 1))
+        let a = try lstmForward(h, input: nil, single: t.shared, tag: "j.")
+        let vec = { (name: String) in try self.ws.get("j." + name, [t.members, self.units]) }
         let (i, ic, f, fc, g, sg) = (try vec("i"), try vec("ic"), try vec("f"), try vec("fc"), try vec("g"), try vec("sg"))
         let (o, oc, cn, tc, sc) = (try vec("o"), try vec("oc"), try vec("cn"), try vec("tc"), try vec("sc"))
         let (di, df) = (try vec("di"), try vec("df"))
@@ -100,14 +100,13 @@ extension GatedCell {
         try backend.binary(.mul, oc, tc, into: oc)
         try backend.binary(.mul, sc, o, into: sc)
 
-        let gm = try gateProducts(q.rows(0..<nU), network: net)
-        let gate = { (j: Int) in try gm.rows(j * nU..<(j + 1) * nU) }
-        let (oh, oc2) = (try out.rows(0..<nU), try out.rows(nU..<2 * nU))
-        try backend.scale(rows: true, f, q.rows(nU..<2 * nU), cols: k, into: oc2)
+        let gm = try gateProducts(t.segment(q, 0), t)
+        let (oh, oc2) = (t.segment(out, 0), t.segment(out, 1))
+        try t.scale(f, t.segment(q, 1), into: oc2)
         for (j, d) in [(0, di), (1, df), (2, sg)] {
-            try backend.scale(rows: true, d, gate(j), cols: k, beta: 1, into: oc2)
+            try t.scale(d, gateBlock(gm, j, t), into: oc2, beta: 1)
         }
-        try backend.scale(rows: true, sc, oc2, cols: k, into: oh)
-        try backend.scale(rows: true, oc, gate(3), cols: k, beta: 1, into: oh)
+        try t.scale(sc, oc2, into: oh)
+        try t.scale(oc, gateBlock(gm, 3, t), into: oh, beta: 1)
     }
 }

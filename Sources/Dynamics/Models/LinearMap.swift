@@ -47,10 +47,10 @@ public final class LinearMap<T: Scalar>: RecurrentModel, LaunchChainModel {
         try backend.copy(next, into: h)
     }
 
-    public func jacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
-        try checkTangent(states, member: member, q, out)
-        var p = GemmParams(m: units, n: q.shape[1], k: units)
-        p.offsetA = networks == 1 ? 0 : member * units * units
-        try backend.gemm(p, alpha: 1, matrix, q, beta: 0, out)
+    /// M_b Q_b = W_b Q_b for every member: one strided-batched GEMM.
+    public func tangentProducts(_ states: Tensor<T>, member: Int?, _ q: Tensor<T>, into out: Tensor<T>) throws {
+        let t = try TangentBatch(self, states, member: member, q)
+        try t.product(matrix, networkStride: units * units, rows: units, t.blocks(q, rows: units),
+                      into: t.blocks(out, rows: units))
     }
 }

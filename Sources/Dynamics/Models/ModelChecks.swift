@@ -2,7 +2,8 @@ import Compute
 /// Validation of every model of docs/models.md (rate, linear, gated, gru, lstm) on a device against
 /// the CPU engine (docs/checks.md C1–C3): from the same Philox weights, states and tangents, a
 /// batched step (B = 3, N = 37, one network shared and three networks), the input-driven step of
-/// the GRU and LSTM, and jacobianTimes on Q [stateSize, 5] at a member ≠ 0, in float32 and (where
+/// the GRU and LSTM, jacobianTimes on Q [stateSize, 5] at a member ≠ 0 and batched over all
+/// members (Q [B, stateSize, 5], docs/lyapunov.md L11; member 1's block against the former), in float32 and (where
 /// the device has it) float64; the flows with Euler and RK4; on the device the fused step
 /// (kernels/rnn_step.cl) also against the previous launch chain. Compared normwise (floor 1).
 package enum ModelChecks {
@@ -91,7 +92,7 @@ package enum ModelChecks {
     static func compare<M: LaunchChainModel>(_ label: String, _ cpu: CPUBackend, _ dev: any Backend, _ seed: UInt64,
                                              _ make: (any Backend) throws -> M) throws -> [ValidationResult] {
         let tol = tolerance(M.T.self)
-        let results = try [cpu, dev].map { be -> (step: [M.T], jac: [M.T], chain: [M.T], size: Int) in
+        let results = try [cpu, dev].map { be -> (step: [M.T], jac: [M.T], batched: [M.T], chain: [M.T], size: Int) in
             let m = try make(be)
             let chained = try JacobianCheck.randomStates(m, batch: batch, seed: seed)
             try m.chainStep(chained)
@@ -100,8 +101,11 @@ package enum ModelChecks {
             let q = try be.tensor(z.map { M.T($0) }, shape: [m.stateSize, columns])
             let mq = try be.zeros([m.stateSize, columns], as: M.T.self)
             try m.jacobianTimes(x, member: 1, q, into: mq)
+            let qb = try be.tensor((0..<batch).flatMap { _ in z }.map { M.T($0) }, shape: [batch, m.stateSize, columns])
+            let mqb = try be.zeros(qb.shape, as: M.T.self)
+            try m.jacobianTimes(x, qb, into: mqb)
             try m.step(x)
-            return (try x.toArray(), try mq.toArray(), try chained.toArray(), m.stateSize)
+            return (try x.toArray(), try mq.toArray(), try mqb.toArray(), try chained.toArray(), m.stateSize)
         }
         let size = results[0].size
         return [
@@ -111,6 +115,11 @@ package enum ModelChecks {
                      tolerance: tol, seed: seed, floor: 1),
             .compare(op: label + ".jacobianTimes", shape: [size, columns], ref: results[0].jac, got: results[1].jac,
                      tolerance: tol, seed: seed, floor: 1),
+            .compare(op: label + ".batchedJacobianTimes", shape: [batch, size, columns], ref: results[0].batched,
+                     got: results[1].batched, tolerance: tol, seed: seed, floor: 1),
+            .compare(op: label + ".batchedJacobianTimes[member 1]", shape: [size, columns], ref: results[1].jac,
+                     got: Array(results[1].batched[(size * columns)..<(2 * size * columns)]), tolerance: tol, seed: seed,
+                     floor: 1),
         ]
     }
 

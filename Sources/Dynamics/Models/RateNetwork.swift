@@ -72,19 +72,25 @@ public final class RateNetwork<T: Scalar>: RecurrentModel, FlowModel, LaunchChai
                               alpha: T(dt), beta: T(1 - dt), into: h)
     }
 
-    public func jacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
-        try checkTangent(states, member: member, q, out)
+    /// Every member at once (docs/lyapunov.md L11): Euler M Q = δ J diag(φ') Q + (1 − δ) Q, RK4
+    /// through FlowIntegration; 4 launches per Euler product whatever B (3 with δ = 1).
+    public func tangentProducts(_ states: Tensor<T>, member: Int?, _ q: Tensor<T>, into out: Tensor<T>) throws {
         if integrator == .rk4 { return try FlowIntegration.rk4Tangent(self, states, member: member, q, into: out) }
-        let k = q.shape[1]
-        let d = try ws.get("dphi", [1, units])
-        try backend.apply(.sech2, segment(states, 0, member: member), into: d)
-        let s = try ws.get("scaledQ", [units, k])
-        try backend.scale(rows: true, d, q, cols: k, into: s)
-        // out = δ J diag(φ') Q + (1 − δ) Q
-        if dt != 1 { try backend.copy(q, into: out) }
-        var p = GemmParams(m: units, n: k, k: units)
-        p.offsetA = networks == 1 ? 0 : member * units * units
-        try backend.gemm(p, alpha: T(dt), couplings, s, beta: T(1 - dt), out)
+        try couplingProducts(states, member: member, q, alpha: dt, beta: 1 - dt, into: out)
+    }
+
+    /// out = α J diag(φ'(h)) Q + β Q for every member (J of the member's network).
+    func couplingProducts(_ states: Tensor<T>, member: Int?, _ q: Tensor<T>, alpha: Double, beta: Double,
+                          into out: Tensor<T>) throws {
+        let t = try TangentBatch(self, states, member: member, q)
+        let d = try ws.get("dphi", [t.members, units])
+        try backend.apply(.sech2, states.reshaped([t.members, units]), into: d)
+        // One segment: row (b, i) of Q [B·N, k] is scaled by φ'(h_b)_i.
+        let s = try ws.get("scaledQ", [t.members * units, t.k])
+        try backend.scale(rows: true, d, q, cols: t.k, into: s)
+        if beta != 0 { try backend.copy(q, into: out) }
+        try t.product(couplings, networkStride: units * units, rows: units, t.blocks(s, rows: units), alpha: T(alpha),
+                      beta: T(beta), into: t.blocks(out, rows: units))
     }
 
     // MARK: the flow (FlowModel)
@@ -105,16 +111,8 @@ public final class RateNetwork<T: Scalar>: RecurrentModel, FlowModel, LaunchChai
         }
     }
 
-    /// A Q = J diag(φ'(h)) Q − Q.
-    func flowJacobianTimes(_ x: Tensor<T>, member: Int, network: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
-        let k = q.shape[1]
-        let d = try ws.get("flow.dphi", [1, units])
-        try backend.apply(.sech2, segment(x, 0, member: member), into: d)
-        let s = try ws.get("flow.scaledQ", [units, k])
-        try backend.scale(rows: true, d, q, cols: k, into: s)
-        try backend.copy(q, into: out)
-        var p = GemmParams(m: units, n: k, k: units)
-        p.offsetA = network * units * units
-        try backend.gemm(p, alpha: 1, couplings, s, beta: -1, out)
+    /// A Q = J diag(φ'(h)) Q − Q, every member at once.
+    func flowJacobianTimes(_ x: Tensor<T>, member: Int?, _ q: Tensor<T>, into out: Tensor<T>) throws {
+        try couplingProducts(x, member: member, q, alpha: 1, beta: -1, into: out)
     }
 }

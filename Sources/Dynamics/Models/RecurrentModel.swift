@@ -23,9 +23,13 @@ public protocol RecurrentModel<T>: AnyObject {
     /// Advances every state of `states` ([segments, B, N]) one step, in place.
     func step(_ states: Tensor<T>) throws
 
-    /// out = M Q: the Jacobian of one step at state `member` of `states`, times Q
-    /// ([stateSize, k]). `out` must not alias `q`.
-    func jacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws
+    /// out = M Q for every state of `states` at once (issue 17 point 2; docs/lyapunov.md L11): Q
+    /// and out are [B, stateSize, k] (block b [stateSize, k] at b·stateSize·k; [stateSize, k] when
+    /// B = 1), M_b the Jacobian of state b's step. `member` nil: `states` is the whole batch and
+    /// state b is member b (network b when networks > 1); m: `states` holds member m's state
+    /// alone. The launches do not depend on B: each product is one strided-batched GEMM over the
+    /// members. `out` must not alias `q`. Callers use `jacobianTimes`, which checks the operands.
+    func tangentProducts(_ states: Tensor<T>, member: Int?, _ q: Tensor<T>, into out: Tensor<T>) throws
 }
 
 /// A model whose step before the fused kernels of issue 17 (a chain of separate launches) is
@@ -77,6 +81,36 @@ extension RecurrentModel {
         guard networks == 1 || b == networks else {
             throw ComputeError.shapeMismatch("\(name): \(networks) networks need \(networks) states, got \(b)")
         }
+    }
+
+    /// out = M Q for every member: Q and out [B, stateSize, k] (see `tangentProducts`).
+    public func jacobianTimes(_ states: Tensor<T>, _ q: Tensor<T>, into out: Tensor<T>) throws {
+        try checkStates(states)
+        let b = batchSize(states)
+        guard q.rank >= 2, let k = q.shape.last, q.count == b * stateSize * k, out.shape == q.shape,
+              q.rank == 2 ? b == 1 : q.shape == [b, stateSize, k] else {
+            throw ComputeError.shapeMismatch("\(name): Q must be [\(b), \(stateSize), k] and out the same; got \(q.shape), \(out.shape)")
+        }
+        try tangentProducts(states, member: nil, q, into: out)
+    }
+
+    /// out = M Q at state `member` alone (Q [stateSize, k]): a thin wrapper over the batched
+    /// product, on a view of the member's state (one segment) or a copy of it (several).
+    public func jacobianTimes(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, into out: Tensor<T>) throws {
+        try checkTangent(states, member: member, q, out)
+        try tangentProducts(memberState(states, member), member: member, q, into: out)
+    }
+
+    /// State `member` of a batch alone ([segments, 1, N]): the batch itself when B = 1, a view
+    /// with one segment, else a copy.
+    func memberState(_ states: Tensor<T>, _ member: Int) throws -> Tensor<T> {
+        let b = batchSize(states)
+        if b == 1 { return states }
+        if segments == 1 { return try states.reshaped([b, units]).rows(member..<member + 1).reshaped([1, 1, units]) }
+        let one = try backend.zeros([segments, 1, units], as: T.self)
+        let rows = try one.reshaped([segments, units])
+        for s in 0..<segments { try backend.copy(segment(states, s, member: member), into: rows.rows(s..<s + 1)) }
+        return one
     }
 
     func checkTangent(_ states: Tensor<T>, member: Int, _ q: Tensor<T>, _ out: Tensor<T>) throws {
