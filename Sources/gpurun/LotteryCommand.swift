@@ -12,15 +12,12 @@ struct LotteryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lottery",
         abstract: "Iterative magnitude pruning with rewinding (lottery tickets; docs/training.md N19).",
-        discussion: """
-        Round 0 trains the dense network and saves its state at --rewind-iteration K (K = 0: the
-        initialisation, the original lottery ticket). Each of the --rounds rounds after it prunes
-        --prune-fraction of the remaining convolution and linear weights by magnitude, rewinds
-        the survivors (and the optimiser, BatchNorm statistics and iteration) to K, applies
-        --perturb if given, and trains to the end. Per round, DIR/round-R holds mask-*.npy,
-        result.json, losses.npy and the starting state (start/, the weights at K); DIR/lottery.json
-        holds the settings and finished rounds, and --resume DIR continues after the last.
-        """)
+        discussion: "Round 0 trains the dense network and saves its state at --rewind-iteration K (K = 0: the initialisation, "
+            + "the original lottery ticket). Each of the --rounds rounds after it prunes --prune-fraction of the "
+            + "remaining convolution and linear weights by magnitude, rewinds the survivors (and the optimiser, "
+            + "BatchNorm statistics and iteration) to K, applies --perturb if given, and trains to the end. Per round, "
+            + "DIR/round-R holds mask-*.npy, result.json, losses.npy and the starting state (start/, the weights at K); "
+            + "DIR/lottery.json holds the settings and finished rounds, and --resume DIR continues after the last.")
 
     @OptionGroup var training: TrainingOptions
     @Option(help: "Rounds of pruning after the dense round 0 (default 3; with --resume, extends the run).") var rounds: Int?
