@@ -36,6 +36,8 @@ struct LyapunovCommand: ParsableCommand {
     @Option(name: .customLong("checkpoint-every"), help: "Seconds of work between checkpoints.")
     var checkpointEvery: Double = 5
     @Flag(help: "Print JSON on stdout.") var json = false
+    @Flag(help: "Print launches, time and GFLOP/s per phase (step, tangent, qr, transfers); under \"profile\" with --json.")
+    var profile = false
     @Option(help: "Write exponents.npy, convergence.npy and SVG plots here.") var output: String?
 
     func run() throws {
@@ -45,10 +47,11 @@ struct LyapunovCommand: ParsableCommand {
             throw ValidationError("--resume: no checkpoint at \(c)")
         }
         let backend = try deviceOptions.backend()
-        let settings = LyapunovJob.Settings(
+        var settings = LyapunovJob.Settings(
             steps: steps, transient: transient, qTransient: qTransient, k: k, reorth: reorth, batch: batch, x0: x0,
             dtype: dtype, qr: qr, checkpoint: checkpoint.map { URL(fileURLWithPath: $0) }, resume: resume,
             checkpointEvery: checkpointEvery, output: output.map { URL(fileURLWithPath: $0) })
+        settings.profile = profile
         StopSignal.install()
         let outcome = try usageErrors {
             try LyapunovJob.run(spec, settings, on: backend, shouldStop: { StopSignal.requested }, events: { e in
@@ -75,6 +78,10 @@ struct LyapunovCommand: ParsableCommand {
             if json { return try Output.json(WithFiles(result, files: paths)) }
             print(Self.summary(result))
             for (name, path) in paths.sorted(by: { $0.key < $1.key }) { print("  wrote \(name): \(path)") }
+            if let p = result.profile {
+                ProfileTable.print(p.phases)
+                print(String(format: "  launches per step: %.2f", p.launchesPerStep))
+            }
         }
     }
 

@@ -38,10 +38,8 @@ struct StepCommand: ParsableCommand {
         if json { return try Output.json(s) }
         print("\(s.model) N=\(s.n) on \(s.device): \(steps) steps × \(batch) in \(String(format: "%.2f", s.seconds)) s; wrote \(s.file) [\(s.frames), \(batch), \(s.stateSize)]")
         if let p = s.profile {
-            Output.table(["phase", "calls", "launches", "launches/call", "seconds", "GFLOP/s"], p.phases.map { f in
-                [f.name, String(f.calls), String(f.launches), String(format: "%.2f", f.launchesPerCall),
-                 String(format: "%.4f", f.seconds), f.flops > 0 ? String(format: "%.3g", f.gflopsPerSecond) : "-"]
-            })
+            ProfileTable.print(p.phases)
+            print(String(format: "  launches per step: %.2f", p.launchesPerStep))
         }
     }
 }

@@ -34,6 +34,8 @@ public struct LyapunovResult: Codable, Sendable {
     /// Theory beside the simulation (docs/lyapunov.md L10, docs/theory.md), where it exists for the model and
     /// regime; set by the caller, which knows the model's parameters.
     public var theory: LyapunovTheory?
+    /// `--profile`: launches, time and GFLOP/s per phase (docs/lyapunov.md L12); nil without it.
+    public var profile: LyapunovProfile?
 
     /// Summaries derived from the exponents.
     static func summarise(_ exps: [Double]) -> (sum: Double, ky: Double, h: Double) {

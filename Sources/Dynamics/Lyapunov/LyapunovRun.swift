@@ -51,6 +51,9 @@ public final class LyapunovRun<M: RecurrentModel> {
     var covariances: [StateCovariance]?
     /// 2²⁶ float64 values: 512 MiB of covariance sums at most.
     public static var maxCovarianceValues: Int { 1 << 26 }
+    /// `--profile` (docs/lyapunov.md L12): set before `run` to measure each phase; nil: none.
+    public var profile: PhaseProfile?
+    private var warmedUp: Set<String> = []
 
     /// `initialStates`: [segments, B, N] values, or nil for N(0, 1) from Philox
     /// (seed, PhiloxStreams.initialState(b)). `identity` describes the model's parameters; a
@@ -91,11 +94,17 @@ public final class LyapunovRun<M: RecurrentModel> {
         _ = try TangentQR.hostQR(members: q)
     }
 
+    /// Runs `body` as phase `name` of the profile (its first call as "warm-up"), or just runs it.
+    func phase<R>(_ name: String, flops: Double = 0, _ body: () throws -> R) throws -> R {
+        guard let p = profile else { return try body() }
+        return try p.measure(warmedUp.insert(name).inserted ? "warm-up" : name, flops: flops, body)
+    }
+
     /// Adds every member's current state to its covariance (segment-major [segments, B, N] →
     /// the member's [segments·N]).
     func recordStates() throws {
         guard let covs = covariances else { return }
-        let all = try states.toArray()
+        let all = try phase("transfers") { try states.toArray() }
         let (b, n, segs) = (config.batch, model.units, model.segments)
         var x = [Double](repeating: 0, count: segs * n)
         for m in 0..<b {
@@ -117,6 +126,9 @@ public final class LyapunovRun<M: RecurrentModel> {
         let lengths = [config.transient, config.qTransient, config.steps]
         let names = ["state transient", "Q transient", "accumulating"]
         let thin = max(1, (config.steps / config.reorth) / max(config.maxConvergencePoints, 1))
+        let (b, s, k) = (config.batch, model.stateSize, config.k)
+        let flops = (step: model.stepGemmFlops(batch: b), tangent: model.tangentGemmFlops(batch: b, k: k),
+                     qr: LyapunovProfile.qrFlops(qrMethod, members: b, s: s, k: k))
         while phase < 3 {
             if t >= lengths[phase] {
                 phase += 1
@@ -128,14 +140,14 @@ public final class LyapunovRun<M: RecurrentModel> {
                 return .stopped(step: t)
             }
             if phase > 0 {
-                try model.jacobianTimes(states, q, into: image)
+                try phase("tangent", flops: flops.tangent) { try model.jacobianTimes(states, q, into: image) }
                 swap(&q, &image)
             }
-            try model.step(states)
+            try phase("step", flops: flops.step) { try model.step(states) }
             t += 1
             if phase == 2 { try recordStates() }
             if phase > 0 && (t % config.reorth == 0 || t == lengths[phase]) {
-                let logs = try orthonormalize()
+                let logs = try phase("qr", flops: flops.qr) { try orthonormalize() }
                 if logs.joined().contains(where: { $0.isNaN }) {
                     throw ComputeError.invalidArgument("lyapunov: the tangent dynamics produced NaN at step \(t) of the \(names[phase]); the state diverged")
                 }
@@ -169,7 +181,8 @@ public final class LyapunovRun<M: RecurrentModel> {
             timeUnit: model.timeStep == 1 ? "per step" : "per unit time", steps: config.steps, config: config,
             parameters: identity, convergenceTimes: convergenceTimes, convergence: convergence,
             elapsedSeconds: elapsedBefore + Timing.now() - start,
-            participationRatio: pr?.mean.first, participationRatioStandardError: pr?.stderr.first))
+            participationRatio: pr?.mean.first, participationRatioStandardError: pr?.stderr.first,
+            profile: profile.map(LyapunovProfile.init)))
     }
 
     /// Exponents of each member so far (per unit time), sorted descending.
@@ -183,6 +196,10 @@ public final class LyapunovRun<M: RecurrentModel> {
     // MARK: checkpoints
 
     func save(_ url: URL, elapsed: Double) throws {
+        try phase("transfers") { try write(url, elapsed: elapsed) }
+    }
+
+    func write(_ url: URL, elapsed: Double) throws {
         let covs = covariances?.map(\.values) ?? []
         let cp = LyapunovCheckpoint(identity: identity, phase: phase, t: t, sums: sums,
                                     convergenceTimes: convergenceTimes, convergence: convergence,

@@ -45,21 +45,41 @@ public final class PhaseProfile {
 }
 
 extension RecurrentModel {
-    /// GEMM work of one step for B states (2·B·N² per coupling product, docs/models.md): rate and
-    /// linear 1 product, gated 3, GRU 3, LSTM 4, each flow product 4 times with RK4.
-    public func stepGemmFlops(batch: Int) -> Double {
-        let product = 2 * Double(batch) * Double(units) * Double(units)
-        let rk4: Bool
-        if let m = self as? RateNetwork<T> { rk4 = m.integrator == .rk4 } else if let m = self as? GatedRNN<T> {
-            rk4 = m.options.integrator == .rk4
-        } else {
-            rk4 = false
-        }
-        let products: Double = switch name {
+    /// Coupling products of one step (docs/models.md): rate and linear 1, gated 3, GRU 3, LSTM 4.
+    var couplingProducts: Double {
+        switch name {
         case "gated", "gru": 3
         case "lstm": 4
         default: 1
         }
-        return product * products * (rk4 ? 4 : 1)
+    }
+
+    var usesRK4: Bool {
+        if let m = self as? RateNetwork<T> { return m.integrator == .rk4 }
+        if let m = self as? GatedRNN<T> { return m.options.integrator == .rk4 }
+        return false
+    }
+
+    /// GEMM work of one step for B states (2·B·N² per coupling product, docs/models.md): rate and
+    /// linear 1 product, gated 3, GRU 3, LSTM 4, each flow product 4 times with RK4.
+    public func stepGemmFlops(batch: Int) -> Double {
+        2 * Double(batch) * Double(units) * Double(units) * couplingProducts * (usesRK4 ? 4 : 1)
+    }
+
+    /// GEMM work of one batched tangent product, k columns for B members (docs/lyapunov.md L12):
+    /// each coupling product applied to Q (2·B·N²·k, 4 stages with RK4), plus the products on
+    /// the B state rows inside it (2·B·N² each): the gated RNN's J^h(σ_r φ) per stage, the GRU's
+    /// and LSTM's gate pre-activations, and RK4's three stage velocities.
+    public func tangentGemmFlops(batch: Int, k: Int) -> Double {
+        let rows = 2 * Double(batch) * Double(units) * Double(units)
+        let p = couplingProducts, stages: Double = usesRK4 ? 4 : 1
+        let velocities = usesRK4 ? 3 * p * rows : 0
+        let inside: Double = switch name {
+        case "gated": stages * rows + velocities
+        case "gru", "lstm": p * rows
+        case "rate": velocities
+        default: 0
+        }
+        return p * rows * Double(k) * stages + inside
     }
 }

@@ -19,6 +19,8 @@ public enum LyapunovJob {
         public var checkpointEvery: Double
         /// Folder for exponents.npy, convergence.npy and the plots.
         public var output: URL?
+        /// `--profile`: measure each phase (LyapunovProfile, under "profile" in the result).
+        public var profile = false
 
         public init(steps: Int, transient: Int, qTransient: Int?, k: Int?, reorth: Int, batch: Int, x0: String?,
                     dtype: DType, qr: TangentQR.Method, checkpoint: URL?, resume: Bool, checkpointEvery: Double,
@@ -105,6 +107,7 @@ public enum LyapunovJob {
         let run = try InvalidInput.check {
             try LyapunovRun(model: model, config: config, identity: identity, initialStates: initial)
         }
+        if settings.profile { run.profile = PhaseProfile(backend: model.backend) }
         if settings.resume, let c = settings.checkpoint {
             try run.resume(from: c)
             events(.resumed(c))
