@@ -6,6 +6,21 @@ import XCTest
 final class TheoryCLITests: XCTestCase {
     func run(_ args: [String]) throws -> GPURunProcess.Result { try GPURunProcess.run(args) }
 
+    /// Work and memory that grow with user numbers are refused up front, never a trap or a hang.
+    func testHostileSizesAreRefusedBeforeWork() throws {
+        let cases: [([String], String)] = [
+            (["theory", "--model", "rate", "--g", "1e100"], "DMFT: no reliable answer at g = 1e+100"),
+            (["theory", "--model", "gated", "--n", "2000000", "--g", "2"], "would need about"),
+            (["theory", "--model", "gated", "--n", "20", "--g", "2", "--dt", "1e-300"], "must be a finite number of reasonable size"),
+            (["lyapunov", "--n", "2000000000", "--k", "1", "--steps", "5"], "needs 8.00 EiB of memory; this machine has"),
+        ]
+        for (args, message) in cases {
+            let r = try run(args)
+            XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+    }
+
     func testRateTheoryJSON() throws {
         let r = try run(["theory", "--model", "rate", "--g", "2", "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)

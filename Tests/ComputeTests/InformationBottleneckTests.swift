@@ -311,6 +311,10 @@ final class InformationBottleneckTests: XCTestCase {
                     contains: "the number of clusters must be at least 2, got 1")
         assertError(try DiscreteIB.solve(p, DiscreteIBSettings(clusters: 2, betas: [2, 1]), on: CPUBackend.shared),
                     contains: "strictly increasing")
+        // More clusters than |X| + 2 are refused before any work (a hang-sized sweep before).
+        assertError(try DiscreteIB.solve(p, DiscreteIBSettings(clusters: 3_000_000, betas: [1]), on: CPUBackend.shared),
+                    contains: "3000000 clusters for 2 values of x: the IB optimum needs at most |X| + 2 = 4")
+        XCTAssertNoThrow(try DiscreteIB.solve(p, DiscreteIBSettings(clusters: 4, betas: [1, 2]), on: CPUBackend.shared))
     }
 
     func assertError<T>(_ body: @autoclosure () throws -> T, contains phrase: String, file: StaticString = #filePath,

@@ -2,6 +2,7 @@
 /// holding 1- to 3-dimensional, C-ordered, little-endian float32, float64, complex64,
 /// complex128, int32 or int64 arrays. Malformed input gives a `ComputeError`, never a crash.
 import Foundation
+import OpenCLRuntime
 
 #if canImport(Glibc)
 import Glibc
@@ -186,16 +187,7 @@ func swapComponents(_ bytes: inout [UInt8], size: Int) {
 }
 
 /// The product of a shape, or nil on overflow.
-func elementCount(_ shape: [Int]) -> Int? {
-    if shape.contains(0) { return 0 }
-    var n = 1
-    for d in shape {
-        let (m, overflow) = n.multipliedReportingOverflow(by: d)
-        if overflow { return nil }
-        n = m
-    }
-    return n
-}
+func elementCount(_ shape: [Int]) -> Int? { Checked.product(shape) }
 
 /// The bytes of `values` in little-endian order.
 func littleEndianBytes<T: BitwiseCopyable>(_ values: [T], componentSize: Int) -> [UInt8] {

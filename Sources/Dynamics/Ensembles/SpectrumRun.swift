@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Foundation
 
 /// The eigenvalues of `samples` matrices of one ensemble.
@@ -43,8 +44,8 @@ public enum SpectrumRun {
                            batchBytes: Int = 64 << 20) throws -> EnsembleSpectrum {
         guard samples >= 1 else { throw ComputeError.invalidArgument("the number of samples must be at least 1 (got \(samples))") }
         let n = ensemble.order
-        let (count, overflow) = samples.multipliedReportingOverflow(by: n)
-        guard !overflow, count <= 1 << 31 else {
+        let count = try Checked.product([samples, n], "the eigenvalues of \(samples) samples of order \(n)")
+        guard count <= 1 << 31 else {
             throw ComputeError.invalidArgument("\(samples) samples of order \(n) are too many eigenvalues to hold")
         }
         let out = PairedSlots(count: count, initial: 0)

@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Foundation
 
 /// A model as the command line describes it: which of the five of docs/models.md, its size and
@@ -70,19 +71,17 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         case .gated, .gru: matrices = 3
         case .lstm: matrices = 4
         }
-        return networks * matrices * n * n * elementSize
+        // Saturates instead of trapping: a size past Int.max is refused by checkMemory as too large.
+        return Checked.product([networks, matrices, n, n, elementSize]) ?? .max
     }
 
     /// Refuses a run that cannot fit: `workingBytes` plus the weights (twice on the host while
     /// they are drawn) against the device's memory, or the machine's for the CPU backend.
     public func checkMemory(on backend: any Backend, elementSize: Int, workingBytes: Int) throws {
         guard weights == nil else { return }
-        let total = weightBytes(elementSize: elementSize) + workingBytes
-        let host = weightBytes(elementSize: 8) + total
-        let physical = Int(ProcessInfo.processInfo.physicalMemory)
-        if host > physical {
-            throw ComputeError.outOfDeviceMemory(bytes: host, available: physical, device: "this machine (host memory)")
-        }
+        let total = (try? Checked.sum([weightBytes(elementSize: elementSize), workingBytes], "")) ?? .max
+        let host = (try? Checked.sum([weightBytes(elementSize: 8), total], "")) ?? .max
+        try Checked.hostMemory(host, for: "the \(kind.rawValue) network of \(n) units (weights and working set)")
         if case .opencl(let cl) = backend.kind { try cl.checkFits(totalBytes: total) }
     }
 

@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Foundation
 
 /// Why the gated RNN's mean-field theory gave no number (docs/theory-gated.md, "Failure").
@@ -179,7 +180,7 @@ public struct GatedDMFT: Codable, Sendable, Equatable {
         // τ grid: resolves the fastest rate (s, 1/τ_r), long enough for the slowest tails.
         let h = step * min(1 / s, o.tauR, o.tauZ)
         let length = 80 / s + 30 * max(o.tauR, o.tauZ)
-        let half = min(Int((length / h).rounded(.up)), 20_000)
+        let half = min(try Checked.integer(min(length / h, 1e9), rounding: .up, "the gated DMFT's τ grid (points)"), 20_000)
         let grid = ConvolutionGrid(half: half, step: h)
         let cache = GaussHermiteCache()
         // Start well above the fixed point's variance: C_h = A sech(sτ/2).

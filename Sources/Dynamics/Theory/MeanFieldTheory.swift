@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Foundation
 
 /// What theory predicts for a model (docs/theory.md):
@@ -193,11 +194,28 @@ public enum MeanFieldTheory {
 
     /// Unit samples along a trajectory of `spec` (CPU, float64): after `transient` steps, the
     /// units of the state every `every` steps, `count` times.
+    /// Floating-point work of `trajectorySamples`: each step is about (2 × weight matrices) N² flops.
+    public static func trajectoryFlops(_ spec: ModelSpec, transient: Int, count: Int, every: Int) -> Double {
+        let n = Double(spec.n), matrices: Double = spec.kind == .gated ? 3 : 1
+        return (Double(transient) + Double(count) * Double(every)) * 2 * matrices * n * n
+    }
+
     public static func trajectorySamples(_ spec: ModelSpec, transient: Int = 2000, count: Int = 50, every: Int = 10) throws
         -> JacobianUnitSamples
     {
         var one = spec
         one.networks = 1
+        // Bounded work: at most 10⁷ steps and 10¹³ flops (about a quarter of an hour on one core).
+        let flops = trajectoryFlops(one, transient: transient, count: count, every: every)
+        let steps = Double(transient) + Double(count) * Double(every)
+        guard flops <= 1e13, steps <= 1e7 else {
+            throw ComputeError.invalidArgument(String(
+                format: "the trajectory of %d units over %.3g steps would need about %.3g GFLOP (bounds: 10⁷ steps, 10⁴ GFLOP); use fewer units or a larger step",
+                one.n, steps, flops / 1e9))
+        }
+        try one.checkMemory(on: CPUBackend.shared, elementSize: 8,
+                            workingBytes: try Checked.bytes(try Checked.product([one.stateSize, count + 8], "the trajectory's samples"),
+                                                            8, "the trajectory's samples"))
         let model = try one.make(on: CPUBackend.shared, as: Double.self)
         let x = try JacobianCheck.randomStates(model, batch: 1, seed: spec.seed)
         for _ in 0..<transient { try model.step(x) }

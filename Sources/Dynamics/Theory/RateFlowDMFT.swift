@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import CBLAS
 import Foundation
 
@@ -48,6 +49,8 @@ public struct RateFlowDMFT: Codable, Sendable, Equatable {
                                 firstExcitedEnergy: 1 - g * g, decayRate: (1 - g * g).squareRoot(), meanExponent: -1,
                                 tau: [0], delta: [0])
         }
+        // Far past the range the check below admits (g ≈ 19), Δ0 ~ g² overflows the rules' scales.
+        if g > 100 { throw unreliable(g, "the quadrature cannot resolve Δ0 ≈ g² at that gain") }
         let cache = GaussHermiteCache(factor: quadrature)
         let d0 = delta0(g: g, cache: cache)
         let table = CovarianceTable(delta0: d0, intervals: intervals, cache: cache)
@@ -67,15 +70,19 @@ public struct RateFlowDMFT: Codable, Sendable, Equatable {
         // 0.35 at g = 50, 270 at g = 1000): refuse rather than answer wrong.
         let tolerance = 1e-4 * max(1, abs(e0))
         guard abs(e1) <= tolerance, e0.isFinite, e0 < 1 else {
-            throw ComputeError.invalidArgument(String(
-                format: "DMFT: no reliable answer at g = %g: its check eigenvalue E1 = %.3g should be 0 (tolerance %.1g); the quadrature does not resolve Δ0 = %.4g. The rate-network DMFT answers for g up to about 19",
-                g, e1, tolerance, d0))
+            throw unreliable(g, String(format: "its check eigenvalue E1 = %.3g should be 0 (tolerance %.1g); the quadrature does not resolve Δ0 = %.4g",
+                                       e1, tolerance, d0))
         }
         let stride = max(1, fine.delta.count / 200)
         let idx = Array(Swift.stride(from: 0, to: fine.delta.count, by: stride))
         return RateFlowDMFT(g: g, delta0: d0, lambdaMax: -1 + (1 - e0).squareRoot(), groundStateEnergy: e0,
                             firstExcitedEnergy: e1, decayRate: kappa, meanExponent: -1,
                             tau: idx.map { Double($0) * h / 2 }, delta: idx.map { fine.delta[$0] })
+    }
+
+    /// The refusal where the solver cannot answer reliably.
+    static func unreliable(_ g: Double, _ why: String) -> ComputeError {
+        .invalidArgument(String(format: "DMFT: no reliable answer at g = %g: %@. The rate-network DMFT answers for g up to about 19", g, why))
     }
 
     /// Δ0 from energy conservation: the root of g² Var[Φ(√Δ0 z)] − Δ0²/2 (divided by Δ0², which
@@ -122,7 +129,7 @@ public struct RateFlowDMFT: Codable, Sendable, Equatable {
             delta.append(x)
         }
         // The linear tail: Δ'' = κ²Δ near 0.
-        let tailSteps = Int((30 / max(kappa, 1e-4) / h).rounded(.up))
+        let tailSteps = try Checked.integer(30 / max(kappa, 1e-4) / h, rounding: .up, "the DMFT's tail length (steps)")
         guard delta.count + tailSteps < limit else {
             throw ComputeError.invalidArgument("DMFT: g = \(g) is too close to 1 for the τ grid (κ = \(kappa))")
         }

@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Dynamics
 import Foundation
 
@@ -71,9 +72,16 @@ public enum TheoryJob {
         let spec = s.spec
         var samples: JacobianUnitSamples?
         if s.model == .gated, s.n != nil {
-            progress("sampling a trajectory of the gated RNN, N = \(spec.n), seed \(s.seed) (CPU)")
-            samples = try MeanFieldTheory.trajectorySamples(spec, transient: Int((200 / s.dt).rounded()),
-                                                            every: max(1, Int((1 / s.dt).rounded())))
+            let (transient, every) = try InvalidInput.check {
+                (try Checked.integer(200 / s.dt, "the trajectory's transient (200 / dt steps)"),
+                 max(1, try Checked.integer(1 / s.dt, "the trajectory's sampling interval (1 / dt steps)")))
+            }
+            let flops = MeanFieldTheory.trajectoryFlops(spec, transient: transient, count: 50, every: every)
+            progress(String(format: "sampling a trajectory of the gated RNN, N = %d, seed %llu (CPU, about %.3g GFLOP)",
+                            spec.n, s.seed, flops / 1e9))
+            samples = try InvalidInput.check {
+                try MeanFieldTheory.trajectorySamples(spec, transient: transient, count: 50, every: every)
+            }
         }
         let prediction = try InvalidInput.check {
             guard let p = try MeanFieldTheory.predict(spec, samples: samples) else {

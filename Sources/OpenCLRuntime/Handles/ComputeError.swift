@@ -44,7 +44,7 @@ public enum ComputeError: Error, CustomStringConvertible, Sendable {
 
 /// "1.50 GiB", "12.0 MiB", "512 B".
 public func formatBytes(_ n: Int) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
     var v = Double(n), u = 0
     while v >= 1024, u < units.count - 1 { v /= 1024; u += 1 }
     return u == 0 ? "\(n) B" : String(format: "%.2f ", v) + units[u]

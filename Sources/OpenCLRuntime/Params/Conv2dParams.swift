@@ -191,11 +191,5 @@ public struct Pool2dParams: Sendable, Equatable, CustomStringConvertible {
 
 /// The element count of a shape, or nil when it exceeds 2^31 − 1 (32-bit kernel indexing).
 func shapeElements(_ shape: [Int]) -> Int? {
-    var n = 1
-    for d in shape {
-        let (v, overflow) = n.multipliedReportingOverflow(by: d)
-        if overflow || v > Int(Int32.max) { return nil }
-        n = v
-    }
-    return n
+    Checked.product(shape).flatMap { $0 <= Int(Int32.max) ? $0 : nil }
 }
