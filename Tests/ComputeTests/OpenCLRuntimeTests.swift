@@ -75,7 +75,7 @@ final class OpenCLRuntimeTests: XCTestCase {
         let dir = try temporaryDirectory(self)
         let source = try KernelLibrary.source("random.cl")
 
-        let first = ProgramCache(diskDirectory: dir)
+        let first = ProgramCache(diskDirectory: dir, binaries: .always)
         let p1 = try ctx.serialized { try first.program(source: source, file: "random.cl", options: "", on: ctx) }
         clReleaseProgram(p1)
         XCTAssertEqual(first.lastOutcome, .built)
@@ -83,13 +83,13 @@ final class OpenCLRuntimeTests: XCTestCase {
         XCTAssertEqual(entries.count, 1, "one entry, no temporary files left: \(entries)")
         XCTAssertTrue(entries[0].hasSuffix(".bin"))
 
-        let second = ProgramCache(diskDirectory: dir)
+        let second = ProgramCache(diskDirectory: dir, binaries: .always)
         let p2 = try ctx.serialized { try second.program(source: source, file: "random.cl", options: "", on: ctx) }
         clReleaseProgram(p2)
         XCTAssertEqual(second.lastOutcome, .disk)
 
         // Other options are another key.
-        let third = ProgramCache(diskDirectory: dir)
+        let third = ProgramCache(diskDirectory: dir, binaries: .always)
         let p3 = try ctx.serialized { try third.program(source: source, file: "random.cl", options: "-DX=1", on: ctx) }
         clReleaseProgram(p3)
         XCTAssertEqual(third.lastOutcome, .built)
@@ -99,22 +99,43 @@ final class OpenCLRuntimeTests: XCTestCase {
         var bytes = [UInt8](try Data(contentsOf: url))
         for i in stride(from: 40, to: min(bytes.count, 400), by: 7) { bytes[i] ^= 0x5A }
         try Data(bytes).write(to: url)
-        let fourth = ProgramCache(diskDirectory: dir)
+        let fourth = ProgramCache(diskDirectory: dir, binaries: .always)
         let p4 = try ctx.serialized { try fourth.program(source: source, file: "random.cl", options: "", on: ctx) }
         clReleaseProgram(p4)
         XCTAssertEqual(fourth.lastOutcome, .rebuiltCorrupt)
 
         try Data(bytes.prefix(30)).write(to: url)
-        let fifth = ProgramCache(diskDirectory: dir)
+        let fifth = ProgramCache(diskDirectory: dir, binaries: .always)
         let p5 = try ctx.serialized { try fifth.program(source: source, file: "random.cl", options: "", on: ctx) }
         clReleaseProgram(p5)
         XCTAssertEqual(fifth.lastOutcome, .rebuiltCorrupt)
 
         // The rewritten entry is good again.
-        let sixth = ProgramCache(diskDirectory: dir)
+        let sixth = ProgramCache(diskDirectory: dir, binaries: .always)
         let p6 = try ctx.serialized { try sixth.program(source: source, file: "random.cl", options: "", on: ctx) }
         clReleaseProgram(p6)
         XCTAssertEqual(sixth.lastOutcome, .disk)
+
+        // A valid entry copied under another key (another program's binary) is refused: the
+        // hash covers the key, not only the bytes.
+        let other = try FileManager.default.contentsOfDirectory(atPath: dir.path).first { $0 != entries[0] }
+        try FileManager.default.removeItem(at: url)
+        try FileManager.default.copyItem(at: dir.appendingPathComponent(try XCTUnwrap(other)), to: url)
+        let seventh = ProgramCache(diskDirectory: dir, binaries: .always)
+        let p7 = try ctx.serialized { try seventh.program(source: source, file: "random.cl", options: "", on: ctx) }
+        clReleaseProgram(p7)
+        XCTAssertEqual(seventh.lastOutcome, .rebuiltCorrupt)
+    }
+
+    /// PoCL keeps its own cache (POCL_CACHE_DIR): ours hands it sources only, never a binary.
+    func testNoBinariesForDriversWithTheirOwnCache() throws {
+        let ctx = try openCLBackend().cl
+        try XCTSkipUnless(ProgramCache.driverKeepsItsOwnCache(ctx.info), "\(ctx.info.platformName) keeps no cache of its own")
+        let dir = try temporaryDirectory(self)
+        let cache = ProgramCache(diskDirectory: dir)
+        let p = try ctx.serialized { try cache.program(source: try KernelLibrary.source("random.cl"), file: "random.cl", options: "", on: ctx) }
+        clReleaseProgram(p)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
     }
 
     func testCacheKeyCoversDeviceDriverOptionsAndSource() throws {

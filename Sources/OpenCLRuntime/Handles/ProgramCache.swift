@@ -5,18 +5,33 @@ import Foundation
 ///
 /// Disk key: a 128-bit hash of platform name and version, device name, driver version, build
 /// options and source text. Entries are written to a temporary file and renamed (atomic), carry a
-/// magic, a length and a checksum; an entry that fails any check, or that the driver refuses, is
-/// rebuilt from source and rewritten. Directory: $GPURUN_KERNEL_CACHE, else
+/// magic, a length and a hash of the key and the whole binary, checked before the binary reaches
+/// the driver (so an entry copied under another key is refused too); an entry that fails any
+/// check, or that the driver refuses, is rebuilt from source and rewritten. Drivers that keep
+/// their own cache of compiled programs (PoCL, NVIDIA) get sources only: a binary that a
+/// driver cannot digest may crash it inside the process, and theirs is as fast. Directory: $GPURUN_KERNEL_CACHE, else
 /// $XDG_CACHE_HOME/gpurun/kernels, else ~/.cache/gpurun/kernels; GPURUN_KERNEL_CACHE=off disables it.
 package final class ProgramCache: @unchecked Sendable {
     /// What the last `program` call did, for tests and `--verbose`.
     package enum Outcome: Equatable { case memory, disk, built, rebuiltCorrupt }
 
+    /// Which devices get binaries from the disk cache.
+    package enum BinaryPolicy: Sendable { case unlessDriverCaches, always }
+
     private var programs: [String: (program: cl_program?, kernels: [String: cl_kernel?])] = [:]
     let diskDirectory: URL?
+    let binaries: BinaryPolicy
     package private(set) var lastOutcome: Outcome = .built
 
-    package init(diskDirectory: URL?) { self.diskDirectory = diskDirectory }
+    package init(diskDirectory: URL?, binaries: BinaryPolicy = .unlessDriverCaches) {
+        self.diskDirectory = diskDirectory
+        self.binaries = binaries
+    }
+
+    /// PoCL (POCL_CACHE_DIR) and NVIDIA (its compute cache) keep compiled programs themselves.
+    package static func driverKeepsItsOwnCache(_ info: CLDeviceInfo) -> Bool {
+        info.platformName.contains("Portable Computing Language") || info.platformName.contains("NVIDIA")
+    }
 
     static func defaultDirectory() -> URL? {
         let env = ProcessInfo.processInfo.environment
@@ -60,17 +75,19 @@ package final class ProgramCache: @unchecked Sendable {
     /// Builds (or loads) `source`; `file` names it in messages.
     package func program(source: String, file: String, options: String, on ctx: CLContext) throws -> cl_program? {
         let fullOptions = ("-cl-std=CL1.2 " + options).trimmingWhitespace()
-        let path = diskDirectory.map { $0.appendingPathComponent(Self.key(ctx.info, fullOptions, source) + ".bin") }
+        let key = Self.key(ctx.info, fullOptions, source)
+        let useDisk = binaries == .always || !Self.driverKeepsItsOwnCache(ctx.info)
+        let path = useDisk ? diskDirectory.map { $0.appendingPathComponent(key + ".bin") } : nil
         var sawCorrupt = false
         if let path, FileManager.default.fileExists(atPath: path.path) {
-            if let binary = Self.readEntry(path), let p = try? fromBinary(binary, options: fullOptions, on: ctx) {
+            if let binary = Self.readEntry(path, key: key), let p = try? fromBinary(binary, options: fullOptions, on: ctx) {
                 lastOutcome = .disk
                 return p
             }
             sawCorrupt = true
         }
         let p = try fromSource(source, file: file, options: fullOptions, on: ctx)
-        if let path, let binary = try? Self.binary(of: p) { Self.writeEntry(path, binary) }
+        if let path, let binary = try? Self.binary(of: p) { Self.writeEntry(path, binary, key: key) }
         lastOutcome = sawCorrupt ? .rebuiltCorrupt : .built
         return p
     }
@@ -139,9 +156,14 @@ package final class ProgramCache: @unchecked Sendable {
         return bytes
     }
 
-    // MARK: disk entries: "GPRNBIN1" | length u64 | fnv64 checksum u64 | bytes
+    // MARK: disk entries: "GPRNBIN2" | length u64 | fnv64 of key + bytes u64 | bytes
 
-    static let magic = Array("GPRNBIN1".utf8)
+    static let magic = Array("GPRNBIN2".utf8)
+
+    /// The entry's hash: the key's text, then the whole binary.
+    static func entryHash(_ body: [UInt8], key: String) -> UInt64 {
+        fnv1a64(Array(key.utf8) + body, basis: 0xcbf2_9ce4_8422_2325)
+    }
 
     package static func key(_ info: CLDeviceInfo, _ options: String, _ source: String) -> String {
         let text = [info.platformName, info.platformVersion, info.name, info.driverVersion, options, source]
@@ -161,7 +183,7 @@ package final class ProgramCache: @unchecked Sendable {
         return String(repeating: "0", count: 16 - s.count) + s
     }
 
-    static func readEntry(_ url: URL) -> [UInt8]? {
+    static func readEntry(_ url: URL, key: String) -> [UInt8]? {
         guard let data = try? Data(contentsOf: url), data.count >= 24 else { return nil }
         let bytes = [UInt8](data)
         guard Array(bytes[0..<8]) == magic else { return nil }
@@ -169,15 +191,15 @@ package final class ProgramCache: @unchecked Sendable {
         let sum = bytes[16..<24].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard len == UInt64(bytes.count - 24) else { return nil }
         let body = Array(bytes[24...])
-        guard fnv1a64(body, basis: 0xcbf2_9ce4_8422_2325) == sum, !body.isEmpty else { return nil }
+        guard !body.isEmpty, entryHash(body, key: key) == sum else { return nil }
         return body
     }
 
-    static func writeEntry(_ url: URL, _ body: [UInt8]) {
+    static func writeEntry(_ url: URL, _ body: [UInt8], key: String) {
         let dir = url.deletingLastPathComponent()
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var out = magic
-        for v in [UInt64(body.count), fnv1a64(body, basis: 0xcbf2_9ce4_8422_2325)] {
+        for v in [UInt64(body.count), entryHash(body, key: key)] {
             for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
         }
         out += body
