@@ -42,7 +42,7 @@ struct SweepPlanCommand: ParsableCommand {
             + "base seed \(spec.seed)" + (spec.options["device"].map { ", device \($0.text)" } ?? ""))
         Output.table(["task", "point", "replicate", "seed"] + plan.axisNames + ["command"], plan.tasks.map { t in
             [String(t.index), String(t.point), String(t.replicate), String(t.seed)] + t.values.map(\.text)
-                + ["gpurun " + (t.arguments + (spec.options["device"].map { ["--device", $0.text] } ?? [])).joined(separator: " ")]
+                + [t.commandLine(adding: spec.options["device"].map { ["--device", $0.text] } ?? [])]
         })
     }
 }
@@ -189,6 +189,9 @@ struct SweepMergeCommand: ParsableCommand {
             Output.note("sweep merge: \(table.unreadable.count) results have no number at \(table.metric ?? "") (first: task \(first))")
         }
         if !table.missing.isEmpty { Output.note("sweep merge: \(table.missing.count) of \(table.tasks) tasks missing") }
+        if let bad = table.corrupt.first {
+            Output.note("sweep merge: \(table.corrupt.count) of them have a result that is not readable JSON (first: task \(bad))")
+        }
         if json { return try Output.json(table) }
         let name = table.metricLabel ?? "metric"
         let header: [String] = ["point"] + table.axes.map(\.name) + ["n", "\(name) mean", "s.d.", "min", "max"]

@@ -53,6 +53,10 @@ final class SweepTests: XCTestCase {
         XCTAssertEqual(plan.tasks[0].arguments[plan.tasks[0].arguments.firstIndex(of: "--g")! + 1], "2")
         let off = SweepPlan(try spec(#"{"command": "lyapunov", "options": {"keep-diagonal": false}}"#))
         XCTAssertFalse(off.tasks[0].arguments.contains("--keep-diagonal"))
+        // The printed command line is one a shell reads back word for word.
+        let quoted = SweepPlan(try spec(#"{"command": "lyapunov", "options": {"weights": "it's a $file.npy"}}"#))
+        XCTAssertEqual(quoted.tasks[0].commandLine(adding: ["--device", "opencl:0"]),
+                       "gpurun lyapunov --weights 'it'\\''s a $file.npy' --seed \(quoted.tasks[0].seed) --json --device opencl:0")
     }
 
     func testBadFilesAreExplained() {
@@ -69,6 +73,8 @@ final class SweepTests: XCTestCase {
             (#"{"command": "ridge", "metric": "a..b"}"#, "empty component"),
             (#"{"grid": {}}"#, "command"),
             ("not json", "not a valid sweep file"),
+            (#"{"command": "ridge", "seed": 1.5}"#, "\"seed\" must be an integer from 0 to 18446744073709551615, got 1.5"),
+            (#"{"command": "ridge", "seeds": "3"}"#, "\"seeds\" must be an integer"),
         ]
         for (text, expected) in cases {
             XCTAssertThrowsError(try spec(text), text) { error in
@@ -175,6 +181,12 @@ final class SweepTests: XCTestCase {
         unlink(d.result(2).path)
         XCTAssertThrowsError(try SweepMerge.merge(directory: dir))
         XCTAssertEqual(try SweepMerge.merge(directory: dir, partial: true).0.missing, [2])
+        // A damaged result is named as such, not as one that has not run yet.
+        try Data("{\"r\": [1".utf8).write(to: d.result(1))
+        XCTAssertThrowsError(try SweepMerge.merge(directory: dir)) { error in
+            XCTAssertTrue("\(error)".contains("1 of 4 results are not readable JSON (first: \(d.result(1).path))"), "\(error)")
+        }
+        XCTAssertEqual(try SweepMerge.merge(directory: dir, partial: true).0.corrupt, [1])
     }
 
     func testHeatMapHasACellPerPointAndAColourBar() {

@@ -44,8 +44,10 @@ public struct SweepTable: Codable, Equatable, Sendable {
     public var metricLabel: String?
     public var columns: [String]
     public var tasks: Int
-    /// Tasks without a result file.
+    /// Tasks without a usable result: no file, or (listed in `corrupt` too) one that is not JSON.
     public var missing: [Int]
+    /// Tasks whose result file exists but does not read as JSON (a truncated or damaged file).
+    public var corrupt: [Int] = []
     /// Tasks whose result has no number at the metric path.
     public var unreadable: [Int]
     public var rows: [Row]
@@ -71,6 +73,7 @@ public struct SweepTable: Codable, Equatable, Sendable {
                 for c in spec.columns { row.columns[c.text] = result.value(at: c)?.number }
             } else {
                 table.missing.append(t.index)
+                if FileManager.default.fileExists(atPath: directory.result(t.index).path) { table.corrupt.append(t.index) }
             }
             table.rows.append(row)
         }
@@ -142,6 +145,10 @@ public enum SweepMerge {
         let dir = SweepDirectory(url, taskCount: plan.tasks.count)
         let table = try SweepTable.build(plan: plan, directory: dir, metric: metric)
         if !table.complete, !partial {
+            if let bad = table.corrupt.first {
+                throw ComputeError.invalidArgument("\(table.corrupt.count) of \(table.tasks) results are not readable JSON (first: "
+                    + "\(dir.result(bad).path)); `gpurun sweep run` on the same folder redoes them, or merge with --partial")
+            }
             throw ComputeError.invalidArgument("\(table.missing.count) of \(table.tasks) tasks have no result yet (first: task "
                 + "\(table.missing[0])); run the missing shards, or merge with --partial")
         }

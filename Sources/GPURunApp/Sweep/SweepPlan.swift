@@ -18,6 +18,20 @@ public struct SweepPlan: Sendable {
         public var values: [JSONValue]
         /// The gpurun arguments, without the device (the runner adds it: `SweepDevice`).
         public var arguments: [String]
+
+        /// The task as a POSIX shell command line (`gpurun ...` with `extra` appended), every
+        /// word quoted where the shell would split or expand it.
+        public func commandLine(adding extra: [String] = []) -> String {
+            (["gpurun"] + arguments + extra).map(Self.shellQuoted).joined(separator: " ")
+        }
+
+        /// `word` as one shell word: unchanged when it holds only safe characters, else in
+        /// single quotes (a quote inside as '\'').
+        public static func shellQuoted(_ word: String) -> String {
+            let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+            if !word.isEmpty, word.allSatisfy(safe.contains) { return word }
+            return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }
     }
 
     public let spec: SweepSpec

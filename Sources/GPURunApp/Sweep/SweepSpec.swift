@@ -72,6 +72,15 @@ public struct SweepSpec: Decodable, Equatable, Sendable {
 
     enum Key: String, CodingKey, CaseIterable { case command, options, grid, seeds, seed, metric, columns }
 
+    /// An integer field, with an error that names it and its value (Foundation reports a
+    /// fraction such as "seed": 1.5 as "not valid JSON").
+    static func integer<I: FixedWidthInteger & Decodable>(_ c: KeyedDecodingContainer<Key>, _ key: Key, as _: I.Type) throws -> I? {
+        guard c.contains(key) else { return nil }
+        if let v = try? c.decode(I.self, forKey: key) { return v }
+        let shown = (try? c.decode(Double.self, forKey: key)).map { "\($0)" } ?? "a value that is not a number"
+        throw ComputeError.invalidArgument("\"\(key.rawValue)\" must be an integer from \(I.min) to \(I.max), got \(shown)")
+    }
+
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
         command = try c.decode(String.self, forKey: .command)
@@ -88,8 +97,8 @@ public struct SweepSpec: Decodable, Equatable, Sendable {
         } else {
             grid = []
         }
-        seeds = try c.decodeIfPresent(Int.self, forKey: .seeds) ?? 1
-        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+        seeds = try Self.integer(c, .seeds, as: Int.self) ?? 1
+        seed = try Self.integer(c, .seed, as: UInt64.self) ?? 0
         metric = try c.decodeIfPresent(Metric.self, forKey: .metric) ?? Self.defaultMetric(command)
         columns = try c.decodeIfPresent([JSONPath].self, forKey: .columns) ?? []
         // Unknown top-level keys are typos: say so rather than ignore them.
@@ -142,6 +151,10 @@ public struct SweepSpec: Decodable, Equatable, Sendable {
         case DecodingError.keyNotFound(let key, _): "missing \"\(key.stringValue)\""
         case DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx):
             "wrong type at \(ctx.codingPath.map(\.stringValue).joined(separator: ".")) (\(ctx.debugDescription))"
+        case DecodingError.dataCorrupted(let ctx) where !ctx.codingPath.isEmpty:
+            // Valid JSON with a value of the wrong kind (Foundation says "not valid JSON" for "seed": 1.5).
+            "invalid value at \(ctx.codingPath.map(\.stringValue).joined(separator: ".")): "
+                + (ctx.underlyingError.map { "\($0)" } ?? ctx.debugDescription)
         case DecodingError.dataCorrupted(let ctx): ctx.debugDescription
         default: "\(error)"
         }
