@@ -206,7 +206,7 @@ public enum Npy {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw ComputeError.io(path: url.path, reason: "cannot read the file (\(error.localizedDescription))")
+            throw ComputeError.io(path: url.path, reason: "cannot read the file (\(fileErrorReason(error)))")
         }
         return try read(data: data, name: url.path)
     }

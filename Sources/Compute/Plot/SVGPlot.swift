@@ -1,4 +1,5 @@
 import Foundation
+import OpenCLRuntime
 
 /// A small, dependency-free SVG chart: line, scatter, histogram-bar, band and heat-map series
 /// on linear or logarithmic axes, with ticks, axis labels, a legend, a colour bar (heat maps)
@@ -121,7 +122,7 @@ public struct SVGPlot: Sendable {
         do {
             try Data(render().utf8).write(to: url, options: .atomic)
         } catch {
-            throw ComputeError.io(path: url.path, reason: "cannot write the plot (\(error.localizedDescription))")
+            throw ComputeError.io(path: url.path, reason: "cannot write the plot (\(fileErrorReason(error)))")
         }
     }
 

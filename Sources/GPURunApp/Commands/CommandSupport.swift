@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Foundation
 
 /// An error in what a command was given (a value, a file), as opposed to one met while working:
@@ -33,27 +34,18 @@ extension RidgeInformationSettings: ValidatedSettings {}
 
 /// Output folders and report files of the commands.
 public enum ReportFiles {
-    /// The output folder, created if missing; an existing non-folder is an error.
+    /// The output folder, created if missing; a path that cannot be one is an error saying why.
     public static func folder(_ path: String) throws -> URL {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw InvalidInput(ComputeError.invalidArgument("the output \(path) exists and is not a folder")) }
-        } else {
-            do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            } catch {
-                throw InvalidInput(ComputeError.invalidArgument(
-                    "cannot create the output folder \(path) (\(error.localizedDescription))"))
-            }
-        }
-        return URL(fileURLWithPath: path, isDirectory: true)
+        let url = URL(fileURLWithPath: path, isDirectory: true)
+        try InvalidInput.check { try createFolder(at: url) }
+        return url
     }
 
     /// A report as pretty JSON in a file, written atomically.
     public static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
         do {
             try (ReportJSON.encode(value) + Data("\n".utf8)).write(to: url, options: .atomic)
-        } catch { throw ComputeError.io(path: url.path, reason: "cannot write the report (\(error.localizedDescription))") }
+        } catch { throw ComputeError.io(path: url.path, reason: "cannot write the report (\(fileErrorReason(error)))") }
     }
 
     /// Six significant digits, the numbers of the text reports.

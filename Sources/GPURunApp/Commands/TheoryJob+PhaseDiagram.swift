@@ -42,6 +42,10 @@ extension TheoryJob {
         guard parts.count == 3, let lo = parts[0], let hi = parts[1], let c = parts[2], c >= 1, c == c.rounded(),
               lo.isFinite, hi.isFinite
         else { throw InvalidInput(ComputeError.invalidArgument("\(what) must be min,max,count, got \(text)")) }
+        // Each cell solves a DMFT (about a second): a thousand values an axis at most.
+        guard c <= 1000 else {
+            throw InvalidInput(ComputeError.invalidArgument("\(what) ask for \(text.split(separator: ",").last ?? "") values; at most 1000 an axis"))
+        }
         let n = Int(c)
         return n == 1 ? [lo] : (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
     }
@@ -59,10 +63,11 @@ extension TheoryJob {
                 throw ComputeError.invalidArgument("the phase diagram is the gated RNN's, not the \(s.model.rawValue) model's")
             }
         }
+        let folder = try ReportFiles.folder(grid.output.path)  // before any work: a bad folder costs nothing
         let base = GatedRNNOptions(gH: s.g, alphaZ: s.alphaZ, betaZ: s.betaZ, alphaR: s.alphaR, betaR: s.betaR, dt: s.dt)
         progress("phase diagram of the gated RNN over g_h × \(grid.axis.rawValue), \(grid.gH.count) × \(grid.y.count) cells")
         let d = GatedPhaseDiagram.compute(base: base, axis: grid.axis, gH: grid.gH, y: grid.y)
-        let files = try GatedPhaseOutput.write(d, to: grid.output)
+        let files = try GatedPhaseOutput.write(d, to: folder)
         for f in d.failures { progress(f) }
         return (d, files)
     }

@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Dynamics
 import Learning
 import InformationBottleneck
@@ -75,15 +76,11 @@ public struct SweepDirectory: Sendable {
         return data
     }
 
-    public static func makeFolder(_ url: URL) throws {
-        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            throw ComputeError.io(path: url.path, reason: "cannot create the folder (\(error.localizedDescription))")
-        }
-    }
+    public static func makeFolder(_ url: URL) throws { try createFolder(at: url) }
 
     static func read(_ url: URL) throws -> Data {
         do { return try Data(contentsOf: url) } catch {
-            throw ComputeError.io(path: url.path, reason: "cannot read (\(error.localizedDescription))")
+            throw ComputeError.io(path: url.path, reason: "cannot read (\(fileErrorReason(error)))")
         }
     }
 
@@ -97,7 +94,7 @@ public struct SweepDirectory: Sendable {
     public static func writeAtomically(_ data: Data, to url: URL, tmp: URL) throws {
         let t = temporary(in: tmp, for: url.lastPathComponent)
         do { try data.write(to: t) } catch {
-            throw ComputeError.io(path: t.path, reason: "cannot write (\(error.localizedDescription))")
+            throw ComputeError.io(path: t.path, reason: "cannot write (\(fileErrorReason(error)))")
         }
         try rename(t, to: url)
     }

@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Dynamics
 import Learning
 import InformationBottleneck
@@ -128,7 +129,7 @@ public struct SweepRunner {
         p.standardError = logHandle
         do { try p.run() } catch {
             unlink(out.path)
-            throw ComputeError.io(path: executable.path, reason: "cannot start a task (\(error.localizedDescription))")
+            throw ComputeError.io(path: executable.path, reason: "cannot start a task (\(fileErrorReason(error)))")
         }
         var signalled = false
         while p.isRunning {

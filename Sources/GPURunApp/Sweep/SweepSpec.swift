@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Dynamics
 import Learning
 import InformationBottleneck
@@ -130,7 +131,7 @@ public struct SweepSpec: Decodable, Equatable, Sendable {
     public static func load(_ url: URL) throws -> SweepSpec {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw ComputeError.io(path: url.path, reason: "cannot read the sweep file (\(error.localizedDescription))")
+            throw ComputeError.io(path: url.path, reason: "cannot read the sweep file (\(fileErrorReason(error)))")
         }
         return try parse(data, source: url.path)
     }

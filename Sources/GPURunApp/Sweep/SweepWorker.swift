@@ -22,7 +22,7 @@ public struct SweepWorker {
                 device: String?, executable: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let data: Data
         do { data = try Data(contentsOf: sweepFile) } catch {
-            throw ComputeError.io(path: sweepFile.path, reason: "cannot read the sweep file (\(error.localizedDescription))")
+            throw ComputeError.io(path: sweepFile.path, reason: "cannot read the sweep file (\(fileErrorReason(error)))")
         }
         let spec = try SweepSpec.parse(data, source: sweepFile.path)
         plan = SweepPlan(spec)
