@@ -38,6 +38,8 @@ struct LyapunovCommand: ParsableCommand {
     @Flag(help: "Print JSON on stdout.") var json = false
     @Flag(help: "Print launches, time and GFLOP/s per phase (step, tangent, qr, transfers); under \"profile\" with --json.")
     var profile = false
+    @Option(name: .customLong("block-steps"), help: "Sum ln R_ii over blocks of this many accumulated steps: blocks.npy [blocks, members, k] with --output, batch-means standard errors and the finite-time λ1 distribution in the result (a multiple of --reorth).")
+    var blockSteps: Int?
     @Option(help: "Write exponents.npy, convergence.npy and SVG plots here.") var output: String?
 
     func run() throws {
@@ -52,6 +54,7 @@ struct LyapunovCommand: ParsableCommand {
             dtype: dtype, qr: qr, checkpoint: checkpoint.map { URL(fileURLWithPath: $0) }, resume: resume,
             checkpointEvery: checkpointEvery, output: output.map { URL(fileURLWithPath: $0) })
         settings.profile = profile
+        settings.blockSteps = blockSteps
         StopSignal.install()
         let outcome = try usageErrors {
             try LyapunovJob.run(spec, settings, on: backend, shouldStop: { StopSignal.requested }, events: { e in
@@ -90,6 +93,12 @@ struct LyapunovCommand: ParsableCommand {
         var extra = ""
         if let pr = r.participationRatio {
             extra += String(format: "\n  participation ratio = %.3f (%.4f·N)", pr, pr / Double(r.n))
+        }
+        if let b = r.blockStatistics {
+            let q = b.lambda1.quantiles.map { String(format: "%.5f", $0) }.joined(separator: ", ")
+            extra += "\n  \(b.blocks) blocks of \(b.blockSteps) steps: λ1 batch-means s.e. (member 1) = "
+                + String(format: "%.5f", b.standardErrors.first?.first ?? .nan)
+                + "; finite-time λ1 quantiles (5, 25, 50, 75, 95 %): \(q)"
         }
         if let th = r.theory { extra += "\n  theory: " + th.summary }
         return """

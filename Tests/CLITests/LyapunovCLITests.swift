@@ -117,6 +117,34 @@ final class LyapunovCLITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("GiB"), r.stderr)
     }
 
+    /// --block-steps: blocks.npy [blocks, members, k] and the block statistics in the JSON.
+    func testBlockSteps() throws {
+        let dir = try tmp()
+        let r = try GPURunProcess.run(["lyapunov", "--model", "rate", "--n", "10", "--g", "3", "--steps", "60",
+                                       "--transient", "10", "--k", "4", "--batch", "2", "--reorth", "2",
+                                       "--block-steps", "20", "--json", "--output", dir.path, "--device", "cpu"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let stats = try XCTUnwrap(try r.json()["blockStatistics"] as? [String: Any])
+        XCTAssertEqual(stats["blocks"] as? Int, 3)
+        XCTAssertEqual((stats["standardErrors"] as? [[Double]])?.map(\.count), [4, 4])
+        XCTAssertEqual(((stats["lambda1"] as? [String: Any])?["quantiles"] as? [Double])?.count, 5)
+        let npy = try Data(contentsOf: dir.appendingPathComponent("blocks.npy"))
+        XCTAssertTrue(String(decoding: npy.prefix(128), as: UTF8.self).contains("'shape': (3, 2, 4)"))
+        let bad = try GPURunProcess.run(["lyapunov", "--n", "10", "--steps", "60", "--reorth", "4", "--block-steps", "10",
+                                         "--device", "cpu"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("multiple of --reorth 4"), bad.stderr)
+    }
+
+    /// A batch that cannot fit the device is refused before work, saying how much it needs.
+    func testBatchTooLargeForTheDevice() throws {
+        let r = try GPURunProcess.run(["lyapunov", "--n", "2000", "--k", "2000", "--batch", "5000", "--device", "opencl"])
+        if r.stderr.contains("unknown device") { throw XCTSkip("no OpenCL device") }
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("GiB"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("state transient"), r.stderr)
+    }
+
     /// A minimal float64 .npy writer, independent of the library under test.
     func writeNpy(_ url: URL, _ values: [Double], shape: [Int]) throws {
         var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(shape.map(String.init).joined(separator: ", ")),), }"

@@ -23,6 +23,9 @@ struct LyapunovCheckpoint: Codable {
     /// Values of each member's state-covariance record (StateCovariance.values), stored after
     /// the Q blocks; absent in checkpoints of runs without one.
     var covarianceCounts: [Int]?
+    /// `--block-steps` (docs/lyapunov.md L13): the closed blocks and the open one; absent without.
+    var blocks: [[[Double]]]?
+    var openBlock: [[Double]]?
 
     static let magic = Array("GPRNCKP1".utf8)
 

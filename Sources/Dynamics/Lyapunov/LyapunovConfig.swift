@@ -47,9 +47,13 @@ public struct LyapunovConfig: Codable, Sendable, Equatable {
         if batch <= 0 { throw bad("the batch must be positive, got \(batch)") }
     }
 
-    /// Bytes a run needs on its backend: weights are the model's; here states, Q, its image and
-    /// the scratch of one Jacobian product.
+    /// Bytes a run needs on its backend: weights are the model's; here the states and their
+    /// scratch, Q and its image ([B, S, k] each) and the scratch of the batched Jacobian products
+    /// and QR (docs/lyapunov.md L11: RK4's stage blocks, the gate products — at most 6 more
+    /// [B, S, k] — and the QR's copy).
     public func workingBytes(stateSize: Int, elementSize: Int) -> Int {
-        (batch * stateSize * 4 + (2 * batch + 2) * stateSize * k) * elementSize
+        // In Double, saturating: a huge batch must be refused for its size, not trap.
+        let bytes = Double(batch) * Double(stateSize) * (4 + 9 * Double(k)) * Double(elementSize)
+        return bytes >= Double(Int.max) ? .max : Int(bytes)
     }
 }

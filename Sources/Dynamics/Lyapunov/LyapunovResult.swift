@@ -36,6 +36,8 @@ public struct LyapunovResult: Codable, Sendable {
     public var theory: LyapunovTheory?
     /// `--profile`: launches, time and GFLOP/s per phase (docs/lyapunov.md L12); nil without it.
     public var profile: LyapunovProfile?
+    /// `--block-steps`: batch-means standard errors and the finite-time λ1 distribution (docs/lyapunov.md L13).
+    public var blockStatistics: BlockStatistics?
 
     /// Summaries derived from the exponents.
     static func summarise(_ exps: [Double]) -> (sum: Double, ky: Double, h: Double) {

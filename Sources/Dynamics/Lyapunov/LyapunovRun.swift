@@ -54,12 +54,19 @@ public final class LyapunovRun<M: RecurrentModel> {
     /// `--profile` (docs/lyapunov.md L12): set before `run` to measure each phase; nil: none.
     public var profile: PhaseProfile?
     private var warmedUp: Set<String> = []
+    /// `--block-steps` (L13); nil without.
+    package let blockLog: BlockLog?
+    /// The last step (of `phase`) at which the state was seen finite (L14).
+    var finiteAt = 0
 
     /// `initialStates`: [segments, B, N] values, or nil for N(0, 1) from Philox
     /// (seed, PhiloxStreams.initialState(b)). `identity` describes the model's parameters; a
-    /// checkpoint resumes only a run with the same identity.
-    public init(model: M, config: LyapunovConfig, identity: [String: String], initialStates: [M.T]? = nil) throws {
+    /// checkpoint resumes only a run with the same identity (and device). `blockSteps`: per-block
+    /// logs of docs/lyapunov.md L13.
+    public init(model: M, config: LyapunovConfig, identity: [String: String], initialStates: [M.T]? = nil,
+                blockSteps: Int? = nil) throws {
         try config.validate(stateSize: model.stateSize)
+        if let m = blockSteps { try BlockLog.validate(m, config: config) }
         if model.networks > 1 && model.networks != config.batch {
             throw ComputeError.invalidArgument("lyapunov: \(model.networks) networks need a batch of \(model.networks), got \(config.batch)")
         }
@@ -74,7 +81,10 @@ public final class LyapunovRun<M: RecurrentModel> {
         id["config"] = String(describing: config)
         id["dtype"] = M.T.dtype.rawValue
         id["model"] = model.name
+        id["device"] = be.label
+        if let m = blockSteps { id["blockSteps"] = String(m) }
         self.identity = id
+        blockLog = blockSteps.map { BlockLog(blockSteps: $0, members: config.batch, k: config.k) }
         let b = config.batch, s = model.stateSize
         if let x0 = initialStates {
             guard x0.count == b * s else {
@@ -101,9 +111,9 @@ public final class LyapunovRun<M: RecurrentModel> {
     }
 
     /// Adds every member's current state to its covariance (segment-major [segments, B, N] →
-    /// the member's [segments·N]).
-    func recordStates() throws {
-        guard let covs = covariances else { return }
+    /// the member's [segments·N]); returns the states read, nil without covariances.
+    func recordStates() throws -> [M.T]? {
+        guard let covs = covariances else { return nil }
         let all = try phase("transfers") { try states.toArray() }
         let (b, n, segs) = (config.batch, model.units, model.segments)
         var x = [Double](repeating: 0, count: segs * n)
@@ -111,6 +121,7 @@ public final class LyapunovRun<M: RecurrentModel> {
             for s in 0..<segs { for i in 0..<n { x[s * n + i] = all[(s * b + m) * n + i].double } }
             covs[m].add(x)
         }
+        return all
     }
 
     /// Every member's block at once; ln R_ii per member.
@@ -132,7 +143,7 @@ public final class LyapunovRun<M: RecurrentModel> {
         while phase < 3 {
             if t >= lengths[phase] {
                 phase += 1
-                t = 0
+                (t, finiteAt) = (0, 0)
                 continue
             }
             if shouldStop() {
@@ -145,14 +156,13 @@ public final class LyapunovRun<M: RecurrentModel> {
             }
             try phase("step", flops: flops.step) { try model.step(states) }
             t += 1
-            if phase == 2 { try recordStates() }
+            if phase == 2, let x = try recordStates() { try checkState(x, names[phase]) }
             if phase > 0 && (t % config.reorth == 0 || t == lengths[phase]) {
-                let logs = try phase("qr", flops: flops.qr) { try orthonormalize() }
-                if logs.joined().contains(where: { $0.isNaN }) {
-                    throw ComputeError.invalidArgument("lyapunov: the tangent dynamics produced NaN at step \(t) of the \(names[phase]); the state diverged")
-                }
+                if finiteAt != t { try checkState(nil, names[phase]) }
+                let logs = try qr(names[phase], flops: flops.qr)
                 if phase == 2 {
                     for m in 0..<config.batch { for i in 0..<config.k { sums[m][i] += logs[m][i] } }
+                    blockLog?.add(logs, at: t)
                     if ((t + config.reorth - 1) / config.reorth) % thin == 0 || t == config.steps {
                         convergenceTimes.append(Double(t) * model.timeStep)
                         convergence.append(estimates().mean)
@@ -160,6 +170,11 @@ public final class LyapunovRun<M: RecurrentModel> {
                 }
             }
             let now = Timing.now()
+            // Every step where the check costs no synchronisation (the CPU engine), else at the
+            // QRs, progress lines and phase ends (L14).
+            if (model.backend.isCPU || now - lastReport >= 1 || t == lengths[phase]) && finiteAt != t {
+                try checkState(nil, names[phase])
+            }
             if now - lastReport >= 1 {
                 lastReport = now
                 progress(Progress(phase: names[phase], step: t, total: lengths[phase],
@@ -182,7 +197,9 @@ public final class LyapunovRun<M: RecurrentModel> {
             parameters: identity, convergenceTimes: convergenceTimes, convergence: convergence,
             elapsedSeconds: elapsedBefore + Timing.now() - start,
             participationRatio: pr?.mean.first, participationRatioStandardError: pr?.stderr.first,
-            profile: profile.map(LyapunovProfile.init)))
+            profile: profile.map(LyapunovProfile.init),
+            blockStatistics: blockLog.flatMap { BlockStatistics(blocks: $0.blocks, blockSteps: $0.blockSteps,
+                                                                timeStep: model.timeStep, sums: sums) }))
     }
 
     /// Exponents of each member so far (per unit time), sorted descending.
@@ -192,55 +209,4 @@ public final class LyapunovRun<M: RecurrentModel> {
     }
 
     func estimates() -> (mean: [Double], stderr: [Double]) { SpectrumMetrics.meanAndStandardError(perMember()) }
-
-    // MARK: checkpoints
-
-    func save(_ url: URL, elapsed: Double) throws {
-        try phase("transfers") { try write(url, elapsed: elapsed) }
-    }
-
-    func write(_ url: URL, elapsed: Double) throws {
-        let covs = covariances?.map(\.values) ?? []
-        let cp = LyapunovCheckpoint(identity: identity, phase: phase, t: t, sums: sums,
-                                    convergenceTimes: convergenceTimes, convergence: convergence,
-                                    elapsedSeconds: elapsed, stateCount: states.count,
-                                    qCount: model.stateSize * config.k, members: config.batch,
-                                    covarianceCounts: covariances == nil ? nil : covs.map(\.count))
-        let all = try q.toArray().map(\.double), size = model.stateSize * config.k
-        try cp.write(to: url, states: try states.toArray().map(\.double),
-                     qs: (0..<config.batch).map { Array(all[($0 * size)..<(($0 + 1) * size)]) }, covariances: covs)
-    }
-
-    /// Continues from a checkpoint written by a run with the same model, parameters and config.
-    public func resume(from url: URL) throws {
-        let (cp, st, saved, covs) = try LyapunovCheckpoint.read(url)
-        var savedIdentity = cp.identity
-        // Checkpoints of older versions name the QR methods host and cholesky.
-        savedIdentity["config"] = savedIdentity["config"].map(TangentQR.Method.renamingOldNames)
-        if savedIdentity != identity {
-            let keys = Set(savedIdentity.keys).union(identity.keys).sorted().filter { savedIdentity[$0] != identity[$0] }
-            let diffs = keys.map { "\($0): checkpoint \(savedIdentity[$0] ?? "-"), now \(identity[$0] ?? "-")" }
-            throw ComputeError.invalidArgument(
-                "\(url.path) was written by a run with other parameters; refusing to resume.\n  " + diffs.joined(separator: "\n  "))
-        }
-        guard st.count == states.count, saved.count == config.batch, saved.allSatisfy({ $0.count == model.stateSize * config.k }),
-              cp.covarianceCounts == nil || covs.count == (covariances?.count ?? 0) else {
-            throw ComputeError.io(path: url.path, reason: "checkpoint sizes do not match this run")
-        }
-        if cp.covarianceCounts == nil {
-            // Written without covariances (an older gpurun, or too large): no participation ratio
-            // once accumulation had begun.
-            if cp.phase == 2 && cp.t > 0 { covariances = nil }
-        } else {
-            for (c, v) in zip(covariances ?? [], covs) { try c.restore(v) }
-        }
-        try model.backend.write(st.map { M.T($0) }, into: states)
-        try model.backend.write(saved.joined().map { M.T($0) }, into: q)
-        phase = cp.phase
-        t = cp.t
-        sums = cp.sums
-        convergenceTimes = cp.convergenceTimes
-        convergence = cp.convergence
-        elapsedBefore = cp.elapsedSeconds
-    }
 }

@@ -16,6 +16,8 @@ public final class GaussianProduct<T: Scalar>: RecurrentModel {
     public var segments: Int { 1 }
     public var timeStep: Double { 1 }
     public var networks: Int { 1 }
+    /// The matrices do not depend on the state.
+    public var jacobianDependsOnState: Bool { false }
 
     public init(backend: any Backend, units n: Int, gain: Double, seed: UInt64) throws {
         guard n > 0 else { throw ComputeError.invalidArgument("gaussian product: N must be positive") }

@@ -11,6 +11,8 @@ public final class LinearMap<T: Scalar>: RecurrentModel, LaunchChainModel {
     public var name: String { "linear" }
     public var segments: Int { 1 }
     public var timeStep: Double { 1 }
+    /// M = W everywhere: a state that overflows does not spoil the exponents.
+    public var jacobianDependsOnState: Bool { false }
 
     public init(backend: any Backend, matrix: [T], units n: Int, networks: Int = 1) throws {
         guard n > 0 else { throw ComputeError.invalidArgument("linear map: N must be positive, got \(n)") }

@@ -30,6 +30,10 @@ public protocol RecurrentModel<T>: AnyObject {
     /// alone. The launches do not depend on B: each product is one strided-batched GEMM over the
     /// members. `out` must not alias `q`. Callers use `jacobianTimes`, which checks the operands.
     func tangentProducts(_ states: Tensor<T>, member: Int?, _ q: Tensor<T>, into out: Tensor<T>) throws
+
+    /// Whether M depends on the state (false for the linear map and the Gaussian products, whose
+    /// exponents stay meaningful when the state itself overflows; docs/lyapunov.md L14).
+    var jacobianDependsOnState: Bool { get }
 }
 
 /// A model whose step before the fused kernels of issue 17 (a chain of separate launches) is
@@ -40,6 +44,8 @@ package protocol LaunchChainModel: RecurrentModel {
 
 extension RecurrentModel {
     public var stateSize: Int { segments * units }
+
+    public var jacobianDependsOnState: Bool { true }
 
     /// The full Jacobian M ([stateSize, stateSize]) at state `member`: M · I.
     public func jacobian(_ states: Tensor<T>, member: Int = 0) throws -> Tensor<T> {

@@ -21,6 +21,8 @@ public enum LyapunovJob {
         public var output: URL?
         /// `--profile`: measure each phase (LyapunovProfile, under "profile" in the result).
         public var profile = false
+        /// `--block-steps M`: per-block ln R_ii sums (blocks.npy with `output`) and their statistics.
+        public var blockSteps: Int?
 
         public init(steps: Int, transient: Int, qTransient: Int?, k: Int?, reorth: Int, batch: Int, x0: String?,
                     dtype: DType, qr: TangentQR.Method, checkpoint: URL?, resume: Bool, checkpointEvery: Double,
@@ -105,7 +107,8 @@ public enum LyapunovJob {
         var identity = spec.identity
         if let x0 = settings.x0 { identity["x0"] = x0 }
         let run = try InvalidInput.check {
-            try LyapunovRun(model: model, config: config, identity: identity, initialStates: initial)
+            try LyapunovRun(model: model, config: config, identity: identity, initialStates: initial,
+                            blockSteps: settings.blockSteps)
         }
         if settings.profile { run.profile = PhaseProfile(backend: model.backend) }
         if settings.resume, let c = settings.checkpoint {
@@ -122,7 +125,7 @@ public enum LyapunovJob {
             return .stopped(step: step)
         case .finished(var result):
             do { try result.attachTheory(for: spec) } catch { events(.noTheory("\(error)")) }
-            let files = try settings.output.map { try LyapunovOutput.write(result, to: $0) } ?? [:]
+            let files = try settings.output.map { try LyapunovOutput.write(result, to: $0, blocks: run.blockLog?.blocks) } ?? [:]
             return .finished(result, files: files)
         }
     }

@@ -5,11 +5,12 @@ import InformationBottleneck
 import Foundation
 
 /// Files of a Lyapunov run in `--output DIR`: exponents.npy (k), members.npy (B × k),
-/// convergence.npy (points × (1 + k): time, then the running estimates), spectrum.svg (λ_i
+/// convergence.npy (points × (1 + k): time, then the running estimates), with `blocks`
+/// blocks.npy ([blocks, members, k] summed ln R_ii per block, columns in Q's order; docs/lyapunov.md L13), spectrum.svg (λ_i
 /// against i/N, with the batch's standard error) and convergence.svg. Where the result carries
 /// theory, both plots draw it (dashed) and name the gap, simulation − theory, in the legend.
 public enum LyapunovOutput {
-    public static func write(_ r: LyapunovResult, to dir: URL) throws -> [String: String] {
+    public static func write(_ r: LyapunovResult, to dir: URL, blocks: [[[Double]]]? = nil) throws -> [String: String] {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var paths: [String: String] = [:]
         func save(_ name: String, _ a: NpyArray) throws {
@@ -23,6 +24,9 @@ public enum LyapunovOutput {
         var conv: [Double] = []
         for (t, row) in zip(r.convergenceTimes, r.convergence) { conv += [t] + row }
         try save("convergence.npy", NpyArray(conv, shape: [r.convergence.count, 1 + k]))
+        if let blocks {
+            try save("blocks.npy", NpyArray(blocks.flatMap { $0.flatMap { $0 } }, shape: [blocks.count, r.members.count, k]))
+        }
 
         let unit = r.timeUnit == "per step" ? "per step" : "per unit time"
         var spectrum = SVGPlot(
