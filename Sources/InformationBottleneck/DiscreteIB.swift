@@ -67,7 +67,7 @@ public enum DiscreteIB {
     public static func solve<T: Scalar>(_ p: DiscreteIBProblem, _ s: DiscreteIBSettings, on backend: any Backend,
                                         as _: T.Type = Double.self) throws -> DiscreteIBSolution {
         try s.validate()
-        let b = s.betas.count, nx = p.nx, k = s.clusters, row = nx * k
+        let b = s.betas.count, nx = p.nx, k = s.clusters
         // B8: more than |X| + 2 clusters are never needed, and each one costs a column of work.
         guard k <= nx + 2 else {
             throw ComputeError.invalidArgument("\(k) clusters for \(nx) values of x: the IB optimum needs at most |X| + 2 = \(nx + 2) (docs/information-bottleneck.md B8)")
@@ -76,6 +76,7 @@ public enum DiscreteIB {
         let values = try Checked.sum([try Checked.product([3, b, nx, k], "the IB encoders"),
                                       try Checked.product([b, k, p.ny], "the IB decoders")], "the IB's working set")
         try Checked.hostMemory(try Checked.bytes(values, 8, "the IB's working set"), for: "the IB sweep (\(b) β × \(nx) x × \(k) clusters)")
+        let row = nx * k
         // Random initial encoders from Philox (stream 0), the same on every engine.
         let u: [Double] = PhiloxFill.uniform(count: b * row, seed: s.seed, stream: 0)
         var initial = [T](repeating: 0, count: b * row)

@@ -6,7 +6,7 @@ public enum IBBetaGrid {
     public static func parse(list: String?, range: String?) throws -> [Double]? {
         if list != nil && range != nil { throw ComputeError.invalidArgument("give a β list or a β range, not both") }
         if let list {
-            let parts = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             let v = try parts.map { s -> Double in
                 guard let d = Double(s), d.isFinite, d > 0 else {
                     throw ComputeError.invalidArgument("β list: '\(s)' is not a positive number")

@@ -20,7 +20,7 @@ public enum Checked {
     public static func product(_ factors: [Int], _ what: @autoclosure () -> String) throws -> Int {
         guard let p = product(factors) else {
             throw ComputeError.invalidArgument(
-                "\(what()) is too large: \(factors.map(String.init).joined(separator: " × ")) does not fit in 64 bits")
+                "\(what()) would need \(factors.map(String.init).joined(separator: " × ")), more than a 64-bit size can count")
         }
         return p
     }

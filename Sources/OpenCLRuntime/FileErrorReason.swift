@@ -22,9 +22,10 @@ public func fileErrorReason(_ error: any Error) -> String {
     }
 }
 
-/// Creates the folder `url` (and its parents) or says in plain words why it cannot: the path is
-/// a file, an ancestor is not a folder, or the nearest existing ancestor is not writable.
-public func createFolder(at url: URL) throws {
+/// Throws, saying why in plain words, unless the folder `url` exists or could be created: the
+/// path is a file, an ancestor is not a folder, or the nearest existing ancestor is not
+/// writable. Creates nothing.
+public func checkFolderCanExist(_ url: URL) throws {
     let fm = FileManager.default
     var isDir: ObjCBool = false
     if fm.fileExists(atPath: url.path, isDirectory: &isDir) {
@@ -41,7 +42,25 @@ public func createFolder(at url: URL) throws {
     if !fm.isWritableFile(atPath: ancestor.path) {
         throw ComputeError.io(path: url.path, reason: "cannot be created: no permission to write in \(ancestor.path)")
     }
-    do { try fm.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+}
+
+/// Throws, saying why, unless `url` could be written as a file: not a folder, in a folder that
+/// exists or could be created, writable. Creates nothing.
+public func checkFileCanBeWritten(_ url: URL) throws {
+    let fm = FileManager.default
+    var isDir: ObjCBool = false
+    if fm.fileExists(atPath: url.path, isDirectory: &isDir) {
+        if isDir.boolValue { throw ComputeError.io(path: url.path, reason: "is a folder; a file is needed here") }
+        if !fm.isWritableFile(atPath: url.path) { throw ComputeError.io(path: url.path, reason: "is not writable") }
+        return
+    }
+    try checkFolderCanExist(url.deletingLastPathComponent())
+}
+
+/// Creates the folder `url` (and its parents) or says in plain words why it cannot.
+public func createFolder(at url: URL) throws {
+    try checkFolderCanExist(url)
+    do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
         throw ComputeError.io(path: url.path, reason: "cannot create the folder (\(fileErrorReason(error)))")
     }
 }

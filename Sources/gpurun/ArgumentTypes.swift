@@ -80,8 +80,9 @@ struct CommaList<Element: ExpressibleByArgument>: ParsedArgument, CustomStringCo
     var values: [Element]
     init(_ values: [Element]) { self.values = values }
     init(parsingArgument text: String) throws {
-        values = try text.split(separator: ",").map { part in
+        values = try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
             let s = part.trimmingCharacters(in: .whitespaces)
+            if s.isEmpty { throw ValidationError("'\(text)' has an empty item") }
             if let p = Element.self as? any ParsedArgument.Type {
                 do { return try p.init(parsingArgument: s) as! Element } catch { throw ValidationError("'\(s)': \(error)") }
             }

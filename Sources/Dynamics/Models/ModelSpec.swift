@@ -44,7 +44,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
 
     /// Numbers in one state of a random model of N units: h, (h, c) for the LSTM, (h, z, r) for
     /// the gated RNN (loaded weights decide N, and then the built model's `stateSize` counts).
-    public var stateSize: Int { n * (kind == .gated ? 3 : kind == .lstm ? 2 : 1) }
+    public var stateSize: Int { Checked.product([n, kind == .gated ? 3 : kind == .lstm ? 2 : 1]) ?? .max }  // saturates; checkMemory refuses
 
     /// Clear errors before any work.
     public func validate() throws {
@@ -54,7 +54,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         if !isFlow && integrator != .euler {
             throw bad("the integrator applies to the flows (rate, gated); the \(kind.rawValue) model is a map")
         }
-        if !g.isFinite { throw bad("the gain g must be finite, got \(g)") }
+        if !(g >= 0 && g.isFinite) { throw bad("the gain g must be finite and ≥ 0 (it scales the couplings' standard deviation), got \(g)") }
         if networks <= 0 { throw bad("the number of networks must be positive") }
         if weights != nil && networks > 1 { throw bad("loaded weights are one network; use trajectories for a batch") }
         for (name, v) in [("α_z", alphaZ), ("β_z", betaZ), ("α_r", alphaR), ("β_r", betaR),

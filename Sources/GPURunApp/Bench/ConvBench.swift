@@ -35,6 +35,7 @@ public enum ConvBench {
     /// the same machine load (PyTorch is not asked again once it has a note); `progress` hears
     /// each timing as it starts.
     public static func run(_ s: Settings, on backends: [any Backend], progress: (String) -> Void = { _ in }) throws -> Report {
+        try BenchInput.seconds(s.minSeconds, "the minimum time per measurement")
         var rows: [Row] = [], notes: [String] = []
         for layer in s.layers {
             for be in backends {

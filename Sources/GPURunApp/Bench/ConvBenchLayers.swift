@@ -32,7 +32,7 @@ extension ConvBench {
     public static func parse(_ spec: String) throws -> [Layer] {
         try spec.split(separator: ";").map { item in
             let parts = item.split(separator: ":", omittingEmptySubsequences: false)
-            let v = parts.count == 2 ? parts[1].split(separator: ",").compactMap { Int($0) } : []
+            let v = parts.count == 2 ? parts[1].split(separator: ",", omittingEmptySubsequences: false).compactMap { Int($0) } : []
             guard parts.count == 2, !parts[0].isEmpty, v.count == 10, !parts[0].contains(",") else {
                 throw ComputeError.invalidArgument(
                     "bench conv: '\(item)' is not name:N,C,H,W,O,k,stride,padding,dilation,groups")

@@ -47,7 +47,7 @@ public enum LyapunovBench {
     /// Per N and interval: each backend with each of its QR methods, then numpy; `progress`
     /// hears each run as it starts. A size or interval below 1 is InvalidInput.
     public static func run(_ s: Settings, on backends: [any Backend], progress: (String) -> Void = { _ in }) throws -> Report {
-        try BenchInput.positive(s.sizes, "the network sizes")
+        try BenchInput.squareSizes(s.sizes, "the network sizes", matrices: 6)
         try BenchInput.positive(s.reorth, "the reorthonormalisation intervals")
         var rows: [Row] = [], notes: [String] = []
         for n in s.sizes {

@@ -23,7 +23,7 @@ public enum MatmulBench {
     /// `progress` hears each timing as it starts. A size below 1 is InvalidInput.
     public static func run(_ settings: Settings, device: OpenCLBackend?,
                            progress: (String) -> Void = { _ in }) throws -> Report {
-        try BenchInput.positive(settings.sizes, "the matrix sizes")
+        try BenchInput.squareSizes(settings.sizes, "the matrix sizes", matrices: 4)
         let results = switch settings.dtype {
         case .f32: try run(Float.self, sizes: settings.sizes, device: device, progress: progress)
         case .f64: try run(Double.self, sizes: settings.sizes, device: device, progress: progress)

@@ -38,8 +38,9 @@ public enum RNNBench {
     /// The rate network on each backend over the grid, then every model, then the reference
     /// script; `progress` hears each part as it starts. A size or batch below 1 is InvalidInput.
     public static func run(_ s: Settings, on backends: [any Backend], progress: (String) -> Void = { _ in }) throws -> Report {
-        try BenchInput.positive(s.sizes, "the network sizes")
+        try BenchInput.squareSizes(s.sizes, "the network sizes", matrices: 8)
         try BenchInput.positive(s.batches, "the batch sizes")
+        try BenchInput.fits([8, s.batches.max() ?? 1, s.sizes.max() ?? 1], "the states and tangent blocks of the largest batch")
         let grid = s.sizes.flatMap { n in s.batches.map { (n, $0) } }
         var rows: [Row] = [], models: [ModelRow] = []
         for (n, b) in grid {

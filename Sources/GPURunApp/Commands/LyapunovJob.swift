@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Dynamics
 import Foundation
 
@@ -63,6 +64,14 @@ public enum LyapunovJob {
                            shouldStop: @escaping () -> Bool = { false },
                            events: (Event) -> Void = { _ in },
                            progress: (Progress) -> Void = { _ in }) throws -> Outcome {
+        // Paths and intervals before any work: a run must not fail at its first checkpoint.
+        try InvalidInput.check {
+            guard settings.checkpointEvery > 0, settings.checkpointEvery.isFinite else {
+                throw ComputeError.invalidArgument("the checkpoint interval must be a positive number of seconds, got \(settings.checkpointEvery)")
+            }
+            if let c = settings.checkpoint { try checkFileCanBeWritten(c) }
+            if let o = settings.output { try checkFolderCanExist(o) }
+        }
         if settings.resume {
             guard let c = settings.checkpoint else {
                 throw InvalidInput(ComputeError.invalidArgument("resuming needs a checkpoint file"))
@@ -110,6 +119,7 @@ public enum LyapunovJob {
             try LyapunovRun(model: model, config: config, identity: identity, initialStates: initial,
                             blockSteps: settings.blockSteps)
         }
+        if let o = settings.output { _ = try ReportFiles.folder(o.path) }
         if settings.profile { run.profile = PhaseProfile(backend: model.backend) }
         if settings.resume, let c = settings.checkpoint {
             try run.resume(from: c)

@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Dynamics
 import Foundation
 
@@ -36,6 +37,17 @@ public enum StepJob {
 
     static func go<T: Scalar>(_ spec: ModelSpec, _ backend: any Backend, _: T.Type, _ steps: Int, _ every: Int, _ batch: Int,
                               _ x0: String?, _ output: URL, _ profile: Bool, _ progress: (Int) -> Void) throws -> Summary {
+        // Before any work or file: the states on the device, the frames on the host, the folder.
+        try InvalidInput.check {
+            try spec.validate()
+            let size = MemoryLayout<T>.stride, frames = steps / every + 1
+            let states = try Checked.bytes(try Checked.product([4, batch, spec.stateSize], "the states"), size, "the states")
+            try spec.checkMemory(on: backend, elementSize: size, workingBytes: states)
+            let trajectory = try Checked.bytes(try Checked.product([2, frames, batch, spec.stateSize], "the trajectory"), 8,
+                                               "the trajectory")
+            try Checked.hostMemory(trajectory, for: "the trajectory of \(frames) frames × \(batch) states")
+        }
+        _ = try ReportFiles.folder(output.path)
         let model: any RecurrentModel<T> = try InvalidInput.check { try spec.make(on: backend, as: T.self) }
         return try record(model, spec, steps, every, batch, x0, output, profile ? PhaseProfile(backend: backend) : nil,
                           progress)
@@ -61,7 +73,6 @@ public enum StepJob {
             let now = Timing.now()
             if now - last > 1 { last = now; progress(t) }
         }
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         let url = output.appendingPathComponent("trajectory.npy")
         try Npy.write(NpyArray(values, shape: [frames, batch, model.stateSize]), to: url)
         return Summary(model: model.name, n: model.units, stateSize: model.stateSize, batch: batch, steps: steps,
