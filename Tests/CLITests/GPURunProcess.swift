@@ -7,6 +7,10 @@ struct GPURunProcess {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// Ended by a signal (`status` is then the signal's number).
+        var signalled = false
+        /// Killed after the timeout of `run`.
+        var timedOut = false
 
         func json() throws -> [String: Any] {
             try XCTUnwrap(JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any], stdout + stderr)
@@ -48,17 +52,43 @@ struct GPURunProcess {
         return (p, out, err)
     }
 
-    static func run(_ args: [String], binary: URL? = nil, env: [String: String] = [:], cwd: URL? = nil) throws -> Result {
+    /// Runs gpurun to its end; with `timeout`, a run still going after that many seconds is
+    /// killed (SIGKILL) and reported as timed out.
+    static func run(_ args: [String], binary: URL? = nil, env: [String: String] = [:], cwd: URL? = nil,
+                    timeout: Double? = nil) throws -> Result {
         let (p, out, err) = try start(args, binary: binary, env: env, cwd: cwd)
+        let killer = Killer()
+        if let timeout {
+            let pid = p.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                if killer.armed { killer.fired = true; kill(pid, SIGKILL) }
+            }
+        }
         // Read stderr on another thread so neither pipe can fill and block the child.
         let box = ErrBox()
         let reader = Thread { box.data = err.fileHandleForReading.readDataToEndOfFile() }
         reader.start()
         let o = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        killer.armed = false
         while !box.done { usleep(1000) }
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: box.data ?? Data(), as: UTF8.self))
+                      stderr: String(decoding: box.data ?? Data(), as: UTF8.self),
+                      signalled: p.terminationReason == .uncaughtSignal, timedOut: killer.fired)
+    }
+
+    /// Whether the timeout may still kill the child, and whether it did.
+    private final class Killer: @unchecked Sendable {
+        private let lock = NSLock()
+        private var _armed = true, _fired = false
+        var armed: Bool {
+            get { lock.lock(); defer { lock.unlock() }; return _armed }
+            set { lock.lock(); _armed = newValue; lock.unlock() }
+        }
+        var fired: Bool {
+            get { lock.lock(); defer { lock.unlock() }; return _fired }
+            set { lock.lock(); _fired = newValue; lock.unlock() }
+        }
     }
 
     private final class ErrBox: @unchecked Sendable {
