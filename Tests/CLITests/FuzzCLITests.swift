@@ -24,20 +24,29 @@ final class FuzzCLITests: XCTestCase {
         XCTAssertGreaterThanOrEqual(chosen.count, 300, "the catalogue has only \(all.count) cases")
 
         let start = Date()
-        var rows: [String] = [], failures: [String] = []
-        for (i, c) in chosen.enumerated() {
-            let out = c.output.map { dir.appendingPathComponent("out-\(i)").appendingPathComponent($0) }
-            let args = c.args.map { $0 == FuzzCatalog.outputPlaceholder ? out!.path : $0 }
-            let r = try GPURunProcess.run(args, cwd: dir, timeout: Self.timeout)
-            var verdict = Self.verdict(r)
-            if verdict == nil, let out, FileManager.default.fileExists(atPath: out.path) {
-                verdict = "a refused run wrote its output \(out.lastPathComponent)"
+        // Two cases at a time (the suite's machine has two cores); rows keep the draw's order.
+        let results = Results(count: chosen.count)
+        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+            for i in stride(from: worker, to: chosen.count, by: 2) {
+                let c = chosen[i]
+                let out = c.output.map { dir.appendingPathComponent("out-\(i)").appendingPathComponent($0) }
+                let args = c.args.map { $0 == FuzzCatalog.outputPlaceholder ? out!.path : $0 }
+                let r: GPURunProcess.Result
+                do { r = try GPURunProcess.run(args, cwd: dir, timeout: Self.timeout) } catch {
+                    results.set(i, row: "FAIL  \(c.name)", failure: "\(c.name): could not start gpurun (\(error))")
+                    continue
+                }
+                var verdict = Self.verdict(r)
+                if verdict == nil, let out, FileManager.default.fileExists(atPath: out.path) {
+                    verdict = "a refused run wrote its output \(out.lastPathComponent)"
+                }
+                let firstError = r.stderr.split(separator: "\n").first { $0.hasPrefix("Error: ") }.map(String.init) ?? ""
+                let exit = r.timedOut ? "hang" : r.signalled ? "signal \(r.status)" : String(r.status)
+                results.set(i, row: "\(verdict == nil ? "ok  " : "FAIL")  exit \(exit)  \(c.name)  \(String(firstError.prefix(110)))",
+                            failure: verdict.map { "\(c.name): \($0)\n    gpurun \(args.joined(separator: " "))\n    \(r.stderr.prefix(400))" })
             }
-            let firstError = r.stderr.split(separator: "\n").first { $0.hasPrefix("Error: ") }.map(String.init) ?? ""
-            rows.append("\(verdict == nil ? "ok  " : "FAIL")  exit \(r.timedOut ? "hang" : r.signalled ? "signal \(r.status)" : String(r.status))"
-                        + "  \(c.name)  \(String(firstError.prefix(110)))")
-            if let verdict { failures.append("\(c.name): \(verdict)\n    gpurun \(args.joined(separator: " "))\n    \(r.stderr.prefix(400))") }
         }
+        let rows = results.rows, failures = results.failures
         let seconds = Date().timeIntervalSince(start)
         print("fuzz: \(chosen.count) of \(all.count) cases (seed \(seed)), \(failures.count) failed, \(String(format: "%.0f", seconds)) s")
         print(rows.joined(separator: "\n"))
@@ -55,6 +64,16 @@ final class FuzzCLITests: XCTestCase {
         if errors.count != 1 { return "\(errors.count) \"Error: \" lines on stderr, expected one" }
         return nil
     }
+}
+
+/// The rows and failures of the cases, filled from two threads.
+final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _rows: [String], _failures: [String?]
+    init(count: Int) { (_rows, _failures) = (Array(repeating: "", count: count), Array(repeating: nil, count: count)) }
+    func set(_ i: Int, row: String, failure: String?) { lock.lock(); _rows[i] = row; _failures[i] = failure; lock.unlock() }
+    var rows: [String] { lock.lock(); defer { lock.unlock() }; return _rows }
+    var failures: [String] { lock.lock(); defer { lock.unlock() }; return _failures.compactMap { $0 } }
 }
 
 /// A case: a name for the table, the arguments, and (when it writes one) the name of its
@@ -90,7 +109,9 @@ enum FuzzCatalog {
                 var args = command
                 for k in opts.keys.sorted() { args += ["--" + k, opts[k]!] }
                 args += flags
-                out.append(FuzzCase(name: "\(command.joined(separator: " ")) --\(option) \(v.count > 40 ? String(v.suffix(40)) : v)",
+                let shown = v.hasPrefix("/tmp/") ? "…/" + v.split(separator: "/").suffix(2).joined(separator: "/")
+                    : v.count > 40 ? "…" + String(v.suffix(40)) : v
+                out.append(FuzzCase(name: "\(command.joined(separator: " ")) --\(option) \(shown)",
                                     args: args, output: output))
             }
         }
