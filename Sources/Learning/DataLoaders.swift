@@ -23,7 +23,7 @@ enum DataLoaders {
     }
 
     static func npy(_ dir: String) throws -> TrainingData {
-        func load(_ x: String, _ y: String) throws -> Dataset {
+        func load(_ x: String, _ y: String, classes: Int? = nil) throws -> Dataset {
             let xPath = "\(dir)/\(x)", yPath = "\(dir)/\(y)"
             for p in [xPath, yPath] where !FileManager.default.fileExists(atPath: p) {
                 throw ComputeError.io(path: p, reason: "no such file")
@@ -35,11 +35,13 @@ enum DataLoaders {
             let labels = try labelValues(ya, yPath)
             var shape = Array(xa.shape.dropFirst())
             if shape.count == 2 { shape = [1] + shape }  // [n, H, W] images
-            return try Dataset(samples: try xa.doubles().map { Float($0) }, labels: labels, sampleShape: shape, name: xPath)
+            return try Dataset(samples: try xa.doubles().map { Float($0) }, labels: labels, sampleShape: shape, classes: classes,
+                               name: xPath)
         }
         let all = try load("X.npy", "y.npy")
         if FileManager.default.fileExists(atPath: "\(dir)/X_test.npy") {
-            return try TrainingData(name: "npy:\(dir)", train: all, test: load("X_test.npy", "y_test.npy"))
+            // The test labels must be among the training set's classes.
+            return try TrainingData(name: "npy:\(dir)", train: all, test: load("X_test.npy", "y_test.npy", classes: all.classes))
         }
         return try split(all, name: "npy:\(dir)")
     }

@@ -19,9 +19,23 @@ public struct Dataset: Sendable {
         }
         guard !labels.isEmpty else { throw ComputeError.io(path: name, reason: "no samples") }
         guard let lo = labels.min(), lo >= 0 else { throw ComputeError.io(path: name, reason: "negative class label") }
-        let k = classes ?? Int(labels.max() ?? 0) + 1
-        guard labels.allSatisfy({ Int($0) < k }) else {
-            throw ComputeError.io(path: name, reason: "a label is not below the \(k) classes")
+        let k: Int
+        if let classes {
+            k = classes
+            guard labels.allSatisfy({ Int($0) < k }) else {
+                throw ComputeError.io(path: name, reason: "a label is not below the \(k) classes")
+            }
+        } else {
+            // Inferred classes must be 0..K−1 with every one present: a stray label (1000000
+            // among 0..9) would otherwise silently grow the output layer.
+            let present = Set(labels)
+            k = present.count
+            let outside = present.filter { Int($0) >= k }.sorted()
+            guard outside.isEmpty else {
+                throw ComputeError.io(path: name, reason: "the labels are not the classes 0..\(k - 1): "
+                    + outside.prefix(5).map(String.init).joined(separator: ", ") + (outside.count > 5 ? ", …" : "")
+                    + " \(outside.count == 1 ? "lies" : "lie") outside (\(k) distinct labels)")
+            }
         }
         guard samples.withUnsafeBufferPointer({ p in !p.contains { !$0.isFinite } }) else { throw ComputeError.io(path: name, reason: "non-finite feature values") }
         self.samples = samples

@@ -72,7 +72,14 @@ public enum MaskFiles {
     /// masked parameters' names. A mask file that names no parameter is an error too.
     @discardableResult
     public static func read<T>(_ dir: URL, into params: [Parameter<T>]) throws -> [String] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), isDir.boolValue else {
+            throw ComputeError.io(path: dir.path, reason: "is not a folder of mask-NAME.npy files")
+        }
         let files = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        guard files.contains(where: { $0.hasPrefix("mask-") && $0.hasSuffix(".npy") }) else {
+            throw ComputeError.io(path: dir.path, reason: "holds no mask-NAME.npy file")
+        }
         let names = Set(params.map(\.name))
         for f in files where f.hasPrefix("mask-") && f.hasSuffix(".npy") {
             let n = String(f.dropFirst(5).dropLast(4))

@@ -55,6 +55,10 @@ public final class Trainer<T: Scalar> {
         }
         config.trainOnly.apply(to: self.model.parameters)
         lossFunction = SoftmaxCrossEntropy(on: backend)
+        // Last of the checks, so that the model's and the options' own errors come first.
+        guard config.batch <= d.train.count else {
+            throw ComputeError.invalidArgument("the minibatch (\(config.batch)) is larger than the training set (\(d.train.count) samples)")
+        }
     }
 
     /// Minibatches per epoch: the last partial batch is kept unless it has a single sample.

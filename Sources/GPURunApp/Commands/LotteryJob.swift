@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Learning
 import Foundation
 
@@ -76,7 +77,10 @@ public enum LotteryJob {
     /// A new run into `output` (which must not hold one already).
     public static func run(_ settings: Settings, output: URL, on backend: any Backend, events: (Event) -> Void = { _ in },
                            progress: (TrainProgress) -> Void = { _ in }) throws -> Report {
-        try InvalidInput.check { try settings.validate() }
+        try InvalidInput.check {
+            try settings.validate()
+            try checkFolderCanExist(output)
+        }
         if FileManager.default.fileExists(atPath: output.appendingPathComponent(stateFile).path) {
             throw InvalidInput(ComputeError.invalidArgument("\(output.path) holds a lottery run already; resume it, or choose another folder"))
         }

@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Learning
 import Foundation
 
@@ -57,6 +58,12 @@ public enum TrainJob {
             config = c
         case .resume(let dir, _):
             config = try InvalidInput.check { try TrainCheckpoint.config(at: dir) }
+        }
+        try InvalidInput.check {
+            if let out = settings.output { try checkFolderCanExist(out) }
+            if let m = settings.masks, !FileManager.default.fileExists(atPath: m.path) {
+                throw ComputeError.io(path: m.path, reason: "no such mask folder")
+            }
         }
         events(.loading(config.data))
         let data = try loadData(config.data)

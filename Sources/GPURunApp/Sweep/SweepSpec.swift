@@ -193,6 +193,7 @@ public struct SweepSpec: Decodable, Equatable, Sendable {
             }
             count *= axis.values.count
         }
+        guard count <= Self.maxTasks else { throw ComputeError.invalidArgument("the sweep has more than \(Self.maxTasks) tasks") }
     }
 
     static func checkName(_ name: String, in place: String) throws {
