@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Foundation
 
 /// A checkpoint folder: state.json (the configuration, the iteration, the history, the
@@ -21,24 +22,30 @@ public enum TrainCheckpoint {
         var buffers: [String]
         var optimizerSteps: [Int]
         var pretrained: Bool
+        /// Every .npy file of the checkpoint with its FNV-1a hash (ContentHash); nil in
+        /// checkpoints written before manifests.
+        var manifest: [String: String]?
     }
 
     public static func save<T>(_ t: Trainer<T>, to dir: URL) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let params = t.model.parameters, buffers = t.model.buffers
+        var manifest: [String: String] = [:]
+        func save(_ tensor: Tensor<T>, _ name: String) throws { manifest[name] = try write(tensor, dir.appendingPathComponent(name)) }
         for (i, p) in params.enumerated() {
-            try write(p.value, dir.appendingPathComponent("param\(i).npy"))
-            for (key, b) in p.state { try write(b, dir.appendingPathComponent("\(key)\(i).npy")) }
-            if let m = p.mask { try write(m, dir.appendingPathComponent("mask\(i).npy")) }
+            try save(p.value, "param\(i).npy")
+            for (key, b) in p.state { try save(b, "\(key)\(i).npy") }
+            if let m = p.mask { try save(m, "mask\(i).npy") }
         }
-        for (i, b) in buffers.enumerated() { try write(b.1, dir.appendingPathComponent("buffer\(i).npy")) }
+        for (i, b) in buffers.enumerated() { try save(b.1, "buffer\(i).npy") }
         let state = State(config: t.config, iteration: t.iteration, epochs: t.epochs, losses: t.losses, epochLoss: t.epochLoss,
                           epochCorrect: t.epochCorrect, epochSeen: t.epochSeen, epochSeconds: t.epochSeconds,
                           parameters: params.map(\.name), buffers: buffers.map(\.0), optimizerSteps: params.map(\.steps),
-                          pretrained: t.pretrained)
+                          pretrained: t.pretrained, manifest: manifest)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try enc.encode(state).write(to: dir.appendingPathComponent("state.json"))
+        // Last and atomic: a checkpoint without its state.json is no checkpoint.
+        try enc.encode(state).write(to: dir.appendingPathComponent("state.json"), options: .atomic)
     }
 
     /// The configuration saved in a checkpoint (to load its data and build its trainer).
@@ -66,6 +73,7 @@ public enum TrainCheckpoint {
             throw ComputeError.io(path: dir.path, reason: "the checkpoint's parameters do not match the \(t.config.model.name) model")
         }
         let files = Set((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
+        if let manifest = s.manifest { try verify(manifest, in: dir) }
         for (i, p) in params.enumerated() {
             try read(into: p.value, dir.appendingPathComponent("param\(i).npy"))
             p.resetOptimizerState()
@@ -99,9 +107,24 @@ public enum TrainCheckpoint {
         }
     }
 
-    static func write<T>(_ t: Tensor<T>, _ url: URL) throws {
-        // Flat: .npy files here hold at most three dimensions; the model knows the shapes.
+    /// Writes `t` flat (.npy files here hold at most three dimensions; the model knows the
+    /// shapes) and returns the file's content hash.
+    static func write<T>(_ t: Tensor<T>, _ url: URL) throws -> String {
         try Npy.write(NpyArray(t.toArray().map(\.double), shape: [t.count]), to: url)
+        return ContentHash.hex(try Data(contentsOf: url))
+    }
+
+    /// Refuses a checkpoint one of whose files is missing or differs from what was written.
+    static func verify(_ manifest: [String: String], in dir: URL) throws {
+        for (name, hash) in manifest.sorted(by: { $0.key < $1.key }) {
+            let url = dir.appendingPathComponent(name)
+            guard let data = try? Data(contentsOf: url) else {
+                throw ComputeError.io(path: dir.path, reason: "the checkpoint is incomplete: \(name) is missing")
+            }
+            guard ContentHash.hex(data) == hash else {
+                throw ComputeError.io(path: url.path, reason: "differs from the file the checkpoint wrote (damaged or replaced)")
+            }
+        }
     }
 
     static func read<T>(into t: Tensor<T>, _ url: URL) throws {
@@ -109,6 +132,10 @@ public enum TrainCheckpoint {
         guard a.shape == [t.count] else {
             throw ComputeError.io(path: url.path, reason: "shape \(a.shape) does not hold the \(t.count) values of \(t.shape)")
         }
-        try t.backend.write(a.doubles().map { T($0) }, into: t)
+        let v = try a.doubles()
+        guard v.allSatisfy(\.isFinite) else {
+            throw ComputeError.io(path: url.path, reason: "holds non-finite numbers (NaN or ±infinity); refusing to resume from it")
+        }
+        try t.backend.write(v.map { T($0) }, into: t)
     }
 }

@@ -172,11 +172,7 @@ package final class ProgramCache: @unchecked Sendable {
         return hex(fnv1a64(bytes, basis: 0xcbf2_9ce4_8422_2325)) + hex(fnv1a64(bytes, basis: 0x8422_2325_cbf2_9ce4))
     }
 
-    package static func fnv1a64(_ bytes: [UInt8], basis: UInt64) -> UInt64 {
-        var h = basis
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        return h
-    }
+    package static func fnv1a64(_ bytes: [UInt8], basis: UInt64) -> UInt64 { ContentHash.fnv1a64(bytes, basis: basis) }
 
     static func hex(_ v: UInt64) -> String {
         let s = String(v, radix: 16)
