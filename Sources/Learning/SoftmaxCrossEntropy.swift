@@ -1,18 +1,13 @@
 import Compute
 /// (docs/training.md N2) The mean softmax cross-entropy of a batch of logits [N, K] against class labels, its
 /// gradient (scaled by 1/N) and the number of correct argmax predictions.
-public final class SoftmaxCrossEntropy<T: Scalar> {
+public final class SoftmaxCrossEntropy<T: Scalar>: Loss {
     let backend: any Backend
     private var loss = Reusable<T>(), correct = Reusable<T>(), grad = Reusable<T>()
 
     public init(on backend: any Backend) { self.backend = backend }
 
-    public struct Result {
-        public var meanLoss: Double
-        public var correct: Int
-        /// ∂(mean loss)/∂logits, when asked for.
-        public var gradient: Tensor<T>?
-    }
+    public typealias Result = LossResult<T>
 
     public func callAsFunction(_ logits: Tensor<T>, labels: Tensor<T>, gradient wantGradient: Bool) throws -> Result {
         guard logits.rank == 2 else {

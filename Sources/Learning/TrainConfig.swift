@@ -19,15 +19,16 @@ public struct TrainConfig: Codable, Sendable {
     public var augmentations: [Augmentation]
     /// Iterations on altered data before the run proper (Pretraining.swift).
     public var pretraining: Pretraining?
+    public var loss: LossKind
 
     public init(model: ModelChoice, data: String, epochs: Int, batch: Int, optimizer: OptimizerSpec,
                 trainOnly: ParameterGroup = .all, seed: UInt64 = 1, initScheme: InitScheme = .kaiming, checkpointAt: [Int] = [],
                 dtype: DType = .f32, trainLimit: Int? = nil, testLimit: Int? = nil, augmentations: [Augmentation] = [],
-                pretraining: Pretraining? = nil) {
+                pretraining: Pretraining? = nil, loss: LossKind = .crossEntropy) {
         (self.model, self.data, self.epochs, self.batch) = (model, data, epochs, batch)
         (self.optimizer, self.trainOnly, self.seed, self.initScheme) = (optimizer, trainOnly, seed, initScheme)
         (self.checkpointAt, self.dtype, self.trainLimit, self.testLimit) = (checkpointAt, dtype, trainLimit, testLimit)
-        (self.augmentations, self.pretraining) = (augmentations, pretraining)
+        (self.augmentations, self.pretraining, self.loss) = (augmentations, pretraining, loss)
     }
 
     /// A built-in model with SGD.

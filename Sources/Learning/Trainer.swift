@@ -11,7 +11,7 @@ public final class Trainer<T: Scalar> {
     public let backend: any Backend
     public let model: any Layer<T>
     public let optimizer: any Optimizer
-    let lossFunction: SoftmaxCrossEntropy<T>
+    let lossFunction: any Loss<T>
     /// Completed iterations.
     public internal(set) var iteration = 0
     public internal(set) var epochs: [EpochRecord] = []
@@ -54,7 +54,7 @@ public final class Trainer<T: Scalar> {
             self.model = built
         }
         config.trainOnly.apply(to: self.model.parameters)
-        lossFunction = SoftmaxCrossEntropy(on: backend)
+        lossFunction = config.loss.make(T.self, on: backend)
         // Last of the checks, so that the model's and the options' own errors come first.
         guard config.batch <= d.train.count else {
             throw ComputeError.invalidArgument("the minibatch (\(config.batch)) is larger than the training set (\(d.train.count) samples)")

@@ -10,6 +10,7 @@ extension ModelChoice: ParsedArgument {
 extension Augmentation: ParsedArgument {
     init(parsingArgument text: String) throws { try self.init(parsing: text) }
 }
+extension LossKind: ExpressibleByArgument {}
 extension Pretraining: ParsedArgument {
     init(parsingArgument text: String) throws { try self.init(parsing: text) }
 }
@@ -26,6 +27,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Epochs (default 1; with --resume, the checkpoint's).") var epochs: Int?
     @Option(help: "Minibatch size (default 64).") var batch: Int?
     @OptionGroup var optimiser: OptimizerOptions
+    @Option(help: "The loss: cross-entropy (the default) or mse (against one-hot labels).") var loss: LossKind?
     @Option(help: "Weight initialisation (default kaiming).") var initialization: InitScheme?
     @Option(help: "Philox seed (initialisation, shuffling, augmentation; default 1).") var seed: UInt64?
     @Option(help: "Floating-point type (default f32).") var dtype: DType?
@@ -44,7 +46,7 @@ struct TrainingOptions: ParsableArguments {
          ("--batch", batch != nil)] + optimiser.given + [
             ("--initialization", initialization != nil), ("--seed", seed != nil), ("--dtype", dtype != nil),
             ("--train-limit", trainLimit != nil), ("--test-limit", testLimit != nil), ("--augment", augment != nil),
-            ("--pretrain", pretrain != nil)]
+            ("--pretrain", pretrain != nil), ("--loss", loss != nil)]
     }
 
     func config(trainOnly: ParameterGroup = .all, checkpointAt: [Int] = []) throws -> TrainConfig {
@@ -53,7 +55,7 @@ struct TrainingOptions: ParsableArguments {
                            optimizer: try optimiser.spec(), trainOnly: trainOnly, seed: seed ?? 1,
                            initScheme: initialization ?? .kaiming, checkpointAt: checkpointAt, dtype: dtype ?? .f32,
                            trainLimit: trainLimit, testLimit: testLimit, augmentations: augment?.values ?? [],
-                           pretraining: pretrain)
+                           pretraining: pretrain, loss: loss ?? .crossEntropy)
     }
 
     /// Refuses configuration flags next to --resume.

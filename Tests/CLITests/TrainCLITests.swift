@@ -86,11 +86,13 @@ final class TrainCLIFeatureTests: XCTestCase {
             .write(to: model, atomically: true, encoding: .utf8)
         let r = try GPURunProcess.run(["train", "--model", model.path, "--data", "npy:\(data.path)", "--epochs", "2", "--batch", "8",
                                        "--optimizer", "adamw", "--lr", "0.01", "--warmup", "3", "--schedule", "cosine",
-                                       "--augment", "crop:1,flip,blur:0.5", "--pretrain", "blur:3:1.5", "--device", "cpu", "--json"])
+                                       "--augment", "crop:1,flip,blur:0.5", "--pretrain", "blur:3:1.5", "--loss", "mse", "--device", "cpu",
+                                       "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let j = try r.json()
         XCTAssertEqual(j["model"] as? String, "tiny")
         XCTAssertEqual(j["optimizer"] as? String, "adamw")
+        XCTAssertEqual((j["config"] as? [String: Any])?["loss"] as? String, "mse")
         XCTAssertEqual(j["totalParameters"] as? Int, 4 * 9 + 8 + 4 * 16 * 3 + 3)
 
         // Masks: one of the wrong shape is refused before training; a right one prunes.

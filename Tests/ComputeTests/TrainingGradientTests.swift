@@ -107,29 +107,38 @@ final class TrainingGradientTests: XCTestCase {
     }
 
     /// The mean cross-entropy's gradient and its value against a direct computation.
-    func testSoftmaxCrossEntropy() throws {
+    /// A loss against its direct formula on the host, and its gradient against central
+    /// differences of that formula.
+    func checkLoss(_ f: any Loss<Double>, _ direct: @escaping (_ row: [Double], _ label: Int) -> Double) throws {
         let seed = freshSeed()
         let z = try normal([5, 4], seed, 1)
-        let labels = try be.tensor([0, 3, 1, 1, 2] as [Double])
-        let f = SoftmaxCrossEntropy<Double>(on: be)
-        let r = try f(z, labels: labels, gradient: true)
+        let y = [0, 3, 1, 1, 2]
+        let r = try f(z, labels: try be.tensor(y.map(Double.init)), gradient: true)
         let g = try XCTUnwrap(r.gradient).toArray()
         var v = try z.toArray()
-        func direct(_ v: [Double]) -> Double {
-            (0..<5).reduce(0.0) { s, n in
-                let row = Array(v[(4 * n)..<(4 * n + 4)])
-                return s + log(row.map(exp).reduce(0, +)) - row[Int([0, 3, 1, 1, 2][n])]
-            } / 5
-        }
-        XCTAssertEqual(r.meanLoss, direct(v), accuracy: 1e-12)
+        func mean(_ v: [Double]) -> Double { (0..<5).reduce(0.0) { $0 + direct(Array(v[(4 * $1)..<(4 * $1 + 4)]), y[$1]) } / 5 }
+        XCTAssertEqual(r.meanLoss, mean(v), accuracy: 1e-12)
+        let argmax = (0..<5).map { n in (0..<4).max { v[4 * n + $0] < v[4 * n + $1] }! }
+        XCTAssertEqual(r.correct, zip(argmax, y).filter { $0 == $1 }.count)
         for i in 0..<v.count {
             let o = v[i]
             v[i] = o + 1e-6
-            let lp = direct(v)
+            let lp = mean(v)
             v[i] = o - 1e-6
-            let lm = direct(v)
+            let lm = mean(v)
             v[i] = o
             XCTAssertEqual(g[i], (lp - lm) / 2e-6, accuracy: 1e-7, "dlogits[\(i)] (seed \(seed))")
+        }
+    }
+
+    func testSoftmaxCrossEntropy() throws {
+        try checkLoss(SoftmaxCrossEntropy<Double>(on: be)) { row, label in log(row.map(exp).reduce(0, +)) - row[label] }
+    }
+
+    /// torch.nn.MSELoss against one-hot labels: the mean over all N·K entries.
+    func testMeanSquaredError() throws {
+        try checkLoss(MeanSquaredError<Double>(on: be)) { row, label in
+            row.enumerated().reduce(0.0) { $0 + ($1.element - ($1.offset == label ? 1 : 0)) * ($1.element - ($1.offset == label ? 1 : 0)) } / 4
         }
     }
 }
