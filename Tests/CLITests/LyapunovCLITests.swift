@@ -136,10 +136,10 @@ final class LyapunovCLITests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("multiple of --reorth 4"), bad.stderr)
     }
 
-    /// A batch that cannot fit the device is refused before work, saying how much it needs.
+    /// A batch that cannot fit is refused before work, saying how much it needs (on the CPU
+    /// engine the bound is the machine's memory, so the test runs wherever the suite does).
     func testBatchTooLargeForTheDevice() throws {
-        let r = try GPURunProcess.run(["lyapunov", "--n", "2000", "--k", "2000", "--batch", "5000", "--device", "opencl"])
-        if r.stderr.contains("unknown device") { throw XCTSkip("no OpenCL device") }
+        let r = try GPURunProcess.run(["lyapunov", "--n", "2000", "--k", "2000", "--batch", "5000", "--device", "cpu"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("GiB"), r.stderr)
         XCTAssertFalse(r.stderr.contains("state transient"), r.stderr)
