@@ -47,11 +47,8 @@ public struct TrainResult: Codable, Sendable {
 public enum TrainOutput {
     public static func write<T>(_ result: TrainResult, trainer: Trainer<T>, to dir: URL) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity",
-                                                                  nan: "NaN")
-        try enc.encode(result).write(to: dir.appendingPathComponent("result.json"))
+        // The same JSON as stdout's (a non-finite number is null, named under nonFiniteValues).
+        try (ReportJSON.encode(result) + Data("\n".utf8)).write(to: dir.appendingPathComponent("result.json"), options: .atomic)
         try Npy.write(NpyArray(trainer.losses, shape: [trainer.losses.count]), to: dir.appendingPathComponent("losses.npy"))
         let g = try trainer.gammas()
         if !g.isEmpty {

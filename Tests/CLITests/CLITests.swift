@@ -122,4 +122,27 @@ final class CLITests: XCTestCase {
         let r = try run(["validate", "--only", "unary"], binary: copy, env: ["GPURUN_KERNEL_CACHE": "off"], cwd: dir)
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
     }
+
+    /// A kernel cache path that is a file (or lies under one) turns the cache off with one line
+    /// on stderr; the run still works. Tuning, which must write its file there, refuses first.
+    func testUnusableKernelCacheIsReportedBeforeWork() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gpurun-cache-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("plain-file")
+        try Data("x".utf8).write(to: file)
+        for cache in [file.path, file.appendingPathComponent("kernels").path] {
+            let env = ["GPURUN_KERNEL_CACHE": cache]
+            let step = try run(["step", "--model", "rate", "--n", "8", "--steps", "2", "--device", "opencl",
+                                "--output", dir.appendingPathComponent("traj").path], env: env)
+            XCTAssertEqual(step.status, 0, step.stderr)
+            XCTAssertTrue(step.stderr.contains("kernel cache \(cache)") && step.stderr.contains("running without it"), step.stderr)
+            XCTAssertEqual(step.stderr.components(separatedBy: "running without it").count - 1, 1, step.stderr)
+            let tune = try run(["tune", "gemm", "--device", "opencl", "--budget", "30"], env: env)
+            XCTAssertNotEqual(tune.status, 0)
+            XCTAssertTrue(tune.stderr.contains("the tuning file cannot be written"), tune.stderr)
+            XCTAssertFalse(tune.stderr.contains("candidate"), tune.stderr)
+        }
+        XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), "x")
+    }
 }

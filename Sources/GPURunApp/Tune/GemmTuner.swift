@@ -51,6 +51,7 @@ public enum GemmTuner {
     static func run<T: Scalar>(_: T.Type, device: OpenCLBackend, budget: Double, file: GemmTuningFile,
                                progress: (String) -> Void) throws -> Report {
         try device.checkDType(T.self, "tune gemm")
+        try file.checkWritable()
         let info = device.cl.info
         let start = Timing.now()
         let deadline = start + max(budget, 0)

@@ -31,7 +31,7 @@ public final class CLContext: @unchecked Sendable {
         }
         context = ctx
         queue = q
-        programs = ProgramCache(diskDirectory: ProgramCache.defaultDirectory())
+        programs = ProgramCache(diskDirectory: ProgramCache.usableDefaultDirectory())
     }
 
     deinit {

@@ -10,7 +10,8 @@ import Foundation
 /// check, or that the driver refuses, is rebuilt from source and rewritten. Drivers that keep
 /// their own cache of compiled programs (PoCL, NVIDIA) get sources only: a binary that a
 /// driver cannot digest may crash it inside the process, and theirs is as fast. Directory: $GPURUN_KERNEL_CACHE, else
-/// $XDG_CACHE_HOME/gpurun/kernels, else ~/.cache/gpurun/kernels; GPURUN_KERNEL_CACHE=off disables it.
+/// $XDG_CACHE_HOME/gpurun/kernels, else ~/.cache/gpurun/kernels; GPURUN_KERNEL_CACHE=off disables it,
+/// and a path that is a file or cannot be created turns it off with a note on stderr.
 package final class ProgramCache: @unchecked Sendable {
     /// What the last `program` call did, for tests and `--verbose`.
     package enum Outcome: Equatable { case memory, disk, built, rebuiltCorrupt }
@@ -43,6 +44,24 @@ package final class ProgramCache: @unchecked Sendable {
         }
         return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/gpurun/kernels")
     }
+
+    /// `defaultDirectory()` when it is a folder or could be created there; otherwise nil (the
+    /// cache is off) with one line on stderr saying why, once per process.
+    static func usableDefaultDirectory() -> URL? {
+        guard let url = defaultDirectory() else { return nil }
+        do {
+            try checkFolderCanExist(url)
+            return url
+        } catch {
+            unusableWarning.once {
+                GemmTuningFile.warn("gpurun: kernel cache \(error); running without it "
+                    + "(set GPURUN_KERNEL_CACHE to a writable folder, or to off)")
+            }
+            return nil
+        }
+    }
+
+    private static let unusableWarning = OnceFlag()
 
     func releaseAll() {
         for (_, entry) in programs {
@@ -206,5 +225,19 @@ package final class ProgramCache: @unchecked Sendable {
         } catch {
             try? FileManager.default.removeItem(at: tmp)
         }
+    }
+}
+
+/// Runs a closure at most once per process (thread-safe).
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    func once(_ body: () -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !done else { return }
+        done = true
+        body()
     }
 }

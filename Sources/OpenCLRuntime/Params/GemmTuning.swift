@@ -168,6 +168,17 @@ public struct GemmTuningFile: Sendable {
         }
     }
 
+    /// Throws, saying why, unless `store` could write the file: the cache is on, and the file
+    /// and its folder are writable or could be created. Tuning calls it before any work.
+    public func checkWritable() throws {
+        guard let url else {
+            throw ComputeError.io(path: "gemm-tuning.json", reason: "the cache directory is off (GPURUN_KERNEL_CACHE=off)")
+        }
+        do { try checkFileCanBeWritten(url) } catch {
+            throw ComputeError.io(path: url.path, reason: "the tuning file cannot be written: \(error)")
+        }
+    }
+
     /// Replaces the records with the same (device, driver, dtype, shape class) and writes atomically.
     public func store(_ new: [GemmTuningRecord]) throws {
         guard let url else {
