@@ -127,4 +127,33 @@ final class TheoryDMFTTests: XCTestCase {
         // continuous at g = 1
         XCTAssertEqual(try RateMapMeanField.solve(g: 1.0001).lambdaMax, 0, accuracy: 1e-3)
     }
+
+    /// Past the Gauss–Hermite cap (√Δ0 ≳ 7) the map's mean field uses the centred composite rule
+    /// (T1b): its fixed point and λ_max against fine trapezoid sums in u = √Δ0 z, and the
+    /// large-g law λ_max → ½ ln(g · (4/3)/√(2π)). The capped rule had λ_max = −0.83 at g = 90.
+    func testMapMeanFieldAtLargeGain() throws {
+        let density = 1 / (2 * Double.pi).squareRoot()
+        for g in [10.0, 90, 1000, 1e6] {
+            let m = try RateMapMeanField.solve(g: g)
+            let s = m.delta0.squareRoot()
+            // E[F(s z)] = ∫ F(u) φ(u/s)/s du for F decaying away from 0 (sech², sech⁴).
+            func trapezoid(_ f: (Double) -> Double) -> Double {
+                let h = 1e-3
+                var sum = 0.0
+                for i in -80_000...80_000 {
+                    let u = Double(i) * h
+                    sum += h * f(u) * density * exp(-0.5 * (u / s) * (u / s)) / s
+                }
+                return sum
+            }
+            let sech2 = trapezoid { TanhFamily.at($0).s }
+            let sech4 = trapezoid { pow(TanhFamily.at($0).s, 2) }
+            XCTAssertEqual(m.delta0, g * g * (1 - sech2), accuracy: 1e-10 * m.delta0, "g \(g)")
+            XCTAssertEqual(m.lambdaMax, 0.5 * log(g * g * sech4), accuracy: 1e-9, "g \(g)")
+            if g >= 1000 {
+                XCTAssertEqual(m.lambdaMax, 0.5 * log(g * 4 / 3 * density), accuracy: 2e-3, "g \(g)")
+            }
+        }
+        XCTAssertThrowsError(try RateMapMeanField.solve(g: 1e151))
+    }
 }

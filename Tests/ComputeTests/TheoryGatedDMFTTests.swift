@@ -61,6 +61,14 @@ final class TheoryGatedDMFTTests: XCTestCase {
             XCTAssertEqual(n, 3)
             XCTAssertGreaterThan(r, 1e-9)
         }
+        // where C_h(0) or the gate's argument outgrows what the quadrature resolves, it refuses
+        // at once (α_r = 50 once ran for over 12 minutes)
+        for (g, alphaR) in [(50.0, 1.0), (50.0, 50.0)] {
+            XCTAssertThrowsError(try GatedDMFT.solve(options(g: g, alphaR: alphaR, betaR: alphaR == 50 ? -50 : 0), step: 0.1)) { e in
+                guard case let GatedDMFTError.unsupported(_, why) = e else { return XCTFail("\(e)") }
+                XCTAssertTrue(why.contains("beyond the 3000-node rules' resolution"), why)
+            }
+        }
     }
 
     /// λ1 of one network (N = 200, RK4, CPU, float64) against the DMFT at g_h = 3, α_r = 1, α_z = 0:

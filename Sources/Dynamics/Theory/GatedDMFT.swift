@@ -47,7 +47,7 @@ public struct GatedStaticMFT: Codable, Sendable, Equatable {
     /// E[φ(√Δ x)²].
     static func phiSquare(_ d: Double) -> Double {
         let s = d.squareRoot()
-        return cache.rule(scale: s).expectation { let t = TanhFamily.at(s * $0).t; return t * t }
+        return GaussHermite.centred(scale: s, cache: cache).expectation { let t = TanhFamily.at(s * $0).t; return t * t }
     }
 
     static let cache = GaussHermiteCache()
@@ -70,11 +70,11 @@ public struct GatedStaticMFT: Codable, Sendable, Equatable {
         for i in 1..<grid.count where (f[i - 1] > 0) != (f[i] > 0) {
             var (lo, hi, flo) = (grid[i - 1], grid[i], f[i - 1])
             for _ in 0..<60 {
-                let mid = (lo * hi).squareRoot()
+                let mid = lo.squareRoot() * hi.squareRoot()
                 let fm = excess(mid, gH: gH, alphaR: alphaR, betaR: betaR)
                 if (fm > 0) == (flo > 0) { (lo, flo) = (mid, fm) } else { hi = mid }
             }
-            roots.append((lo * hi).squareRoot())
+            roots.append(lo.squareRoot() * hi.squareRoot())
         }
         return roots
     }
@@ -183,8 +183,9 @@ public struct GatedDMFT: Codable, Sendable, Equatable {
         let half = min(try Checked.integer(min(length / h, 1e9), rounding: .up, "the gated DMFT's τ grid (points)"), 20_000)
         let grid = ConvolutionGrid(half: half, step: h)
         let cache = GaussHermiteCache()
-        // Start well above the fixed point's variance: C_h = A sech(sτ/2).
-        let a0 = max(2.0, o.gH * o.gH)
+        // Start well above the fixed point's variance: C_h = A sech(sτ/2), with A within what
+        // the quadrature resolves (√A ≲ 6.3; docs/theory.md T1).
+        let a0 = min(max(2.0, o.gH * o.gH), 40)
         var ch = (0..<grid.count).map { a0 / Foundation.cosh(s * grid.tau($0) / 2) }
         var cr = [Double](repeating: 0, count: grid.count), cz = cr
         var tables: (h: CovarianceTable, r: GatePairTable)?
@@ -194,10 +195,22 @@ public struct GatedDMFT: Codable, Sendable, Equatable {
             it += 1
             let d0 = ch[half]
             if d0 < 1e-12 { break }
+            // Tables whose rules would be under-resolved (docs/theory.md T1) are refused before they
+            // are built: C_h's have scale ≤ √C_h(0), the gate's α_r √C_r(0).
+            func refuseUnresolved(_ scale: Double) -> GatedDMFTError {
+                .unsupported(parameters: p.parameters, reason: String(
+                    format: "the iteration reached C_h(0) = %.4g, C_r(0) = %.4g, where the averages need Gauss–Hermite rules "
+                        + "of scale %.3g, beyond the 3000-node rules' resolution (scale ≲ 7); no λ_max", d0, cr[half], scale))
+            }
+            guard cache.resolves(scale: d0.squareRoot()) else { throw refuseUnresolved(d0.squareRoot()) }
             let th = CovarianceTable(delta0: d0, intervals: 128, cache: cache)
             let cphi = ch.map { th.c0(min(max($0, 0), d0)) }
             cr = grid.smooth(cphi, rate: 1 / o.tauR)
             cz = grid.smooth(cphi, rate: 1 / o.tauZ)
+            let gateScale = o.alphaR * max(cr[half], 0).squareRoot()
+            if let scale = cache.largestUnresolvedScale ?? (cache.resolves(scale: gateScale) ? nil : gateScale) {
+                throw refuseUnresolved(scale)
+            }
             let tr = GatePairTable(variance: cr[half], alpha: o.alphaR, beta: o.betaR, intervals: 64, cache: cache)
             let drive = (0..<grid.count).map { o.gH * o.gH * tr.values(cr[$0]).sigma * cphi[$0] }
             let next = grid.smooth(drive, rate: s)

@@ -16,6 +16,12 @@ public struct GaussHermite: Sendable {
 
     public var count: Int { nodes.count }
 
+    /// A rule from given nodes and weights (Σ w = 1), for rules of the same use (`centred`).
+    init(nodes: [Double], weights: [Double]) {
+        self.nodes = nodes
+        self.weights = weights
+    }
+
     /// An n-point rule, 1 ≤ n ≤ 4000.
     public init(_ n: Int) {
         precondition(n >= 1 && n <= 4000, "Gauss–Hermite: 1 ≤ n ≤ 4000, got \(n)")
@@ -71,7 +77,12 @@ public struct GaussHermite: Sendable {
     /// Gauss–Hermite nodes are ~π/√(2n) apart near 0, so n grows like s². Checked in
     /// TheoryTests against doubling n.
     public static func nodesFor(scale s: Double, factor: Double = 1) -> Int {
-        Int(min(3000, max(48, (factor * (40 + 60 * s * s)).rounded(.up))))
+        Int(min(3000, max(48, requiredNodes(scale: s, factor: factor).rounded(.up))))
+    }
+
+    /// The nodes that accuracy would need at scale s, before the cap of 3000 (∞ for s = ∞).
+    static func requiredNodes(scale s: Double, factor: Double = 1) -> Double {
+        factor * (40 + 60 * s * s)
     }
 
     /// Sizes rules are rounded up to: 48, 56, 64, … growing by about 1/8 each, so that a
@@ -92,6 +103,27 @@ package final class GaussHermiteCache: @unchecked Sendable {
 
     package init(factor: Double = 1) { self.factor = factor }
 
+    /// The largest scale asked of `rule(scale:)` that its capped rule does not resolve (more than
+    /// 3000 nodes needed), nil when every rule so far was resolved. Solvers check it and refuse.
+    package var largestUnresolvedScale: Double? {
+        lock.lock()
+        defer { lock.unlock() }
+        return unresolved
+    }
+
+    private var unresolved: Double?
+
+    /// Whether `rule(scale: s)` would be resolved (no more than 3000 nodes needed).
+    package func resolves(scale s: Double) -> Bool {
+        GaussHermite.requiredNodes(scale: s, factor: factor) <= 3000
+    }
+
+    private func noteUnresolved(_ s: Double) {
+        lock.lock()
+        defer { lock.unlock() }
+        unresolved = max(unresolved ?? 0, s.isNaN ? .infinity : s)
+    }
+
     func rule(_ n: Int) -> GaussHermite {
         lock.lock()
         defer { lock.unlock() }
@@ -104,6 +136,7 @@ package final class GaussHermiteCache: @unchecked Sendable {
     /// The rule for E[F(s z)] (see GaussHermite.nodesFor), rounded up to one of
     /// `GaussHermite.sizes` so nearby scales share it.
     package func rule(scale s: Double) -> GaussHermite {
+        if !resolves(scale: s) { noteUnresolved(s) }
         let n = GaussHermite.nodesFor(scale: s, factor: factor)
         return rule(GaussHermite.sizes.first { $0 >= n } ?? 3000)
     }

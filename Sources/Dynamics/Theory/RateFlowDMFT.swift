@@ -100,11 +100,11 @@ public struct RateFlowDMFT: Codable, Sendable, Equatable {
         var lo = min(1e-3, hi / 2)
         while r(lo, rule) <= 0 && lo > 1e-200 { lo /= 10 }
         for _ in 0..<200 {
-            let mid = (lo * hi).squareRoot()
+            let mid = lo.squareRoot() * hi.squareRoot()
             if r(mid, rule) > 0 { lo = mid } else { hi = mid }
             if hi / lo - 1 < 1e-15 { break }
         }
-        return (lo * hi).squareRoot()
+        return lo.squareRoot() * hi.squareRoot()
     }
 
     /// Δ on τ = 0, step, 2·step, … (half line) and the two lowest eigenvalues of the operator on

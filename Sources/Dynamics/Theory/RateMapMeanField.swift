@@ -16,8 +16,12 @@ public struct RateMapMeanField: Codable, Sendable, Equatable {
 
     public static func solve(g: Double) throws -> RateMapMeanField {
         guard g > 0, g.isFinite else { throw ComputeError.invalidArgument("map mean field: g must be positive, got \(g)") }
+        // Δ0 ≈ g² must be a finite double, with room for the bisection's products.
+        guard g <= 1e150 else {
+            throw ComputeError.invalidArgument("map mean field: no answer at g = \(g): Δ0 ≈ g² overflows double precision (g ≤ 1e150)")
+        }
         let d0 = g <= 1 ? 0 : delta0(g: g)
-        let rule = GaussHermiteCache().rule(scale: d0.squareRoot())
+        let rule = GaussHermite.centred(scale: d0.squareRoot(), cache: GaussHermiteCache())
         let s = d0.squareRoot()
         let sech4 = rule.expectation { let p = TanhFamily.at(s * $0).s; return p * p }
         let logSech2 = rule.expectation { -2 * TanhFamily.logCosh(s * $0) }
@@ -26,9 +30,9 @@ public struct RateMapMeanField: Codable, Sendable, Equatable {
     }
 
     /// The positive root of Δ − g² E[tanh²(√Δ z)]: negative at 0⁺ (slope 1 − g²), positive at g²
-    /// (tanh² < 1); bisection in log Δ with a rule sized for Δ = g².
+    /// (tanh² < 1); bisection in log Δ with a rule sized for Δ = g² (T1b at any g).
     static func delta0(g: Double) -> Double {
-        let rule = GaussHermiteCache().rule(scale: g)
+        let rule = GaussHermite.centred(scale: g, cache: GaussHermiteCache())
         func f(_ x: Double) -> Double {
             let s = x.squareRoot()
             return x - g * g * rule.expectation { let t = TanhFamily.at(s * $0).t; return t * t }
@@ -36,10 +40,10 @@ public struct RateMapMeanField: Codable, Sendable, Equatable {
         var lo = min(1e-3, (g * g - 1) / 4), hi = g * g
         while f(lo) >= 0 && lo > 1e-200 { lo /= 10 }
         for _ in 0..<200 {
-            let mid = (lo * hi).squareRoot()
+            let mid = lo.squareRoot() * hi.squareRoot()
             if f(mid) < 0 { lo = mid } else { hi = mid }
             if hi / lo - 1 < 1e-15 { break }
         }
-        return (lo * hi).squareRoot()
+        return lo.squareRoot() * hi.squareRoot()
     }
 }
