@@ -172,6 +172,9 @@ enum FuzzCatalog {
         let theory = ["model": "rate", "g": "2"]
         vary(["theory"], theory, "g", positiveReals + ["1e100", "1e300"])
         vary(["theory"], theory, "dt", positiveReals)
+        // the δ = 1 map's mean field past double precision, and gated DMFT tables past the quadrature
+        vary(["theory"], theory.merging(["dt": "1"]) { $1 }, "g", ["1e151", "1e300", "inf"])
+        vary(["theory"], theory.merging(["model": "gated", "alpha-z": "0", "beta-r": "-50", "g": "50"]) { $1 }, "alpha-r", ["50"])
         vary(["theory"], theory.merging(["model": "gated"]) { $1 }, "n", memorySizes + ["2000000"])
         vary(["theory"], theory.merging(["model": "gated", "n": "20"]) { $1 }, "dt", ["1e-300", "1e-9"])
         vary(["theory"], theory, "model", ["gru", "lstm", "linear", ""])
