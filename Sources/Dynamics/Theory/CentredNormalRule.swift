@@ -13,7 +13,7 @@ import Foundation
 extension GaussHermite {
     /// The rule for E[F(s z)] with F as above, at any s ≥ 0.
     package static func centred(scale s: Double, cache: GaussHermiteCache) -> GaussHermite {
-        if GaussHermite.requiredNodes(scale: s) <= Double(GaussHermite.sizes.last!) { return cache.rule(scale: s) }
+        if cache.resolves(scale: s) { return cache.rule(scale: s) }
         return composite(scale: s)
     }
 
