@@ -81,18 +81,10 @@ public enum Devices {
         do { return (try OpenCLBackend(device: first.index), nil) } catch { return (nil, "\(error)") }
     }
 
-    private final class Once: @unchecked Sendable {
-        let lock = NSLock()
-        var said = false
-    }
-    private static let once = Once()
+    private static let noOpenCLNote = OnceFlag()
 
     /// Says once per process that the CPU backend is used because OpenCL is missing.
     public static func noteNoOpenCL(_ reason: String) {
-        once.lock.lock()
-        defer { once.lock.unlock() }
-        if once.said { return }
-        once.said = true
-        FileHandle.standardError.write(Data("gpurun: no OpenCL platform (\(reason)); running on the CPU backend\n".utf8))
+        noOpenCLNote.once { writeStderrLine("gpurun: no OpenCL platform (\(reason)); running on the CPU backend") }
     }
 }

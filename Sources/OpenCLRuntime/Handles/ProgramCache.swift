@@ -54,7 +54,7 @@ package final class ProgramCache: @unchecked Sendable {
             return url
         } catch {
             unusableWarning.once {
-                GemmTuningFile.warn("gpurun: kernel cache \(error); running without it "
+                writeStderrLine("gpurun: kernel cache \(error); running without it "
                     + "(set GPURUN_KERNEL_CACHE to a writable folder, or to off)")
             }
             return nil
@@ -228,16 +228,3 @@ package final class ProgramCache: @unchecked Sendable {
     }
 }
 
-/// Runs a closure at most once per process (thread-safe).
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
-
-    func once(_ body: () -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !done else { return }
-        done = true
-        body()
-    }
-}

@@ -168,12 +168,12 @@ public struct GemmTuningFile: Sendable {
         }
     }
 
+    static let cacheOff = ComputeError.io(path: "gemm-tuning.json", reason: "the cache directory is off (GPURUN_KERNEL_CACHE=off)")
+
     /// Throws, saying why, unless `store` could write the file: the cache is on, and the file
     /// and its folder are writable or could be created. Tuning calls it before any work.
     public func checkWritable() throws {
-        guard let url else {
-            throw ComputeError.io(path: "gemm-tuning.json", reason: "the cache directory is off (GPURUN_KERNEL_CACHE=off)")
-        }
+        guard let url else { throw Self.cacheOff }
         do { try checkFileCanBeWritten(url) } catch {
             throw ComputeError.io(path: url.path, reason: "the tuning file cannot be written: \(error)")
         }
@@ -181,9 +181,7 @@ public struct GemmTuningFile: Sendable {
 
     /// Replaces the records with the same (device, driver, dtype, shape class) and writes atomically.
     public func store(_ new: [GemmTuningRecord]) throws {
-        guard let url else {
-            throw ComputeError.io(path: "gemm-tuning.json", reason: "the cache directory is off (GPURUN_KERNEL_CACHE=off)")
-        }
+        guard let url else { throw Self.cacheOff }
         var records = load()
         records.removeAll { r in
             new.contains { $0.device == r.device && $0.driver == r.driver && $0.dtype == r.dtype && $0.shapeClass == r.shapeClass }
@@ -210,7 +208,7 @@ public struct GemmTuningFile: Sendable {
     }
 
     public static func warn(_ s: String) {
-        FileHandle.standardError.write(Data((s + "\n").utf8))
+        writeStderrLine(s)
     }
 }
 
