@@ -78,6 +78,68 @@ final class PoolTests: XCTestCase {
         }
     }
 
+    /// The CPU engine's 2×2 stride-2 loops (four tiles at a time, Tile2) against plain loops
+    /// of the rules (first maximum in row-major order, NaN wins, the first NaN kept), on both
+    /// engines and dtypes: odd heights and widths, ties, ±0, NaN and ±∞ scattered over the
+    /// planes so that some SIMD blocks hold them and some do not.
+    func testTwoByTwoTilesFollowTheRules() throws {
+        var backends: [any Backend] = [CPUBackend.shared]
+        if let cl = try? openCLBackend() { backends.append(cl) }
+        let seed = freshSeed()
+        let p = Pool2dParams(batch: 3, channels: 2, height: 7, width: 21, kernel: 2)
+        let count = p.inputShape.reduce(1, *)
+        let normal: [Double] = PhiloxFill.normal(count: count, seed: seed, stream: 84)
+        let picks: [UInt32] = PhiloxFill.raw(count: count, seed: seed, stream: 85)
+        let special: [Double] = [.nan, .infinity, -.infinity, 0, -0.0]
+        let x = zip(normal, picks).map { v, r in r % 97 < 5 ? special[Int(r % 97)] : (v * 2).rounded() / 2 }
+        let dy: [Double] = PhiloxFill.normal(count: p.outputShape.reduce(1, *), seed: seed, stream: 86)
+        let (refY, refDx) = Self.tileReference(x, dy, p)
+        for be in backends {
+            for f32 in [false, true] {
+                let xs = f32 ? x.map { Double(Float($0)) } : x, dys = f32 ? dy.map { Double(Float($0)) } : dy
+                let (y, dx): ([Double], [Double])
+                if f32 {
+                    let t = try be.tensor(xs.map(Float.init), shape: p.inputShape)
+                    let g = try be.tensor(dys.map(Float.init), shape: p.outputShape)
+                    let d = try be.zeros(p.inputShape, as: Float.self)
+                    try be.maxPool2dBackward(t, g, p, into: d)
+                    (y, dx) = (try be.maxPool2d(t, p).toArray().map(Double.init), try d.toArray().map(Double.init))
+                } else {
+                    let t = try be.tensor(xs, shape: p.inputShape)
+                    let d = try be.zeros(p.inputShape, as: Double.self)
+                    try be.maxPool2dBackward(t, try be.tensor(dys, shape: p.outputShape), p, into: d)
+                    (y, dx) = (try be.maxPool2d(t, p).toArray(), try d.toArray())
+                }
+                let label = "\(be.label) \(f32 ? "f32" : "f64") (seed \(seed))"
+                let expectedDx = f32 ? refDx.map { Double(Float($0)) } : refDx
+                for i in y.indices where !(y[i] == refY[i] || y[i].isNaN && refY[i].isNaN) {
+                    XCTFail("y[\(i)] = \(y[i]), expected \(refY[i]): \(label)")
+                }
+                XCTAssertEqual(dx, expectedDx, label)
+            }
+        }
+    }
+
+    /// Max pooling 2×2 stride 2 by its rules, one tile at a time: (y, dx).
+    static func tileReference(_ x: [Double], _ dy: [Double], _ p: Pool2dParams) -> ([Double], [Double]) {
+        var y = [Double](repeating: 0, count: dy.count), dx = [Double](repeating: 0, count: x.count)
+        for plane in 0..<(p.batch * p.channels) {
+            for oh in 0..<p.outH {
+                for ow in 0..<p.outW {
+                    let o = plane * p.outH * p.outW + oh * p.outW + ow
+                    var best = plane * p.height * p.width + 2 * oh * p.width + 2 * ow, m = x[best]
+                    for (dh, dw) in [(0, 1), (1, 0), (1, 1)] {
+                        let i = plane * p.height * p.width + (2 * oh + dh) * p.width + 2 * ow + dw
+                        if x[i] > m || x[i].isNaN && !m.isNaN { (best, m) = (i, x[i]) }
+                    }
+                    y[o] = m
+                    dx[best] = dy[o]
+                }
+            }
+        }
+        return (y, dx)
+    }
+
     /// ∂L/∂x of L = Σ y ⊙ r for max and average pooling against central differences (float64,
     /// CPU engine; random normal inputs have no ties).
     func testGradientsAgainstFiniteDifferences() throws {

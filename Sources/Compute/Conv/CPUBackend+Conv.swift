@@ -2,14 +2,15 @@ import Dispatch
 import Foundation
 
 /// The CPU engine's convolution: chunks of images are unrolled by im2col into one column
-/// matrix [C·kH·kW, images·outH·outW] (image i in columns i·plane ..< (i+1)·plane), so each
-/// group is one OpenBLAS GEMM through `gemm` over the whole chunk: Y' = W·col for the output,
-/// dcol = Wᵀ·dY' for the input gradient (then col2im adds each entry back onto its pixel), and
-/// dW += dY'·colᵀ for the weights, where Y' and dY' are the chunk's outputs in [O, images·plane]
-/// order. The unrolling and reordering loops run one image per thread. Thin groups (fewer than
-/// 8 output channels, depthwise above all), which `Conv2dPath.choose` sends to the direct path,
-/// run the loops of CPUConvDirect instead; `path:` forces either. Scratch memory is kept per
-/// thread (CPUConv.scratch): at most 16 MiB of column matrix in float32, 32 MiB in float64.
+/// matrix [C·kH·kW, images·outH·outW] (image i in columns i·plane ..< (i+1)·plane), and the
+/// products are OpenBLAS GEMMs through `gemm`, one per image and group, reading and writing the
+/// images in place ([O, plane] each, no reordering copies): y_i = W·col_i for the output,
+/// dcol_i = Wᵀ·dy_i for the input gradient (then col2im adds each entry back onto its pixel), and
+/// dW += dy_i·col_iᵀ for the weights. Each chunk's images are split in two halves that run
+/// concurrently with OpenBLAS on one thread. Thin groups (fewer than 8 output channels,
+/// depthwise above all), which `Conv2dPath.choose` sends to the direct path, run the loops of
+/// CPUConvDirect instead; `path:` forces either. Scratch memory is kept per thread
+/// (CPUConv.scratch): at most 16 MiB of column matrix in float32, 32 MiB in float64.
 extension CPUBackend {
     /// conv2d forward on `path` (nil: `Conv2dPath.choose`).
     @_specialize(where T == Float)
@@ -22,8 +23,7 @@ extension CPUBackend {
         }
         let s = CPUConv.Sizes(p)
         let col: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.chunk * s.plane, on: self)
-        let yt: Tensor<T> = try CPUConv.scratch(1, p.outChannels * s.chunk * s.plane, on: self)
-        let (px, py, pc, pyt) = (ptr(x), ptr(y), ptr(col), ptr(yt))
+        let (px, py, pc) = (ptr(x), ptr(y), ptr(col))
         let pb = bias.map { ptr($0) }
         try CPUConv.blasSingleThreaded(s.chunk > 1) {
             for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
@@ -31,16 +31,15 @@ extension CPUBackend {
                 try CPUConv.halves(m) { r in
                     for i in r { CPUConv.im2col(px + (n0 + i) * s.imageIn, p, into: pc + i * s.plane, ld: ld) }
                     for g in 0..<p.groups {
-                        // Y'_g [Og, r] = W_g [Og, Kg] · col_g [Kg, r] on this half's columns
-                        var q = GemmParams(m: p.outPerGroup, n: r.count * s.plane, k: p.patchSize, ldb: ld, ldc: ld)
+                        // y_i,g [Og, plane] = W_g [Og, Kg] · col_i,g [Kg, plane] for each image i of the half
+                        var q = GemmParams(m: p.outPerGroup, n: s.plane, k: p.patchSize, batch: r.count, ldb: ld)
+                        (q.strideA, q.strideB, q.strideC) = (0, s.plane, s.imageOut)
                         q.offsetA = g * p.outPerGroup * p.patchSize
                         q.offsetB = g * p.patchSize * ld + r.lowerBound * s.plane
-                        q.offsetC = g * p.outPerGroup * ld + r.lowerBound * s.plane
-                        try gemm(q, alpha: 1, w, col, beta: 0, yt)
+                        q.offsetC = (n0 + r.lowerBound) * s.imageOut + g * p.outPerGroup * s.plane
+                        try gemm(q, alpha: 1, w, col, beta: 0, y)
                     }
-                    for i in r {
-                        CPUConv.reorder(toImage: true, pyt + i * s.plane, ld: ld, py + (n0 + i) * s.imageOut, p, bias: pb)
-                    }
+                    if let pb { for i in r { CPUConv.addBias(pb, to: py + (n0 + i) * s.imageOut, p) } }
                 }
             }
         }
@@ -55,23 +54,20 @@ extension CPUBackend {
         if (path ?? .choose(p)) == .direct { return CPUConvDirect.backwardInput(ptr(dy), ptr(w), p, into: ptr(dx)) }
         let s = CPUConv.Sizes(p)
         let dcol: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.chunk * s.plane, on: self)
-        let dyt: Tensor<T> = try CPUConv.scratch(1, p.outChannels * s.chunk * s.plane, on: self)
-        let (pdy, pdx, pc, pdyt) = (ptr(dy), ptr(dx), ptr(dcol), ptr(dyt))
+        let (pdx, pc) = (ptr(dx), ptr(dcol))
         try CPUConv.blasSingleThreaded(s.chunk > 1) {
             for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
                 let m = min(s.chunk, p.batch - n0), ld = m * s.plane
                 try CPUConv.halves(m) { r in
-                    for i in r {
-                        CPUConv.reorder(toImage: false, pdyt + i * s.plane, ld: ld, pdy + (n0 + i) * s.imageOut, p, bias: nil)
-                    }
                     for g in 0..<p.groups {
-                        // dcol_g [Kg, r] = W_gᵀ [Kg, Og] · dY'_g [Og, r] on this half's columns
-                        var q = GemmParams(m: p.patchSize, n: r.count * s.plane, k: p.outPerGroup, transA: true, ldb: ld,
+                        // dcol_i,g [Kg, plane] = W_gᵀ [Kg, Og] · dy_i,g [Og, plane] for each image i of the half
+                        var q = GemmParams(m: p.patchSize, n: s.plane, k: p.outPerGroup, transA: true, batch: r.count,
                                            ldc: ld)
+                        (q.strideA, q.strideB, q.strideC) = (0, s.imageOut, s.plane)
                         q.offsetA = g * p.outPerGroup * p.patchSize
-                        q.offsetB = g * p.outPerGroup * ld + r.lowerBound * s.plane
+                        q.offsetB = (n0 + r.lowerBound) * s.imageOut + g * p.outPerGroup * s.plane
                         q.offsetC = g * p.patchSize * ld + r.lowerBound * s.plane
-                        try gemm(q, alpha: 1, w, dyt, beta: 0, dcol)
+                        try gemm(q, alpha: 1, w, dy, beta: 0, dcol)
                     }
                     for i in r { CPUConv.col2im(pc + i * s.plane, ld: ld, p, into: pdx + (n0 + i) * s.imageIn) }
                 }
@@ -89,29 +85,26 @@ extension CPUBackend {
         if (path ?? .choose(p)) == .direct { return CPUConvDirect.backwardWeights(ptr(x), ptr(dy), p, into: ptr(dw)) }
         let s = CPUConv.Sizes(p)
         let col: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.chunk * s.plane, on: self)
-        let dyt: Tensor<T> = try CPUConv.scratch(1, p.outChannels * s.chunk * s.plane, on: self)
         // The second half's weight gradient goes to its own scratch and is added at the end.
-        let part: Tensor<T> = try CPUConv.scratch(2, dw.count, on: self)
-        let (px, pdy, pc, pdyt, pdw, ppart) = (ptr(x), ptr(dy), ptr(col), ptr(dyt), ptr(dw), ptr(part))
+        let part: Tensor<T> = try CPUConv.scratch(1, dw.count, on: self)
+        let (px, pc, pdw, ppart) = (ptr(x), ptr(col), ptr(dw), ptr(part))
         var halves = 1
         try CPUConv.blasSingleThreaded(s.chunk > 1) {
             for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
                 let m = min(s.chunk, p.batch - n0), ld = m * s.plane
                 halves = max(halves, min(m, 2))
                 try CPUConv.halves(m) { r in
+                    for i in r { CPUConv.im2col(px + (n0 + i) * s.imageIn, p, into: pc + i * s.plane, ld: ld) }
+                    let target = r.lowerBound == 0 ? dw : part
                     for i in r {
-                        CPUConv.im2col(px + (n0 + i) * s.imageIn, p, into: pc + i * s.plane, ld: ld)
-                        CPUConv.reorder(toImage: false, pdyt + i * s.plane, ld: ld, pdy + (n0 + i) * s.imageOut, p, bias: nil)
-                    }
-                    let first = r.lowerBound == 0
-                    for g in 0..<p.groups {
-                        // dW_g [Og, Kg] (+)= dY'_g [Og, r] · col_gᵀ [r, Kg] over this half's columns
-                        var q = GemmParams(m: p.outPerGroup, n: p.patchSize, k: r.count * s.plane, transB: true, lda: ld,
-                                           ldb: ld)
-                        q.offsetA = g * p.outPerGroup * ld + r.lowerBound * s.plane
-                        q.offsetB = g * p.patchSize * ld + r.lowerBound * s.plane
-                        q.offsetC = g * p.outPerGroup * p.patchSize
-                        try gemm(q, alpha: 1, dyt, col, beta: n0 == 0 ? 0 : 1, first ? dw : part)
+                        for g in 0..<p.groups {
+                            // dW_g [Og, Kg] (+)= dy_i,g [Og, plane] · col_i,gᵀ [plane, Kg], image by image
+                            var q = GemmParams(m: p.outPerGroup, n: p.patchSize, k: s.plane, transB: true, ldb: ld)
+                            q.offsetA = (n0 + i) * s.imageOut + g * p.outPerGroup * s.plane
+                            q.offsetB = g * p.patchSize * ld + i * s.plane
+                            q.offsetC = g * p.outPerGroup * p.patchSize
+                            try gemm(q, alpha: 1, dy, col, beta: n0 == 0 && i == r.lowerBound ? 0 : 1, target)
+                        }
                     }
                 }
             }
@@ -187,23 +180,14 @@ enum CPUConv {
         }
     }
 
-    /// Between one image's outputs y [O, plane] and its columns of Y' [O, ld] (toImage: Y' → y,
-    /// adding the bias when given; else y → Y').
+    /// y[o, ·] += bias[o] for one image's outputs y [O, plane].
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    static func reorder<T: Scalar>(toImage: Bool, _ t: UnsafeMutablePointer<T>, ld: Int, _ y: UnsafeMutablePointer<T>,
-                                   _ p: Conv2dParams, bias: UnsafeMutablePointer<T>?) {
+    static func addBias<T: Scalar>(_ bias: UnsafeMutablePointer<T>, to y: UnsafeMutablePointer<T>, _ p: Conv2dParams) {
         let plane = p.outH * p.outW
         for o in 0..<p.outChannels {
-            let a = t + o * ld, b = y + o * plane
-            if !toImage {
-                a.update(from: b, count: plane)
-            } else if let bias {
-                let v = bias[o]
-                for i in 0..<plane { b[i] = a[i] + v }
-            } else {
-                b.update(from: a, count: plane)
-            }
+            let (row, v) = (y + o * plane, bias[o])
+            for i in 0..<plane { row[i] += v }
         }
     }
 
@@ -296,8 +280,20 @@ enum CPUConv {
     @inline(__always)
     static func zeroEdges<T: Scalar>(_ row: UnsafeMutablePointer<T>, _ valid: Range<Int>, _ width: Int) {
         if valid.isEmpty { return row.update(repeating: 0, count: width) }
-        row.update(repeating: 0, count: valid.lowerBound)
-        (row + valid.upperBound).update(repeating: 0, count: width - valid.upperBound)
+        zeroSpan(row, valid.lowerBound)
+        zeroSpan(row + valid.upperBound, width - valid.upperBound)
+    }
+
+    /// count zeros at p. Edges of "same" padding are one pixel wide, and a memset call (which
+    /// the compiler makes of any zeroing loop) costs more than the store.
+    @inline(__always)
+    static func zeroSpan<T: Scalar>(_ p: UnsafeMutablePointer<T>, _ count: Int) {
+        switch count {
+        case 0: return
+        case 1: p[0] = 0
+        case 2: (p[0], p[1]) = (0, 0)
+        default: p.update(repeating: 0, count: count)
+        }
     }
 
     /// dx = 0, then every col entry (rows `ld` apart) added onto the pixel im2col read it from;

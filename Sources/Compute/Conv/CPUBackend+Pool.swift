@@ -57,15 +57,7 @@ enum CPUPool {
         let divisor = T(Double(p.kernelH * p.kernelW))
         if max && tiles(p) && p.kernelH == 2 && p.kernelW == 2 {
             return CPUTraining.planes(count: p.batch * p.channels) { plane in
-                let (H, W, oH, oW) = (H, W, oH, oW)  // locals: the stores below cannot change them
-                let src = x + plane * H * W, dst = y + plane * oH * oW
-                for oh in 0..<oH {
-                    let r0 = src + 2 * oh * W, d = dst + oh * oW
-                    for ow in 0..<oW {
-                        let k = tile2Argmax(r0 + 2 * ow, W)
-                        d[ow] = r0[2 * ow + (k >> 1) * W + (k & 1)]
-                    }
-                }
+                Tile2.forward(x + plane &* H &* W, H: H, W: W, into: y + plane &* oH &* oW)
             }
         }
         if max && tiles(p) {
@@ -107,20 +99,7 @@ enum CPUPool {
             return CPUTraining.planes(count: p.batch * p.channels) { plane in
                 let (H, W, oH, oW) = (H, W, oH, oW)  // locals (see forward)
                 let g = dy + plane * oH * oW, d = dx + plane * H * W, src = x + plane * H * W
-                if p.kernelH == 2 && p.kernelW == 2 {
-                    // Every pixel of a tile is written; only an odd last row or column is not.
-                    if H != 2 * oH || W != 2 * oW { d.update(repeating: 0, count: H * W) }
-                    for oh in 0..<oH {
-                        for ow in 0..<oW {
-                            let o = 2 * oh * W + 2 * ow, k = tile2Argmax(src + o, W), v = g[oh * oW + ow]
-                            d[o] = k == 0 ? v : 0
-                            d[o + 1] = k == 1 ? v : 0
-                            d[o + W] = k == 2 ? v : 0
-                            d[o + W + 1] = k == 3 ? v : 0
-                        }
-                    }
-                    return
-                }
+                if p.kernelH == 2 && p.kernelW == 2 { return Tile2.backward(x: src, g, H: H, W: W, into: d) }
                 d.update(repeating: 0, count: H * W)
                 for oh in 0..<oH {
                     for ow in 0..<oW { d[tileArgmax(src, oh, ow, p)] += g[oh * oW + ow] }
@@ -178,27 +157,6 @@ enum CPUPool {
             }
         }
         return best
-    }
-
-    /// The first maximum (NaN wins) of the 2×2 tile at t (rows w apart), as k = 2·row + column:
-    /// the order and comparisons of `tileArgmax`.
-    @inline(__always)
-    static func tile2Argmax<T: Scalar>(_ t: UnsafeMutablePointer<T>, _ w: Int) -> Int {
-        var k = 0, m = t[0]
-        let (b, c, d) = (t[1], t[w], t[w + 1])
-        if !(m.isNaN || b.isNaN || c.isNaN || d.isNaN) {
-            // No NaN: compare integer keys, which order as the values do and select without
-            // branches (float selects become branches, which random data mispredicts).
-            let (ka, kb, kc, kd) = (m.orderKey, b.orderKey, c.orderKey, d.orderKey)
-            var k = kb > ka ? 1 : 0, km = Swift.max(ka, kb)
-            k = kc > km ? 2 : k
-            km = Swift.max(km, kc)
-            return kd > km ? 3 : k
-        }
-        if b > m || b.isNaN && !m.isNaN { (k, m) = (1, b) }
-        if c > m || c.isNaN && !m.isNaN { (k, m) = (2, c) }
-        if d > m || d.isNaN && !m.isNaN { k = 3 }
-        return k
     }
 
     /// Index (h·W + w) of the first maximum of a window (NaN counts as the maximum).
