@@ -1,16 +1,16 @@
 import Dispatch
 import Foundation
 
-/// The CPU engine's convolution: chunks of images are unrolled by im2col into one column
-/// matrix [C·kH·kW, images·outH·outW] (image i in columns i·plane ..< (i+1)·plane), and the
-/// products are OpenBLAS GEMMs through `gemm`, one per image and group, reading and writing the
-/// images in place ([O, plane] each, no reordering copies): y_i = W·col_i for the output,
-/// dcol_i = Wᵀ·dy_i for the input gradient (then col2im adds each entry back onto its pixel), and
-/// dW += dy_i·col_iᵀ for the weights. Each chunk's images are split in two halves that run
-/// concurrently with OpenBLAS on one thread. Thin groups (fewer than 8 output channels,
-/// depthwise above all), which `Conv2dPath.choose` sends to the direct path, run the loops of
-/// CPUConvDirect instead; `path:` forces either. Scratch memory is kept per thread
-/// (CPUConv.scratch): at most 16 MiB of column matrix in float32, 32 MiB in float64.
+/// The CPU engine's convolution: each image is unrolled by im2col into a column matrix
+/// [C·kH·kW, outH·outW], and the products are OpenBLAS GEMMs through `gemm`, one per image and
+/// group, that read and write the images in place ([O, outH·outW] each, no reordering copies):
+/// y_i = W·col_i for the output, dcol_i = Wᵀ·dy_i for the input gradient (then col2im adds each
+/// entry back onto its pixel), and dW += dy_i·col_iᵀ for the weights. The batch is split in two
+/// halves that run concurrently with OpenBLAS on one thread; each half unrolls one image at a
+/// time into its own column matrix (CPUConv.scratch, kept per thread), which stays in cache for
+/// the GEMM that reads it. Thin groups (fewer than 8 output channels, depthwise above all),
+/// which `Conv2dPath.choose` sends to the direct path, run the loops of CPUConvDirect instead;
+/// `path:` forces either.
 extension CPUBackend {
     /// conv2d forward on `path` (nil: `Conv2dPath.choose`).
     @_specialize(where T == Float)
@@ -22,25 +22,21 @@ extension CPUBackend {
             return CPUConvDirect.forward(ptr(x), ptr(w), bias: bias.map { ptr($0) }, p, into: ptr(y))
         }
         let s = CPUConv.Sizes(p)
-        let col: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.chunk * s.plane, on: self)
-        let (px, py, pc) = (ptr(x), ptr(y), ptr(col))
+        let (px, py) = (ptr(x), ptr(y))
         let pb = bias.map { ptr($0) }
-        try CPUConv.blasSingleThreaded(s.chunk > 1) {
-            for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
-                let m = min(s.chunk, p.batch - n0), ld = m * s.plane
-                try CPUConv.halves(m) { r in
-                    for i in r { CPUConv.im2col(px + (n0 + i) * s.imageIn, p, into: pc + i * s.plane, ld: ld) }
-                    for g in 0..<p.groups {
-                        // y_i,g [Og, plane] = W_g [Og, Kg] · col_i,g [Kg, plane] for each image i of the half
-                        var q = GemmParams(m: p.outPerGroup, n: s.plane, k: p.patchSize, batch: r.count, ldb: ld)
-                        (q.strideA, q.strideB, q.strideC) = (0, s.plane, s.imageOut)
-                        q.offsetA = g * p.outPerGroup * p.patchSize
-                        q.offsetB = g * p.patchSize * ld + r.lowerBound * s.plane
-                        q.offsetC = (n0 + r.lowerBound) * s.imageOut + g * p.outPerGroup * s.plane
-                        try gemm(q, alpha: 1, w, col, beta: 0, y)
-                    }
-                    if let pb { for i in r { CPUConv.addBias(pb, to: py + (n0 + i) * s.imageOut, p) } }
+        try CPUConv.halves(p.batch) { r in
+            let col: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.plane, on: self)
+            for i in r {
+                CPUConv.im2col(px + i * s.imageIn, p, into: ptr(col), ld: s.plane)
+                for g in 0..<p.groups {
+                    // y_i,g [Og, plane] = W_g [Og, Kg] · col_g [Kg, plane]
+                    var q = GemmParams(m: p.outPerGroup, n: s.plane, k: p.patchSize)
+                    q.offsetA = g * p.outPerGroup * p.patchSize
+                    q.offsetB = g * p.patchSize * s.plane
+                    q.offsetC = i * s.imageOut + g * p.outPerGroup * s.plane
+                    try gemm(q, alpha: 1, w, col, beta: 0, y)
                 }
+                if let pb { CPUConv.addBias(pb, to: py + i * s.imageOut, p) }
             }
         }
     }
@@ -53,24 +49,19 @@ extension CPUBackend {
         try checkConv("conv2dBackwardInput", x: dx, w: w, y: dy, bias: nil, p)
         if (path ?? .choose(p)) == .direct { return CPUConvDirect.backwardInput(ptr(dy), ptr(w), p, into: ptr(dx)) }
         let s = CPUConv.Sizes(p)
-        let dcol: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.chunk * s.plane, on: self)
-        let (pdx, pc) = (ptr(dx), ptr(dcol))
-        try CPUConv.blasSingleThreaded(s.chunk > 1) {
-            for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
-                let m = min(s.chunk, p.batch - n0), ld = m * s.plane
-                try CPUConv.halves(m) { r in
-                    for g in 0..<p.groups {
-                        // dcol_i,g [Kg, plane] = W_gᵀ [Kg, Og] · dy_i,g [Og, plane] for each image i of the half
-                        var q = GemmParams(m: p.patchSize, n: s.plane, k: p.outPerGroup, transA: true, batch: r.count,
-                                           ldc: ld)
-                        (q.strideA, q.strideB, q.strideC) = (0, s.imageOut, s.plane)
-                        q.offsetA = g * p.outPerGroup * p.patchSize
-                        q.offsetB = (n0 + r.lowerBound) * s.imageOut + g * p.outPerGroup * s.plane
-                        q.offsetC = g * p.patchSize * ld + r.lowerBound * s.plane
-                        try gemm(q, alpha: 1, w, dy, beta: 0, dcol)
-                    }
-                    for i in r { CPUConv.col2im(pc + i * s.plane, ld: ld, p, into: pdx + (n0 + i) * s.imageIn) }
+        let pdx = ptr(dx)
+        try CPUConv.halves(p.batch) { r in
+            let dcol: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.plane, on: self)
+            for i in r {
+                for g in 0..<p.groups {
+                    // dcol_g [Kg, plane] = W_gᵀ [Kg, Og] · dy_i,g [Og, plane]
+                    var q = GemmParams(m: p.patchSize, n: s.plane, k: p.outPerGroup, transA: true)
+                    q.offsetA = g * p.outPerGroup * p.patchSize
+                    q.offsetB = i * s.imageOut + g * p.outPerGroup * s.plane
+                    q.offsetC = g * p.patchSize * s.plane
+                    try gemm(q, alpha: 1, w, dy, beta: 0, dcol)
                 }
+                CPUConv.col2im(ptr(dcol), ld: s.plane, p, into: pdx + i * s.imageIn)
             }
         }
     }
@@ -84,32 +75,25 @@ extension CPUBackend {
         if let dbias { CPUConv.biasGradient(ptr(dy), into: ptr(dbias), p) }
         if (path ?? .choose(p)) == .direct { return CPUConvDirect.backwardWeights(ptr(x), ptr(dy), p, into: ptr(dw)) }
         let s = CPUConv.Sizes(p)
-        let col: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.chunk * s.plane, on: self)
         // The second half's weight gradient goes to its own scratch and is added at the end.
         let part: Tensor<T> = try CPUConv.scratch(1, dw.count, on: self)
-        let (px, pc, pdw, ppart) = (ptr(x), ptr(col), ptr(dw), ptr(part))
-        var halves = 1
-        try CPUConv.blasSingleThreaded(s.chunk > 1) {
-            for n0 in stride(from: 0, to: p.batch, by: s.chunk) {
-                let m = min(s.chunk, p.batch - n0), ld = m * s.plane
-                halves = max(halves, min(m, 2))
-                try CPUConv.halves(m) { r in
-                    for i in r { CPUConv.im2col(px + (n0 + i) * s.imageIn, p, into: pc + i * s.plane, ld: ld) }
-                    let target = r.lowerBound == 0 ? dw : part
-                    for i in r {
-                        for g in 0..<p.groups {
-                            // dW_g [Og, Kg] (+)= dy_i,g [Og, plane] · col_i,gᵀ [plane, Kg], image by image
-                            var q = GemmParams(m: p.outPerGroup, n: p.patchSize, k: s.plane, transB: true, ldb: ld)
-                            q.offsetA = (n0 + i) * s.imageOut + g * p.outPerGroup * s.plane
-                            q.offsetB = g * p.patchSize * ld + i * s.plane
-                            q.offsetC = g * p.outPerGroup * p.patchSize
-                            try gemm(q, alpha: 1, dy, col, beta: n0 == 0 && i == r.lowerBound ? 0 : 1, target)
-                        }
-                    }
+        let (px, pdw, ppart) = (ptr(x), ptr(dw), ptr(part))
+        try CPUConv.halves(p.batch) { r in
+            let col: Tensor<T> = try CPUConv.scratch(0, s.colRows * s.plane, on: self)
+            let target = r.lowerBound == 0 ? dw : part
+            for i in r {
+                CPUConv.im2col(px + i * s.imageIn, p, into: ptr(col), ld: s.plane)
+                for g in 0..<p.groups {
+                    // dW_g [Og, Kg] (+)= dy_i,g [Og, plane] · col_gᵀ [plane, Kg]
+                    var q = GemmParams(m: p.outPerGroup, n: p.patchSize, k: s.plane, transB: true)
+                    q.offsetA = i * s.imageOut + g * p.outPerGroup * s.plane
+                    q.offsetB = g * p.patchSize * s.plane
+                    q.offsetC = g * p.outPerGroup * p.patchSize
+                    try gemm(q, alpha: 1, dy, col, beta: i == r.lowerBound ? 0 : 1, target)
                 }
             }
         }
-        if halves == 2 { for i in 0..<dw.count { pdw[i] += ppart[i] } }
+        if p.batch > 1 { for i in 0..<dw.count { pdw[i] += ppart[i] } }
     }
 }
 
@@ -117,20 +101,14 @@ extension CPUBackend {
 enum CPUConv {
     struct Sizes {
         let plane: Int, imageIn: Int, imageOut: Int, colRows: Int
-        /// Images per chunk: the column matrix stays within `budget` elements (at least one image).
-        let chunk: Int
         /// 1×1 kernel, stride 1, no padding: the image is its own column matrix (OpenCL path).
         let pointwise: Bool
-
-        /// Column-matrix elements of one CPU chunk (16 MiB in float32).
-        static let budget = 1 << 22
 
         init(_ p: Conv2dParams) {
             plane = p.outH * p.outW
             imageIn = p.inChannels * p.height * p.width
             imageOut = p.outChannels * plane
             colRows = p.inChannels * p.kernelH * p.kernelW
-            chunk = max(1, min(p.batch, Self.budget / max(colRows * plane, 1)))
             pointwise = p.kernelH == 1 && p.kernelW == 1 && p.strideH == 1 && p.strideW == 1 && p.padH == 0
                 && p.padW == 0
         }
@@ -149,26 +127,22 @@ enum CPUConv {
         return t
     }
 
-    /// body(r) for the two halves r of 0..<count, concurrently (one range when count is 1); the
-    /// first error thrown is rethrown once both have finished.
+    /// body(r) for the two halves r of 0..<count, concurrently and with OpenBLAS on one thread
+    /// (its own worker would otherwise spin after each call, taking a core from the other
+    /// half); one range, and OpenBLAS's threads, when count is 1. The first error thrown is
+    /// rethrown once both halves have finished.
     static func halves(_ count: Int, _ body: (Range<Int>) throws -> Void) throws {
         if count <= 1 { return try body(0..<count) }
         let failure = FirstError()
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let task = body
-            DispatchQueue.concurrentPerform(iterations: 2) { h in
-                do { try task((h * count / 2)..<((h + 1) * count / 2)) } catch { failure.set(error) }
+        LAPACK.withBLASThreads(1) {
+            withoutActuallyEscaping(body) { body in
+                nonisolated(unsafe) let task = body
+                DispatchQueue.concurrentPerform(iterations: 2) { h in
+                    do { try task((h * count / 2)..<((h + 1) * count / 2)) } catch { failure.set(error) }
+                }
             }
         }
         if let error = failure.error { throw error }
-    }
-
-    /// Runs `body` with OpenBLAS on one thread when the convolution splits its chunks' images
-    /// over the cores itself (`split`; one image per chunk leaves the threads to OpenBLAS), as
-    /// OpenBLAS's own worker would otherwise spin after each call, taking a core from the loops
-    /// that follow.
-    static func blasSingleThreaded(_ split: Bool, _ body: () throws -> Void) throws {
-        if split { try LAPACK.withBLASThreads(1, body) } else { try body() }
     }
 
     /// body(0..<count), one image per task on the CPU's cores (images touch disjoint memory).
