@@ -17,7 +17,7 @@
 import RealModule
 
 /// Float or Double: the element types every op supports on both backends.
-public protocol Scalar: Real, BitwiseCopyable, Sendable, Codable, SIMDScalar {
+public protocol Scalar: Real, BinaryFloatingPoint, BitwiseCopyable, Sendable, Codable, SIMDScalar {
     static var dtype: DType { get }
     /// Machine epsilon, for tolerances.
     static var eps: Double { get }

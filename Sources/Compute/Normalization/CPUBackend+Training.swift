@@ -2,8 +2,8 @@ import OpenCLRuntime
 import Foundation
 
 /// The CPU twins of kernels/train.cl: per-plane sums in Double (the kernels' ACC on fp64
-/// devices; four interleaved partial sums here, one running sum there, so the two agree to
-/// rounding), then a sum over the batch in order.
+/// devices; eight partial sums here, one running sum there, so the two agree to rounding), then
+/// a sum over the batch in order.
 extension CPUBackend {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
@@ -127,61 +127,70 @@ enum CPUTraining {
         deinit { p.deallocate() }
     }
 
-    /// Σ (x − shift) over n values, in four interleaved partial sums (independent additions
-    /// the CPU overlaps).
+    /// Σ (x − shift) over n values, in eight partial sums (two SIMD registers of four lanes:
+    /// independent additions the CPU overlaps).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func sum<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ n: Int, shift: Double) -> Double {
-        interleavedSum(x, n, shift: shift) { $0 }
+        laneSum(x, n, shift: shift) { $0 } scalar: { $0 }
     }
 
     /// Σ (x − shift)².
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func sumSquares<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ n: Int, shift: Double) -> Double {
-        interleavedSum(x, n, shift: shift) { $0 * $0 }
+        laneSum(x, n, shift: shift) { $0 * $0 } scalar: { $0 * $0 }
     }
 
-    /// Σ f(x − shift) in four interleaved partial sums, (a0 + a1) + (a2 + a3).
+    /// Σ f(x − shift) in eight lanes, then the lanes' sum and the last n mod 8 values in order.
     @inline(__always)
-    static func interleavedSum<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ n: Int, shift: Double,
-                                          _ f: (Double) -> Double) -> Double {
-        var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
+    static func laneSum<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ n: Int, shift: Double,
+                                   _ f: (SIMD4<Double>) -> SIMD4<Double>, scalar: (Double) -> Double) -> Double {
+        var (a0, a1) = (SIMD4<Double>(), SIMD4<Double>())
+        let s = SIMD4<Double>(repeating: shift)
         var j = 0
-        while j + 4 <= n {
-            a0 += f(x[j].double - shift)
-            a1 += f(x[j + 1].double - shift)
-            a2 += f(x[j + 2].double - shift)
-            a3 += f(x[j + 3].double - shift)
-            j += 4
+        while j &+ 8 <= n {
+            a0 += f(wide(x + j) - s)
+            a1 += f(wide(x + (j &+ 4)) - s)
+            j &+= 8
         }
+        var total = (a0 + a1).sum()
         while j < n {
-            a0 += f(x[j].double - shift)
-            j += 1
+            total += scalar(x[j].double - shift)
+            j &+= 1
         }
-        return (a0 + a1) + (a2 + a3)
+        return total
     }
 
-    /// (Σ g, Σ g (x − shift)).
+    /// (Σ g, Σ g (x − shift)), in eight lanes each.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     static func gradientSums<T: Scalar>(_ x: UnsafeMutablePointer<T>, _ g: UnsafeMutablePointer<T>, _ n: Int,
                                         shift: Double) -> (Double, Double) {
-        var (a0, a1, b0, b1) = (0.0, 0.0, 0.0, 0.0)
+        var (a0, a1, b0, b1) = (SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>())
+        let s = SIMD4<Double>(repeating: shift)
         var j = 0
-        while j + 2 <= n {
-            let (g0, g1) = (g[j].double, g[j + 1].double)
+        while j &+ 8 <= n {
+            let (g0, g1) = (wide(g + j), wide(g + (j &+ 4)))
             a0 += g0
             a1 += g1
-            b0 += g0 * (x[j].double - shift)
-            b1 += g1 * (x[j + 1].double - shift)
-            j += 2
+            b0 += g0 * (wide(x + j) - s)
+            b1 += g1 * (wide(x + (j &+ 4)) - s)
+            j &+= 8
         }
-        if j < n {
-            a0 += g[j].double
-            b0 += g[j].double * (x[j].double - shift)
+        var (ta, tb) = ((a0 + a1).sum(), (b0 + b1).sum())
+        while j < n {
+            ta += g[j].double
+            tb += g[j].double * (x[j].double - shift)
+            j &+= 1
         }
-        return (a0 + a1, b0 + b1)
+        return (ta, tb)
+    }
+
+    /// Four values from p, widened to Double.
+    @inline(__always)
+    static func wide<T: Scalar>(_ p: UnsafeMutablePointer<T>) -> SIMD4<Double> {
+        SIMD4<Double>(UnsafeRawPointer(p).loadUnaligned(as: SIMD4<T>.self))
     }
 
     /// Σ_n a[n·C + ch], in order of n.
