@@ -47,6 +47,27 @@ final class TheoryGatedDMFTTests: XCTestCase {
         XCTAssertNil(GatedStaticMFT.solve(gH: pg.gain * 0.95, alphaR: 5, betaR: 2).deltaH)
     }
 
+    /// Sharp gates (α_r ≫ 7, past the Gauss–Hermite cap): the static fixed point (G2) with the
+    /// gate average of the composite rule centred at β_r (T1b) against a fine trapezoid sum in z.
+    /// The capped Gauss–Hermite rule put the gate's step between its nodes.
+    func testStaticFixedPointWithSharpGates() throws {
+        let density = 1 / (2 * Double.pi).squareRoot()
+        for (alphaR, betaR) in [(20.0, 0.0), (60, 3), (200, -4)] {
+            let gH = 3.0
+            let r = GatedStaticMFT.solve(gH: gH, alphaR: alphaR, betaR: betaR)
+            let d = try XCTUnwrap(r.deltaH, "α_r \(alphaR), β_r \(betaR)")
+            let p = try XCTUnwrap(r.deltaR)
+            let a = alphaR * p.squareRoot(), h = 1e-4
+            var gate = 0.0
+            for i in -90_000...90_000 {
+                let z = Double(i) * h
+                let sg = 1 / (1 + exp(-(a * z - betaR)))
+                gate += h * sg * sg * density * exp(-0.5 * z * z)
+            }
+            XCTAssertEqual(gH * gH * p * gate / d, 1, accuracy: 1e-8, "α_r \(alphaR), β_r \(betaR)")
+        }
+    }
+
     /// An active update gate is outside this solver: a typed error naming the parameters.
     func testActiveUpdateGateIsRefused() {
         var o = options(g: 3, alphaR: 1)

@@ -1,32 +1,39 @@
 import Foundation
 
 /// A quadrature for E[F(s z)], z ~ N(0, 1), at any scale s, for integrands F that change on unit
-/// scale in u = s z only near u = 0 and are smooth beyond |u| ≈ 40 (tanh², sech⁴, log cosh: their
-/// corrections there are below e^{−80}) (docs/theory.md T1b).
+/// scale in u = s z only near one point u = u₀ (0 for tanh², sech⁴, log cosh; the threshold β of a
+/// gate σ(u − β)²) and are smooth beyond |u − u₀| ≈ 40 (their corrections there are below
+/// e^{−40}) (docs/theory.md T1b).
 ///
 /// Up to the scale a Gauss–Hermite rule resolves (GaussHermite.nodesFor ≤ 3000 nodes, s ≲ 7) it
-/// is that rule. Beyond, Gauss–Hermite nodes are too sparse near 0 (their spacing ~π/√(2n) in z
+/// is that rule. Beyond, Gauss–Hermite nodes are too sparse near u₀ (their spacing ~π/√(2n) in z
 /// is several units of u), so the rule is composite 8-point Gauss–Legendre in z with the normal
-/// density in its weights: panels of width 1/(2s) (half a unit of u) on the core |z| ≤ 40/s,
-/// panels of width 1/4 on 40/s ≤ |z| ≤ 9 (the density beyond 9 is below 1e−18). About 1 900
-/// nodes at every s, accurate to about 1e−12 for these integrands (tested against a fine sum).
+/// density in its weights: panels of width 1/(2s) (half a unit of u) on the core
+/// |s z − u₀| ≤ 40, panels of width 1/4 on the rest of |z| ≤ 9 (the density beyond 9 is below
+/// 1e−18). At most about 1 900 nodes at every s, accurate to about 1e−12 for these integrands
+/// (tested against a fine sum).
 extension GaussHermite {
-    /// The rule for E[F(s z)] with F as above, at any s ≥ 0.
-    package static func centred(scale s: Double, cache: GaussHermiteCache) -> GaussHermite {
+    /// The rule for E[F(s z)] with F as above, at any s ≥ 0 (u₀ = `centre`, finite).
+    package static func centred(scale s: Double, at centre: Double = 0, cache: GaussHermiteCache) -> GaussHermite {
         if cache.resolves(scale: s) { return cache.rule(scale: s) }
-        return composite(scale: s)
+        return composite(scale: s, centre: centre)
     }
 
-    static func composite(scale s: Double) -> GaussHermite {
+    static func composite(scale s: Double, centre: Double = 0) -> GaussHermite {
         let edge = 9.0
-        let core = min(40 / s, edge)
-        var breaks: [Double] = []
-        let inner = Int((2 * core * s / 0.5).rounded(.up))
-        for k in 0...inner { breaks.append(-core + 2 * core * Double(k) / Double(inner)) }
-        if core < edge {
-            let outer = Int(((edge - core) / 0.25).rounded(.up))
-            let right = (1...outer).map { core + (edge - core) * Double($0) / Double(outer) }
-            breaks = right.reversed().map { -$0 } + breaks + right
+        // The core [lo, hi] in z, within the edges (empty when u₀ lies 40 beyond s·9).
+        let lo = max((centre - 40) / s, -edge), hi = min((centre + 40) / s, edge)
+        /// Breaks from a to b (a < b) at most `width` apart, a included.
+        func panels(_ a: Double, _ b: Double, width: Double) -> [Double] {
+            let count = max(1, Int(((b - a) / width).rounded(.up)))
+            return (0..<count).map { a + (b - a) * Double($0) / Double(count) }
+        }
+        var breaks: [Double]
+        if lo < hi {
+            breaks = (lo > -edge ? panels(-edge, lo, width: 0.25) : []) + panels(lo, hi, width: 0.5 / s)
+                + (hi < edge ? panels(hi, edge, width: 0.25) : []) + [edge]
+        } else {
+            breaks = panels(-edge, edge, width: 0.25) + [edge]
         }
         let (x, w) = legendre8
         var nodes: [Double] = [], weights: [Double] = []

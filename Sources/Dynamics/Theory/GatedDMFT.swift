@@ -56,7 +56,7 @@ public struct GatedStaticMFT: Codable, Sendable, Equatable {
     static func excess(_ d: Double, gH: Double, alphaR: Double, betaR: Double) -> Double {
         let p = phiSquare(d)
         let sr = p.squareRoot()
-        let gate = cache.rule(scale: alphaR * sr).expectation {
+        let gate = GaussHermite.centred(scale: alphaR * sr, at: betaR, cache: cache).expectation {
             let s = GateFunction.sigma(alphaR * sr * $0 - betaR); return s * s
         }
         return gH * gH * p * gate / d - 1
