@@ -150,6 +150,9 @@ final class TheoryDMFTTests: XCTestCase {
             let sech4 = trapezoid { pow(TanhFamily.at($0).s, 2) }
             XCTAssertEqual(m.delta0, g * g * (1 - sech2), accuracy: 1e-10 * m.delta0, "g \(g)")
             XCTAssertEqual(m.lambdaMax, 0.5 * log(g * g * sech4), accuracy: 1e-9, "g \(g)")
+            // The Jacobian's disc: radius g·E[φ'²]^½ (the capped rule gave 0.45 for 6.93 at g = 90).
+            let radius = try XCTUnwrap(try MeanFieldTheory.rate(g: g, dt: 1, integrator: .euler).jacobian?.discRadius)
+            XCTAssertEqual(radius, g * sech4.squareRoot(), accuracy: 1e-9 * radius, "g \(g)")
             if g >= 1000 {
                 XCTAssertEqual(m.lambdaMax, 0.5 * log(g * 4 / 3 * density), accuracy: 2e-3, "g \(g)")
             }

@@ -95,7 +95,8 @@ public enum MeanFieldTheory {
             }
         }
         let d0 = p.map?.delta0 ?? p.flow?.delta0 ?? 0
-        let rule = GaussHermiteCache().rule(scale: d0.squareRoot())
+        // E[φ'(h)²] = E[sech⁴]: the centred rule resolves it at any Δ0 (docs/theory.md T1b).
+        let rule = GaussHermite.centred(scale: d0.squareRoot(), cache: GaussHermiteCache())
         let meanSquareGain = rule.expectation { let s = TanhFamily.at(d0.squareRoot() * $0).s; return s * s }
         let radius = g * meanSquareGain.squareRoot()
         p.jacobian = JacobianSpectrumTheory(
