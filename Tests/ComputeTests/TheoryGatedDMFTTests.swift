@@ -76,12 +76,17 @@ final class TheoryGatedDMFTTests: XCTestCase {
             guard case let GatedDMFTError.unsupported(p, _) = e else { return XCTFail("\(e)") }
             XCTAssertTrue(p.contains("α_z = 2"))
         }
-        // and too few iterations is reported, never a number
-        XCTAssertThrowsError(try GatedDMFT.solve(options(g: 3, alphaR: 1), step: 0.1, maxIterations: 3)) { e in
+        // and too few iterations is reported, never a number; with no progress interval, a
+        // progress line comes before every iteration after the first
+        var lines: [String] = []
+        XCTAssertThrowsError(try GatedDMFT.solve(options(g: 3, alphaR: 1), step: 0.1, maxIterations: 3,
+                                                 progressInterval: 0) { lines.append($0) }) { e in
             guard case let GatedDMFTError.notConverged(_, n, r) = e else { return XCTFail("\(e)") }
             XCTAssertEqual(n, 3)
             XCTAssertGreaterThan(r, 1e-9)
         }
+        XCTAssertEqual(lines.count, 2, "\(lines)")
+        XCTAssertTrue(lines.last?.hasPrefix("gated DMFT iteration 3 of at most 3: C_h(0) = ") ?? false, "\(lines)")
         // where C_h(0) or the gate's argument outgrows what the quadrature resolves, it refuses
         // at once (α_r = 50 once ran for over 12 minutes)
         for (g, alphaR) in [(50.0, 1.0), (50.0, 50.0)] {

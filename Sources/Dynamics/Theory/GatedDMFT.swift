@@ -162,8 +162,11 @@ public struct GatedDMFT: Codable, Sendable, Equatable {
         "g_h = \(gH), α_z = \(alphaZ), β_z = \(betaZ), α_r = \(alphaR), β_r = \(betaR), τ_z = \(tauZ), τ_r = \(tauR)"
     }
 
+    /// `progress` gets a line every `progressInterval` seconds of iterating (iteration, C_h(0),
+    /// relative change).
     public static func solve(_ o: GatedRNNOptions, step: Double = 0.05, tolerance: Double = 1e-9,
-                             maxIterations: Int = 3000) throws -> GatedDMFT {
+                             maxIterations: Int = 3000, progressInterval: Double = 2,
+                             progress: (String) -> Void = { _ in }) throws -> GatedDMFT {
         var p = GatedDMFT(gH: o.gH, alphaZ: o.alphaZ, betaZ: o.betaZ, alphaR: o.alphaR, betaR: o.betaR, tauZ: o.tauZ,
                           tauR: o.tauR, timeScale: o.sigmaZ0, state: "zero", lambdaMax: 0, deltaH: 0, deltaR: 0,
                           deltaZ: 0, iterations: 0, residual: 0, tolerance: tolerance, tau: [], ch: [], cr: [], cz: [])
@@ -191,9 +194,15 @@ public struct GatedDMFT: Codable, Sendable, Equatable {
         var tables: (h: CovarianceTable, r: GatePairTable)?
         var residual = Double.infinity
         var it = 0
+        var lastReport = Date()
         while it < maxIterations {
             it += 1
             let d0 = ch[half]
+            if it > 1, Date().timeIntervalSince(lastReport) >= progressInterval {
+                lastReport = Date()
+                progress(String(format: "gated DMFT iteration %d of at most %d: C_h(0) = %.6g, relative change %.3g (tolerance %.1g)",
+                                it, maxIterations, d0, residual, tolerance))
+            }
             if d0 < 1e-12 { break }
             // Tables whose rules would be under-resolved (docs/theory.md T1) are refused before they
             // are built: C_h's have scale ≤ √C_h(0), the gate's α_r √C_r(0).

@@ -56,7 +56,9 @@ public enum MeanFieldTheory {
     /// The predictions for `spec`, or nil for models without theory (GRU, LSTM) and for loaded
     /// weights (the theory is for the random couplings of docs/models.md M0, M9). `samples` (gated RNN)
     /// are unit values along a trajectory for the Jacobian's support.
-    public static func predict(_ spec: ModelSpec, samples: JacobianUnitSamples? = nil) throws -> TheoryPrediction? {
+    /// `progress` gets lines from the solvers that can take long (the gated DMFT's iteration).
+    public static func predict(_ spec: ModelSpec, samples: JacobianUnitSamples? = nil,
+                               progress: (String) -> Void = { _ in }) throws -> TheoryPrediction? {
         guard spec.weights == nil else { return nil }
         switch spec.kind {
         case .rate: return try rate(g: spec.g, dt: spec.dt, integrator: spec.integrator)
@@ -65,7 +67,7 @@ public enum MeanFieldTheory {
             return TheoryPrediction(model: "linear", g: spec.g, dt: 1, integrator: .euler, regime: "linear",
                                     method: "circular law: λ = ln|μ|, μ uniform on the disc of radius g",
                                     lambdaMax: s.lambdaMax, meanExponent: s.meanExponent, stable: s, notes: [])
-        case .gated: return try gated(spec, samples: samples)
+        case .gated: return try gated(spec, samples: samples, progress: progress)
         case .gru, .lstm: return nil
         }
     }
@@ -106,7 +108,7 @@ public enum MeanFieldTheory {
         return p
     }
 
-    static func gated(_ spec: ModelSpec, samples: JacobianUnitSamples?) throws -> TheoryPrediction {
+    static func gated(_ spec: ModelSpec, samples: JacobianUnitSamples?, progress: (String) -> Void) throws -> TheoryPrediction {
         let o = spec.gatedOptions
         let (sz, sr) = (o.sigmaZ0, o.sigmaR0)
         let geff = o.gH * sr
@@ -147,7 +149,7 @@ public enum MeanFieldTheory {
             if let rateRadius = r.jacobian?.discRadius { (disc, discSource) = ((-sz, sz * rateRadius), "DMFT, constant gates") }
         } else if o.alphaZ == 0 {
             // An active output gate with a constant update gate: the DMFT of GatedDMFT (G4–G7).
-            let d = try GatedDMFT.solve(o)
+            let d = try GatedDMFT.solve(o, progress: progress)
             p.gated?.dmft = d
             p.method = "DMFT of the gated RNN with a constant update gate σ_z(0) = \(short(sz)) and an active output gate (docs/theory-gated.md, G4–G7)"
             p.lambdaMax = d.lambdaMax

@@ -84,7 +84,7 @@ public enum TheoryJob {
             }
         }
         let prediction = try InvalidInput.check {
-            guard let p = try MeanFieldTheory.predict(spec, samples: samples) else {
+            guard let p = try MeanFieldTheory.predict(spec, samples: samples, progress: progress) else {
                 throw ComputeError.invalidArgument("no theory for \(s.model.rawValue)")
             }
             return p
