@@ -17,6 +17,9 @@ struct DevicesCommand: ParsableCommand {
         var defaultDevice: String
         /// Per OpenCL device (same order): the GEMM tuning records found for it, "dtype/class → engine".
         var tuning: [[String]]
+        /// Per OpenCL device: records of the tuning file refused for it, with the reason
+        /// (another driver version, parameters beyond its limits).
+        var refusedTuning: [[String]]
     }
 
     struct CPUInfo: Encodable {
@@ -32,13 +35,12 @@ struct DevicesCommand: ParsableCommand {
         let blas = CPUBackend.blasDescription
         let defaultDevice = found.devices.first(where: \.isGPU)?.label ?? "cpu"
         let tuningRecords = GemmTuningFile.standard.load()
-        let tuning = found.devices.map { d in
-            GemmTuning(info: d, records: tuningRecords).records.map { "\($0.dtype.rawValue)/\($0.shapeClass.rawValue) → \($0.engine)" }
-        }
+        let tunings = found.devices.map { GemmTuning(info: $0, records: tuningRecords) }
+        let tuning = tunings.map { $0.records.map { "\($0.dtype.rawValue)/\($0.shapeClass.rawValue) → \($0.engine)" } }
         let report = Report(
             opencl: found.devices, openclUnavailableReason: found.devices.isEmpty ? found.reason : nil,
             cpu: CPUInfo(blas: blas.config, blasCore: blas.core, blasAdjustment: BLASSetup.adjustment, blasThreads: blas.threads, cores: ProcessInfo.processInfo.activeProcessorCount),
-            defaultDevice: defaultDevice, tuning: tuning)
+            defaultDevice: defaultDevice, tuning: tuning, refusedTuning: tunings.map(\.refused))
         if json { return try Output.json(report) }
 
         print("cpu: \(blas.config), kernels \(blas.core), \(blas.threads) BLAS threads, \(report.cpu.cores) cores")
@@ -50,6 +52,7 @@ struct DevicesCommand: ParsableCommand {
             let tuned = tuning[i].isEmpty
                 ? "not tuned (built-in defaults: \(d.type == "CPU" ? "CPU-shaped kernel" : "GPU-shaped kernel, vendor parameters"); run `gpurun tune gemm`)"
                 : "tuned: " + tuning[i].joined(separator: ", ")
+            let refused = tunings[i].refused.map { "\n  gemm refused    \($0)" }.joined()
             print("""
             \(d.label)
               platform        \(d.platformName) (\(d.platformVendor)), \(d.platformVersion)
@@ -60,7 +63,7 @@ struct DevicesCommand: ParsableCommand {
               local memory    \(formatBytes(d.localMemory))\(d.localMemoryIsEmulated ? " (emulated in global memory)" : "")
               work-group      \(d.maxWorkGroupSize) max, per dimension \(d.maxWorkItemSizes)
               fp64 \(d.fp64 ? "yes" : "no"), fp16 \(d.fp16 ? "yes" : "no")
-              gemm            \(tuned)
+              gemm            \(tuned)\(refused)
             """)
         }
         print("default device: \(defaultDevice) (override with --device or $\(DeviceSpec.environmentVariable))")

@@ -91,7 +91,28 @@ final class GemmTiledTests: XCTestCase {
         XCTAssertEqual(tuning.choice(dtype: .f32, m: 4096, n: 4096, k: 4096).engine, "clblast")
         var other = info
         other.driverVersion = "2.0"
-        XCTAssertFalse(GemmTuning(info: other, records: back).isTuned, "another driver version is not tuned")
+        let stale = GemmTuning(info: other, records: back)
+        XCTAssertFalse(stale.isTuned, "another driver version is not tuned")
+        XCTAssertEqual(stale.refused.count, 2, "\(stale.refused)")
+        XCTAssertTrue(stale.refused.allSatisfy { $0.contains("driver 1.0") && $0.contains("runs 2.0") }, "\(stale.refused)")
+        var elsewhere = info
+        elsewhere.name = "E"
+        XCTAssertEqual(GemmTuning(info: elsewhere, records: back).refused, [], "another device's records are not this one's business")
+
+        // Parameters beyond this device's limits (64 KiB of local memory on a 32 KiB device) are refused,
+        // and the product runs the built-in defaults instead.
+        var big = record("tiled", .medium)
+        big.tiled = GemmTiledParams(mwg: 128, nwg: 128, kwg: 64, mdimc: 16, ndimc: 16, vw: 4)
+        var unknown = record("magic", .small)
+        unknown.dtype = .f64
+        let limited = GemmTuning(info: info, records: [big, unknown])
+        XCTAssertFalse(limited.isTuned)
+        XCTAssertEqual(limited.refused.count, 2, "\(limited.refused)")
+        XCTAssertTrue(limited.refused[0].contains("cannot run") && limited.refused[0].contains("local memory"), "\(limited.refused)")
+        XCTAssertTrue(limited.refused[1].contains("unknown engine 'magic'"), "\(limited.refused)")
+        let fallback = limited.choice(dtype: .f32, m: 384, n: 384, k: 384)
+        XCTAssertEqual(fallback.engine, "tiled")
+        XCTAssertEqual(fallback.tiled, GemmTiledParams.defaults(for: info, dtype: .f32))
 
         try Data("{\"version\": 1, \"records\": [ {".utf8).write(to: file.url!)
         var notes: [String] = []

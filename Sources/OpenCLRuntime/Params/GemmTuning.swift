@@ -218,16 +218,45 @@ public struct GemmTuningFile: Sendable {
 public struct GemmTuning: Sendable {
     public let records: [GemmTuningRecord]
     public let info: CLDeviceInfo
+    /// Why records of the tuning file were refused for this device, one line each: measured on
+    /// the same device name with another driver version, or holding parameters this device
+    /// cannot run (its local memory or work-group limits, or the kernel's rules). Records of
+    /// other devices are not listed (a tuning file holds every device of the machine).
+    public let refused: [String]
 
     public init(info: CLDeviceInfo, records: [GemmTuningRecord]) {
         self.info = info
-        self.records = records.filter { $0.matches(info) }
+        var kept: [GemmTuningRecord] = [], refused: [String] = []
+        for r in records where r.device == info.name {
+            let what = "\(r.dtype.rawValue)/\(r.shapeClass.rawValue)"
+            if r.driver != info.driverVersion {
+                refused.append("\(what) was measured with driver \(r.driver), this device runs \(info.driverVersion)")
+            } else if r.engine == "tiled", r.tiled == nil {
+                refused.append("\(what) names the tiled kernel without its parameters")
+            } else if let t = r.tiled, let why = t.shapeProblem ?? t.limitError(r.dtype, device: info).map({ "\($0)" }) {
+                refused.append("\(what) has parameters \(t) that this device cannot run: \(why)")
+            } else if !["tiled", "own", "clblast"].contains(r.engine) {
+                refused.append("\(what) names an unknown engine '\(r.engine)'")
+            } else {
+                kept.append(r)
+            }
+        }
+        (self.records, self.refused) = (kept, refused)
     }
 
-    /// Loads the standard tuning file for this device.
+    /// Loads the standard tuning file for this device; refused records are reported once per
+    /// process on stderr (the run goes on with what is left, else the built-in defaults).
     public static func load(for info: CLDeviceInfo) -> GemmTuning {
-        GemmTuning(info: info, records: GemmTuningFile.standard.load())
+        let tuning = GemmTuning(info: info, records: GemmTuningFile.standard.load())
+        if !tuning.refused.isEmpty {
+            refusedNote.once {
+                writeStderrLine("gpurun: tuning records for \(info.label) refused (\(tuning.refused.joined(separator: "; "))); "
+                                + "\(tuning.isTuned ? "the others are used" : "built-in defaults are used"); run `gpurun tune gemm` to measure this device")
+            }
+        }
+        return tuning
     }
+    private static let refusedNote = OnceFlag()
 
     public var isTuned: Bool { !records.isEmpty }
 
@@ -240,8 +269,7 @@ public struct GemmTuning: Sendable {
         let cls = GemmShapeClass(m: m, n: n, k: k)
         let fallback = GemmTiledParams.defaults(for: info, dtype: dtype)
         if let r = record(dtype: dtype, shapeClass: cls) ?? record(dtype: dtype, shapeClass: .large) {
-            let t = r.tiled.flatMap { $0.shapeProblem == nil && $0.limitError(dtype, device: info) == nil ? $0 : nil }
-            return (r.engine, t ?? fallback)
+            return (r.engine, r.tiled ?? fallback)  // init refused records this device cannot run
         }
         return (info.type == "CPU" ? "own" : "tiled", fallback)
     }
