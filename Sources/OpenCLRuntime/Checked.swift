@@ -25,14 +25,21 @@ public enum Checked {
         return p
     }
 
-    /// The sum of non-negative `terms`, or an error naming `what`.
-    public static func sum(_ terms: [Int], _ what: @autoclosure () -> String) throws -> Int {
+    /// The sum of `terms`, or nil when one is negative or the sum overflows (`?? .max`
+    /// saturates, for sizes that a memory check then refuses).
+    public static func sum(_ terms: [Int]) -> Int? {
         var s = 0
         for t in terms {
             let (v, overflow) = s.addingReportingOverflow(t)
-            guard !overflow, t >= 0 else { throw ComputeError.invalidArgument("\(what()) is too large to count") }
+            guard !overflow, t >= 0 else { return nil }
             s = v
         }
+        return s
+    }
+
+    /// The sum of non-negative `terms`, or an error naming `what`.
+    public static func sum(_ terms: [Int], _ what: @autoclosure () -> String) throws -> Int {
+        guard let s = sum(terms) else { throw ComputeError.invalidArgument("\(what()) is too large to count") }
         return s
     }
 

@@ -8,6 +8,19 @@ import COpenCL
 import XCTest
 
 final class OpenCLRuntimeTests: XCTestCase {
+    func testCheckedSizesRefuseOverflowAndNegatives() throws {
+        XCTAssertEqual(Checked.sum([1, 2, 3]), 6)
+        XCTAssertNil(Checked.sum([Int.max, 1]))
+        XCTAssertNil(Checked.sum([5, -1]))
+        XCTAssertEqual(Checked.sum([Int.max, 1]) ?? .max, .max, "saturates")
+        XCTAssertEqual(Checked.product([3, 4, 5]), 60)
+        XCTAssertNil(Checked.product([1 << 32, 1 << 32]))
+        XCTAssertThrowsError(try Checked.sum([Int.max, 1], "the working set")) {
+            XCTAssertTrue("\($0)".contains("the working set is too large"), "\($0)")
+        }
+        XCTAssertThrowsError(try Checked.integer(1e300, "--steps")) { XCTAssertTrue("\($0)".contains("--steps"), "\($0)") }
+    }
+
     func testStatusNamesAreSymbolic() {
         XCTAssertEqual(openCLStatusName(-5), "CL_OUT_OF_RESOURCES")
         XCTAssertEqual(openCLStatusName(-11), "CL_BUILD_PROGRAM_FAILURE")

@@ -79,8 +79,8 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     /// they are drawn) against the device's memory, or the machine's for the CPU backend.
     public func checkMemory(on backend: any Backend, elementSize: Int, workingBytes: Int) throws {
         guard weights == nil else { return }
-        let total = (try? Checked.sum([weightBytes(elementSize: elementSize), workingBytes], "")) ?? .max
-        let host = (try? Checked.sum([weightBytes(elementSize: 8), total], "")) ?? .max
+        let total = Checked.sum([weightBytes(elementSize: elementSize), workingBytes]) ?? .max  // saturates: refused below
+        let host = Checked.sum([weightBytes(elementSize: 8), total]) ?? .max
         try Checked.hostMemory(host, for: "the \(kind.rawValue) network of \(n) units (weights and working set)")
         if case .opencl(let cl) = backend.kind { try cl.checkFits(totalBytes: total) }
     }
