@@ -283,6 +283,38 @@ final class EnsembleTests: XCTestCase {
         XCTAssertEqual(PlotScale(axis: .init(label: "", scale: .log, range: 1e-2...1e2), values: [], pixels: 100).ticks(),
                        [1e-2, 1e-1, 1, 10, 100])
     }
+
+    /// The automatic legend goes to the corner its box covers least, and a long title shrinks to fit.
+    func testLegendAvoidsTheDataAndLongTitlesFit() throws {
+        func legendOrigin(_ p: SVGPlot) -> (x: Double, y: Double) {
+            let svg = p.render()
+            let box = svg.components(separatedBy: "<g><rect x=\"")[1]
+            let x = Double(box.prefix { $0 != "\"" })!
+            let y = Double(box.components(separatedBy: "y=\"")[1].prefix { $0 != "\"" })!
+            return (x, y)
+        }
+        let xs = (0...40).map { Double($0) / 40 }
+        var rising = SVGPlot(title: "rising", x: .init(label: "x"), y: .init(label: "y"))
+        rising.line(xs, xs.map { $0 * $0 * $0 }, name: "a cubic that fills the top-right corner")
+        let r = legendOrigin(rising)
+        XCTAssertLessThan(r.x, rising.width / 2, "the legend of a rising curve goes left")
+        XCTAssertLessThan(r.y, rising.height / 2, "top-left is empty above a convex rise")
+        var falling = SVGPlot(title: "falling", x: .init(label: "x"), y: .init(label: "y"))
+        falling.line(xs, xs.map { 1 - $0 * $0 * $0 }, name: "a falling curve")
+        falling.scatter([0.8, 0.85, 0.9, 0.95, 1], [1, 1, 1, 1, 1], name: "points in the top-right corner")
+        let f = legendOrigin(falling)
+        XCTAssertLessThan(f.x, falling.width / 2)
+        XCTAssertGreaterThan(f.y, falling.height / 2, "bottom-left is empty below a concave fall")
+        var fixed = falling
+        fixed.legendCorner = .topRight
+        XCTAssertGreaterThan(legendOrigin(fixed).x, falling.width / 2, "a corner asked for is kept")
+
+        let long = SVGPlot(title: String(repeating: "a long title ", count: 8), x: .init(label: "x"), y: .init(label: "y"))
+        let titleTag = long.render().components(separatedBy: "\" font-weight=\"bold\"")[0]
+        let size = Double(titleTag.components(separatedBy: "font-size=\"").last!)!
+        XCTAssertLessThan(0.6 * size * Double(long.title.count), long.width, "the title fits the width")
+        XCTAssertTrue(SVGPlot(title: "short", x: .init(label: "x"), y: .init(label: "y")).render().contains("font-size=\"16\" font-weight"))
+    }
 }
 
 /// Parses the file as XML and checks it is an <svg> document.

@@ -62,9 +62,14 @@ public struct SVGPlot: Sendable {
     public var height = 480.0
     /// One unit is as long on both axes (linear axes; for the complex plane).
     public var equalAspect = false
-    public enum Corner: Sendable { case topRight, topLeft, bottomRight, bottomLeft }
+    public enum Corner: Sendable, CaseIterable {
+        case topRight, topLeft, bottomRight, bottomLeft
+        /// The corner whose legend box covers the fewest drawn points and line samples
+        /// (ties in the order above).
+        case auto
+    }
     /// Where the legend sits inside the plot area.
-    public var legendCorner = Corner.topRight
+    public var legendCorner = Corner.auto
     public private(set) var series: [Series] = []
 
     public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf"]
@@ -173,14 +178,29 @@ public struct SVGPlot: Sendable {
             s += "<text x=\"\(n(m.left - 6))\" y=\"\(n(p + 4))\" text-anchor=\"end\">\(yr.label(t))</text>\n"
         }
         s += "<g clip-path=\"url(#plot-area)\">\n"
+        // Pixels the data occupy (vertices, and samples along line segments): where the legend may not go.
+        var drawn: [(Double, Double)] = []
         for (i, se) in series.enumerated() {
             let color = escape(se.color ?? Self.palette[i % Self.palette.count])
             switch se.kind {
             case .line(let w, let dashed):
                 var segments: [[String]] = [[]]
+                var previous: (Double, Double)?
                 for (a, b) in zip(se.x, se.y) {
-                    if ok(a, b) { segments[segments.count - 1].append("\(n(px(a))),\(n(py(b)))") }
-                    else if !segments[segments.count - 1].isEmpty { segments.append([]) }
+                    if ok(a, b) {
+                        segments[segments.count - 1].append("\(n(px(a))),\(n(py(b)))")
+                        let here = (px(a), py(b))
+                        if let q = previous {
+                            for t in stride(from: 0.125, to: 1, by: 0.125) {
+                                drawn.append((q.0 + t * (here.0 - q.0), q.1 + t * (here.1 - q.1)))
+                            }
+                        }
+                        drawn.append(here)
+                        previous = here
+                    } else {
+                        previous = nil
+                        if !segments[segments.count - 1].isEmpty { segments.append([]) }
+                    }
                 }
                 for seg in segments where seg.count > 1 {
                     s += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(n(w))\""
@@ -190,6 +210,7 @@ public struct SVGPlot: Sendable {
                 s += "<g fill=\"\(color)\" fill-opacity=\"\(n(opacity))\">\n"
                 for (a, b) in zip(se.x, se.y) where ok(a, b) {
                     s += "<circle cx=\"\(n(px(a)))\" cy=\"\(n(py(b)))\" r=\"\(n(r))\"/>\n"
+                    drawn.append((px(a), py(b)))
                 }
                 s += "</g>\n"
             case .bars(let opacity):
@@ -240,9 +261,11 @@ public struct SVGPlot: Sendable {
             + "\(escape(x.label))</text>\n"
         s += "<text transform=\"translate(18 \(n(m.top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\" "
             + "font-size=\"14\">\(escape(y.label))</text>\n"
-        s += "<text x=\"\(n(width / 2))\" y=\"26\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">"
+        // Bold Helvetica averages about 0.6 em a character: shrink a long title to fit the width.
+        let titleSize = min(16, max(9, (width - 24) / (0.6 * Double(max(title.count, 1)))))
+        s += "<text x=\"\(n(width / 2))\" y=\"26\" text-anchor=\"middle\" font-size=\"\(n(titleSize))\" font-weight=\"bold\">"
             + "\(escape(title))</text>\n"
-        s += legend(plotLeft: m.left, plotRight: m.left + plotW, plotTop: m.top, plotBottom: m.top + plotH)
+        s += legend(plotLeft: m.left, plotRight: m.left + plotW, plotTop: m.top, plotBottom: m.top + plotH, avoiding: drawn)
         return s + "</svg>\n"
     }
 
@@ -256,7 +279,8 @@ public struct SVGPlot: Sendable {
         return e
     }
 
-    private func legend(plotLeft: Double, plotRight: Double, plotTop: Double, plotBottom: Double) -> String {
+    private func legend(plotLeft: Double, plotRight: Double, plotTop: Double, plotBottom: Double,
+                        avoiding drawn: [(Double, Double)]) -> String {
         let named = series.enumerated().filter {
             if case .cells = $0.element.kind { return false }
             return $0.element.name != nil
@@ -264,9 +288,17 @@ public struct SVGPlot: Sendable {
         if named.isEmpty { return "" }
         let longest = named.map { $0.element.name!.count }.max() ?? 0
         let w = 40 + 7 * Double(longest), h = 8 + 18 * Double(named.count)
-        let right = legendCorner == .topRight || legendCorner == .bottomRight
-        let top = legendCorner == .topRight || legendCorner == .topLeft
-        let x0 = right ? plotRight - w - 8 : plotLeft + 8, y0 = top ? plotTop + 8 : plotBottom - h - 8
+        func origin(_ c: Corner) -> (Double, Double) {
+            let right = c == .topRight || c == .bottomRight, top = c == .topRight || c == .topLeft
+            return (right ? plotRight - w - 8 : plotLeft + 8, top ? plotTop + 8 : plotBottom - h - 8)
+        }
+        func covered(_ c: Corner) -> Int {
+            let (x0, y0) = origin(c)
+            return drawn.filter { $0.0 >= x0 - 4 && $0.0 <= x0 + w + 4 && $0.1 >= y0 - 4 && $0.1 <= y0 + h + 4 }.count
+        }
+        let corner = legendCorner != .auto ? legendCorner
+            : [Corner.topRight, .topLeft, .bottomRight, .bottomLeft].min { covered($0) < covered($1) }!
+        let (x0, y0) = origin(corner)
         var s = "<g><rect x=\"\(n(x0))\" y=\"\(n(y0))\" width=\"\(n(w))\" height=\"\(n(h))\" fill=\"white\" "
             + "fill-opacity=\"0.85\" stroke=\"#999\"/>\n"
         for (row, (i, se)) in named.enumerated() {

@@ -29,7 +29,6 @@ extension RidgeInformationReport {
             + "\(fmt(sigma2)), r² = \(fmt(r2))"
         var p = SVGPlot(title: title, x: .init(label: "γ = p/n"),
                         y: .init(label: "bits per observation", scale: .log, range: bottom...top))
-        p.legendCorner = .bottomRight
         p.line(xs, theory.map(\.relevant), name: "relevant I(ŵ; w | X), limit", color: SVGPlot.palette[0])
         p.line(xs, theory.map(\.residual), name: "residual I(ŵ; ε | X, w), limit", color: SVGPlot.palette[1])
         p.line(xs, theory.map(\.optimalRelevant), name: "optimal algorithm at ridge's residual, limit",
@@ -47,7 +46,6 @@ extension RidgeInformationReport {
     public func planePlot() -> SVGPlot {
         var p = SVGPlot(title: "Information plane: optimal algorithm (lines) and randomized ridge (points), n = \(n)",
                         x: .init(label: "residual bits per observation"), y: .init(label: "relevant bits per observation"))
-        p.legendCorner = .bottomRight
         let perN = 1 / Double(n)
         let picks = points.count <= 4 ? Array(points.indices)
             : [0, points.count / 3, 2 * points.count / 3, points.count - 1]

@@ -32,7 +32,6 @@ public enum SweepPlot {
             p.line(xs, mean, name: table.seeds > 1 ? "mean over seeds" : label, color: SVGPlot.palette[0])
             p.scatter(table.rows.map { xs[$0.point] }, table.rows.map { $0.metric ?? .nan }, name: "each task",
                       color: SVGPlot.palette[1], radius: 3, opacity: 0.8)
-            p.legendCorner = emptiestCorner(x: table.rows.map { xs[$0.point] }, y: table.rows.map { $0.metric ?? .nan })
             return p
         default:
             let ax = table.axes[0], ay = table.axes[1]
@@ -54,19 +53,6 @@ public enum SweepPlot {
             p.heatMap(x: xs, y: ys, values: values, name: label)
             return p
         }
-    }
-
-    /// The corner of the data's bounding box with the fewest points in its quarter (the
-    /// legend goes there).
-    static func emptiestCorner(x: [Double], y: [Double]) -> SVGPlot.Corner {
-        let pts = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite }
-        guard let x0 = pts.map(\.0).min(), let x1 = pts.map(\.0).max(), let y0 = pts.map(\.1).min(), let y1 = pts.map(\.1).max()
-        else { return .topRight }
-        let (mx, my) = ((x0 + x1) / 2, (y0 + y1) / 2)
-        func count(_ right: Bool, _ top: Bool) -> Int { pts.filter { ($0.0 > mx) == right && ($0.1 > my) == top }.count }
-        let corners: [(SVGPlot.Corner, Int)] = [(.topRight, count(true, true)), (.topLeft, count(false, true)),
-                                                (.bottomRight, count(true, false)), (.bottomLeft, count(false, false))]
-        return corners.min { $0.1 < $1.1 }!.0
     }
 
     /// Numbers where every value is one; else 0, 1, … with the values listed in the label.
