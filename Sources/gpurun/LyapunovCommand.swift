@@ -40,6 +40,8 @@ struct LyapunovCommand: ParsableCommand {
     var profile = false
     @Option(name: .customLong("block-steps"), help: "Sum ln R_ii over blocks of this many accumulated steps: blocks.npy [blocks, members, k] with --output, batch-means standard errors and the finite-time λ1 distribution in the result (a multiple of --reorth).")
     var blockSteps: Int?
+    @Option(name: .customLong("covariant"), help: "Covariant Lyapunov vectors (Ginelli) at the end of accumulation, from a further window of this many steps run backward: covariant.npy [stateSize, k], covariant-angles.npy, covariant-growth.npy with --output; angles, localisation and growth rates in the result.")
+    var covariant: Int?
     @Option(help: "Write exponents.npy, convergence.npy and SVG plots here.") var output: String?
 
     func run() throws {
@@ -55,6 +57,7 @@ struct LyapunovCommand: ParsableCommand {
             checkpointEvery: checkpointEvery, output: output.map { URL(fileURLWithPath: $0) })
         settings.profile = profile
         settings.blockSteps = blockSteps
+        settings.covariantSteps = covariant
         StopSignal.install()
         let outcome = try usageErrors {
             try LyapunovJob.run(spec, settings, on: backend, shouldStop: { StopSignal.requested }, events: { e in
@@ -99,6 +102,13 @@ struct LyapunovCommand: ParsableCommand {
             extra += "\n  \(b.blocks) blocks of \(b.blockSteps) steps: λ1 batch-means s.e. (member 1) = "
                 + String(format: "%.5f", b.standardErrors.first?.first ?? .nan)
                 + "; finite-time λ1 quantiles (5, 25, 50, 75, 95 %): \(q)"
+        }
+        if let c = r.covariant {
+            func list(_ x: [Double], _ f: String) -> String {
+                x.prefix(5).map { String(format: f, $0) }.joined(separator: ", ") + (x.count > 5 ? ", …" : "")
+            }
+            extra += "\n  covariant vectors (window of \(c.windowSteps) steps): growth \(list(c.exponents, "%.5f")); "
+                + "smallest angles \(list(c.minimumAngles, "%.1f"))°; inverse participation ratios \(list(c.inverseParticipationRatios, "%.4f"))"
         }
         if let th = r.theory { extra += "\n  theory: " + th.summary }
         return """

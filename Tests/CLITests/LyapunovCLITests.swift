@@ -1,3 +1,4 @@
+import GPURunApp
 import Foundation
 import XCTest
 
@@ -92,6 +93,32 @@ final class LyapunovCLITests: XCTestCase {
         try writeNpy(bad, [1, .nan, 3, 4], shape: [2, 2])
         try refused(["--model", "rate", "--weights", bad.path], "must be finite")
         try refused(["--model", "rate", "--weights", dir.appendingPathComponent("missing.npy").path], "no such file")
+    }
+
+    /// --covariant F writes the covariant vectors, their angles and growth rates, and summarises them in the JSON.
+    func testCovariantVectorsFilesAndJSON() throws {
+        let dir = try tmp()
+        let out = dir.appendingPathComponent("clv")
+        let r = try GPURunProcess.run(["lyapunov", "--model", "rate", "--n", "24", "--g", "3", "--steps", "60", "--transient", "20",
+                                       "--k", "5", "--covariant", "40", "--device", "cpu", "--json", "--output", out.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let c = try XCTUnwrap(json["covariant"] as? [String: Any], r.stdout)
+        XCTAssertEqual(c["windowSteps"] as? Int, 40)
+        XCTAssertEqual((c["exponents"] as? [Double])?.count, 5)
+        let angles = try XCTUnwrap(c["minimumAngles"] as? [Double])
+        XCTAssertTrue(angles.allSatisfy { $0 > 0 && $0 <= 90 }, "\(angles)")
+        let v = try Npy.read(out.appendingPathComponent("covariant.npy"))
+        XCTAssertEqual(v.shape, [24, 5])
+        XCTAssertEqual(try Npy.read(out.appendingPathComponent("covariant-angles.npy")).shape, [5, 5])
+        XCTAssertEqual(try Npy.read(out.appendingPathComponent("covariant-growth.npy")).shape, [40, 1, 5])
+        let values = try v.doubles()
+        let col0 = (0..<24).map { values[$0 * 5] }
+        XCTAssertEqual(col0.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-9, "unit vectors")
+
+        let bad = try GPURunProcess.run(["lyapunov", "--n", "10", "--covariant", "0", "--device", "cpu"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("covariant window must be at least 1 step"), bad.stderr)
     }
 
     /// --x0 sets the initial state; a file of the wrong size is refused with the sizes it takes.

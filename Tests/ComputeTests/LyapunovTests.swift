@@ -33,15 +33,7 @@ final class LyapunovTests: XCTestCase {
         let d: [Double] = (0..<n).map { i in (i % 2 == 0 ? 1 : -1) * Foundation.exp(0.4 - 0.15 * Double(i)) }
         var s: [Double] = PhiloxFill.normal(count: n * n, seed: seed, stream: 5)
         for i in 0..<n { s[i * n + i] += 3 }  // well conditioned
-        // W = S D S⁻¹ via LAPACK: solve Sᵀ Wᵀ = (S D)ᵀ.
-        var sd = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in 0..<n { sd[i * n + j] = s[i * n + j] * d[j] } }
-        var st = [Double](repeating: 0, count: n * n), b = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in 0..<n { st[i * n + j] = s[j * n + i]; b[i * n + j] = sd[j * n + i] } }
-        var ipiv = [Int32](repeating: 0, count: n)
-        XCTAssertEqual(LAPACKE_dgesv(LAPACK_ROW_MAJOR, Int32(n), Int32(n), &st, Int32(n), &ipiv, &b, Int32(n)), 0)
-        var w = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in 0..<n { w[i * n + j] = b[j * n + i] } }
+        let w = matrixWithEigenvectors(s, d, n)
         let model = try LinearMap<Double>(backend: CPUBackend.shared, matrix: w, units: n)
         let r = try run(model, LyapunovConfig(steps: 400, transient: 0, qTransient: 400, k: n))
         let expected = d.map { Foundation.log(Swift.abs($0)) }.sorted(by: >)

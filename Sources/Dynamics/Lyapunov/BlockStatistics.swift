@@ -15,7 +15,7 @@ public struct BlockStatistics: Codable, Sendable {
     /// Finite-time λ1 over every block of every member.
     public var lambda1: Distribution
 
-    public struct Distribution: Codable, Sendable {
+    public struct Distribution: Codable, Sendable, Equatable {
         /// Values (blocks × members), their mean and sample standard deviation (n − 1).
         public var count: Int, mean: Double, standardDeviation: Double
         /// `quantiles[i]` at probability `probabilities[i]` (linear interpolation of the order

@@ -38,6 +38,8 @@ public struct LyapunovResult: Codable, Sendable {
     public var profile: LyapunovProfile?
     /// `--block-steps`: batch-means standard errors and the finite-time λ1 distribution (docs/lyapunov.md L13).
     public var blockStatistics: BlockStatistics?
+    /// `--covariant`: angles, localisation and growth of the covariant vectors (docs/lyapunov.md L18); nil without it.
+    public var covariant: CovariantSummary?
 
     /// Summaries derived from the exponents.
     static func summarise(_ exps: [Double]) -> (sum: Double, ky: Double, h: Double) {

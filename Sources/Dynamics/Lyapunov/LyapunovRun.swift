@@ -1,4 +1,5 @@
 import Compute
+import OpenCLRuntime
 import Foundation
 
 /// The QR (Benettin) method of docs/lyapunov.md (L1, L2) on any RecurrentModel and backend: evolve the state
@@ -58,15 +59,29 @@ public final class LyapunovRun<M: RecurrentModel> {
     package let blockLog: BlockLog?
     /// The last step (of `phase`) at which the state was seen finite (L14).
     var finiteAt = 0
+    /// `--covariant F` (L15–L18): the steps of the window after accumulation; nil without.
+    package let covariantSteps: Int?
+    /// The R factors of that window, from its start (phase 3).
+    var covariantWindow: CovariantWindow?
+    /// The covariant vectors at the end of accumulation, once a run with `covariantSteps` finished.
+    public private(set) var covariant: CovariantVectors?
 
     /// `initialStates`: [segments, B, N] values, or nil for N(0, 1) from Philox
     /// (seed, PhiloxStreams.initialState(b)). `identity` describes the model's parameters; a
     /// checkpoint resumes only a run with the same identity (and device). `blockSteps`: per-block
-    /// logs of docs/lyapunov.md L13.
+    /// logs of docs/lyapunov.md L13. `covariantSteps`: covariant vectors from a window of that
+    /// many steps after accumulation (L15–L18).
     public init(model: M, config: LyapunovConfig, identity: [String: String], initialStates: [M.T]? = nil,
-                blockSteps: Int? = nil) throws {
+                blockSteps: Int? = nil, covariantSteps: Int? = nil) throws {
         try config.validate(stateSize: model.stateSize)
         if let m = blockSteps { try BlockLog.validate(m, config: config) }
+        if let f = covariantSteps {
+            guard f > 0 else { throw ComputeError.invalidArgument("lyapunov: the covariant window must be at least 1 step, got \(f)") }
+            try Checked.hostMemory(CovariantWindow.bytes(members: config.batch, stateSize: model.stateSize, k: config.k,
+                                                         steps: f, reorth: config.reorth),
+                                   for: "the covariant window (\(f) steps of \(config.batch) × \(config.k)² R factors)")
+        }
+        self.covariantSteps = covariantSteps
         if model.networks > 1 && model.networks != config.batch {
             throw ComputeError.invalidArgument("lyapunov: \(model.networks) networks need a batch of \(model.networks), got \(config.batch)")
         }
@@ -83,6 +98,7 @@ public final class LyapunovRun<M: RecurrentModel> {
         id["model"] = model.name
         id["device"] = be.label
         if let m = blockSteps { id["blockSteps"] = String(m) }
+        if let f = covariantSteps { id["covariantSteps"] = String(f) }
         self.identity = id
         blockLog = blockSteps.map { BlockLog(blockSteps: $0, members: config.batch, k: config.k) }
         let b = config.batch, s = model.stateSize
@@ -134,21 +150,31 @@ public final class LyapunovRun<M: RecurrentModel> {
                     progress: (Progress) -> Void = { _ in }) throws -> Outcome {
         let start = Timing.now()
         var lastSave = start, lastReport = start - 10
-        let lengths = [config.transient, config.qTransient, config.steps]
-        let names = ["state transient", "Q transient", "accumulating"]
+        let lengths = [config.transient, config.qTransient, config.steps, covariantSteps ?? 0]
+        let names = ["state transient", "Q transient", "accumulating", "covariant window"]
         let thin = max(1, (config.steps / config.reorth) / max(config.maxConvergencePoints, 1))
         let (b, s, k) = (config.batch, model.stateSize, config.k)
         let flops = (step: model.stepGemmFlops(batch: b), tangent: model.tangentGemmFlops(batch: b, k: k),
                      qr: LyapunovProfile.qrFlops(qrMethod, members: b, s: s, k: k))
-        while phase < 3 {
+        var lastQR = 0
+        while phase < 4 {
             if t >= lengths[phase] {
                 phase += 1
-                (t, finiteAt) = (0, 0)
+                (t, finiteAt, lastQR) = (0, 0, 0)
+                // Where the window starts, a checkpoint holds Q at the end of accumulation (L18).
+                if phase == 3 && lengths[3] > 0, let c = checkpointing {
+                    try save(c.url, elapsed: elapsedBefore + Timing.now() - start)
+                    lastSave = Timing.now()
+                }
                 continue
             }
+            if phase == 3 && covariantWindow == nil {
+                covariantWindow = CovariantWindow(basis: try q.toArray().map(\.double), members: b, stateSize: s, k: k)
+            }
             if shouldStop() {
-                if let c = checkpointing { try save(c.url, elapsed: elapsedBefore + Timing.now() - start) }
-                return .stopped(step: t)
+                // Inside the covariant window the checkpoint saved at its start stands (the R factors are not saved).
+                if phase < 3, let c = checkpointing { try save(c.url, elapsed: elapsedBefore + Timing.now() - start) }
+                return .stopped(step: phase < 3 ? t : 0)
             }
             if phase > 0 {
                 try phase("tangent", flops: flops.tangent) { try model.jacobianTimes(states, q, into: image) }
@@ -159,7 +185,12 @@ public final class LyapunovRun<M: RecurrentModel> {
             if phase == 2, let x = try recordStates() { try checkState(x, names[phase]) }
             if phase > 0 && (t % config.reorth == 0 || t == lengths[phase]) {
                 if finiteAt != t { try checkState(nil, names[phase]) }
+                let before = phase == 3 ? try q.toArray().map(\.double) : nil
                 let logs = try qr(names[phase], flops: flops.qr)
+                if let before {
+                    covariantWindow?.add(before: before, after: try q.toArray().map(\.double), steps: t - lastQR)
+                    lastQR = t
+                }
                 if phase == 2 {
                     for m in 0..<config.batch { for i in 0..<config.k { sums[m][i] += logs[m][i] } }
                     blockLog?.add(logs, at: t)
@@ -180,11 +211,12 @@ public final class LyapunovRun<M: RecurrentModel> {
                 progress(Progress(phase: names[phase], step: t, total: lengths[phase],
                                   lambda1: phase == 2 ? convergence.last?.first : nil, elapsed: elapsedBefore + now - start))
             }
-            if let c = checkpointing, now - lastSave >= c.intervalSeconds {
+            if let c = checkpointing, phase < 3, now - lastSave >= c.intervalSeconds {
                 try save(c.url, elapsed: elapsedBefore + now - start)
                 lastSave = now
             }
         }
+        covariant = try covariantWindow.map { try $0.backward(seed: config.seed, timeStep: model.timeStep) }
         let (mean, se) = estimates()
         let summary = LyapunovResult.summarise(mean)
         let ratios = covariances?.compactMap { $0.participationRatio() } ?? []
@@ -199,7 +231,8 @@ public final class LyapunovRun<M: RecurrentModel> {
             participationRatio: pr?.mean.first, participationRatioStandardError: pr?.stderr.first,
             profile: profile.map(LyapunovProfile.init),
             blockStatistics: blockLog.flatMap { BlockStatistics(blocks: $0.blocks, blockSteps: $0.blockSteps,
-                                                                timeStep: model.timeStep, sums: sums) }))
+                                                                timeStep: model.timeStep, sums: sums) },
+            covariant: covariant?.summary))
     }
 
     /// Exponents of each member so far (per unit time), sorted descending.

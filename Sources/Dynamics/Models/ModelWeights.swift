@@ -12,6 +12,8 @@ public enum PhiloxStreams {
     public static func tangent(_ member: Int) -> UInt32 { 0x0020_0000 + UInt32(member) }
     /// Fresh matrices drawn during a run (products of random matrices).
     public static func perStep(_ member: Int) -> UInt32 { 0x0030_0000 + UInt32(member) }
+    /// The backward pass's initial triangle of member `member` (covariant vectors, docs/lyapunov.md L16).
+    public static func covariant(_ member: Int) -> UInt32 { 0x0060_0000 + UInt32(member) }
     /// Seeds of the networks of a Jacobian ensemble (block k: sample k).
     public static let ensembleMember: UInt32 = 0x0040_0000
 }

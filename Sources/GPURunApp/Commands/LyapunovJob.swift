@@ -24,6 +24,9 @@ public enum LyapunovJob {
         public var profile = false
         /// `--block-steps M`: per-block ln R_ii sums (blocks.npy with `output`) and their statistics.
         public var blockSteps: Int?
+        /// `--covariant F`: covariant vectors from a window of F steps after accumulation
+        /// (covariant*.npy with `output`, "covariant" in the result).
+        public var covariantSteps: Int?
 
         public init(steps: Int, transient: Int, qTransient: Int?, k: Int?, reorth: Int, batch: Int, x0: String?,
                     dtype: DType, qr: TangentQR.Method, checkpoint: URL?, resume: Bool, checkpointEvery: Double,
@@ -117,7 +120,7 @@ public enum LyapunovJob {
         if let x0 = settings.x0 { identity["x0"] = x0 }
         let run = try InvalidInput.check {
             try LyapunovRun(model: model, config: config, identity: identity, initialStates: initial,
-                            blockSteps: settings.blockSteps)
+                            blockSteps: settings.blockSteps, covariantSteps: settings.covariantSteps)
         }
         if let o = settings.output { _ = try ReportFiles.folder(o.path) }
         if settings.profile { run.profile = PhaseProfile(backend: model.backend) }
@@ -135,7 +138,7 @@ public enum LyapunovJob {
             return .stopped(step: step)
         case .finished(var result):
             do { try result.attachTheory(for: spec) } catch { events(.noTheory("\(error)")) }
-            let files = try settings.output.map { try LyapunovOutput.write(result, to: $0, blocks: run.blockLog?.blocks) } ?? [:]
+            let files = try settings.output.map { try LyapunovOutput.write(result, to: $0, blocks: run.blockLog?.blocks, covariant: run.covariant) } ?? [:]
             return .finished(result, files: files)
         }
     }

@@ -7,10 +7,14 @@ import Foundation
 /// Files of a Lyapunov run in `--output DIR`: exponents.npy (k), members.npy (B × k),
 /// convergence.npy (points × (1 + k): time, then the running estimates), with `blocks`
 /// blocks.npy ([blocks, members, k] summed ln R_ii per block, columns in Q's order; docs/lyapunov.md L13), spectrum.svg (λ_i
-/// against i/N, with the batch's standard error) and convergence.svg. Where the result carries
+/// against i/N, with the batch's standard error) and convergence.svg. With `covariant`
+/// (docs/lyapunov.md L18): covariant.npy ([S, k], or [B, S, k] for a batch: column i the unit
+/// vector of exponent i at the end of accumulation), covariant-angles.npy ([k, k] or [B, k, k],
+/// degrees) and covariant-growth.npy ([intervals, B, k], local growth rates over the window). Where the result carries
 /// theory, both plots draw it (dashed) and name the gap, simulation − theory, in the legend.
 public enum LyapunovOutput {
-    public static func write(_ r: LyapunovResult, to dir: URL, blocks: [[[Double]]]? = nil) throws -> [String: String] {
+    public static func write(_ r: LyapunovResult, to dir: URL, blocks: [[[Double]]]? = nil,
+                             covariant: CovariantVectors? = nil) throws -> [String: String] {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var paths: [String: String] = [:]
         func save(_ name: String, _ a: NpyArray) throws {
@@ -26,6 +30,12 @@ public enum LyapunovOutput {
         try save("convergence.npy", NpyArray(conv, shape: [r.convergence.count, 1 + k]))
         if let blocks {
             try save("blocks.npy", NpyArray(blocks.flatMap { $0.flatMap { $0 } }, shape: [blocks.count, r.members.count, k]))
+        }
+        if let v = covariant {
+            let b = v.vectors.count, batch = b > 1 ? [b] : []
+            try save("covariant.npy", NpyArray(v.vectors.flatMap { $0 }, shape: batch + [v.stateSize, v.k]))
+            try save("covariant-angles.npy", NpyArray((0..<b).flatMap { v.angles(member: $0) }, shape: batch + [v.k, v.k]))
+            try save("covariant-growth.npy", NpyArray(v.growth.flatMap { $0.flatMap { $0 } }, shape: [v.growth.count, b, v.k]))
         }
 
         let unit = r.timeUnit == "per step" ? "per step" : "per unit time"
