@@ -123,7 +123,8 @@ enum FuzzCatalog {
         for cmd in [["step"], ["lyapunov"]] {
             let base = cmd == ["step"] ? rate : rate.merging(["transient": "2", "k": "2"]) { $1 }
             vary(cmd, base, "n", memorySizes)
-            vary(cmd, base, "steps", positiveInts)
+            // `step --steps 0` is valid (it records the initial state alone); lyapunov needs a step.
+            vary(cmd, base, "steps", cmd == ["step"] ? nonNegativeInts : positiveInts)
             vary(cmd, base, "batch", memorySizes)
             vary(cmd, base, "g", nonNegativeReals)
             vary(cmd, base, "dt", positiveReals)
@@ -146,6 +147,7 @@ enum FuzzCatalog {
         vary(["lyapunov"], lyap, "reorth", positiveInts)
         vary(["lyapunov"], lyap, "transient", nonNegativeInts)
         vary(["lyapunov"], lyap, "q-transient", nonNegativeInts)
+        vary(["lyapunov"], lyap, "covariant", memorySizes)
         vary(["lyapunov"], lyap, "qr", ["qr", "lu", ""])
         vary(["lyapunov"], lyap, "checkpoint-every", positiveReals)
         vary(["lyapunov"], lyap, "checkpoint", [f.folder.path, "/dev/null/x.ckpt", f.underFile.path])

@@ -19,7 +19,7 @@ public struct CovariantWindow: Sendable {
 
     /// The host memory a window of `steps` steps keeps (L18): the factors, the basis, the vectors.
     public static func bytes(members b: Int, stateSize s: Int, k: Int, steps: Int, reorth: Int) -> Int {
-        let intervals = (steps + reorth - 1) / max(reorth, 1)
+        let r = max(reorth, 1), intervals = steps / r + (steps % r == 0 ? 0 : 1)  // ⌈F/reorth⌉ without overflow
         let factors = Checked.product([intervals, b, k, k, 8]) ?? .max
         let blocks = Checked.product([2, b, s, k, 8]) ?? .max
         return Checked.sum([factors, blocks]) ?? .max
