@@ -232,7 +232,7 @@ for n in "${LY_NS[@]}"; do
     # The largest N gets the time the smaller ones leave (a third more than its share).
     t=$TL; [ "$n" = "${LY_NS[2]}" ] && t=$((TL * 4 / 3))
     run_step "bench-lyapunov-n$n" "$t" "$GPURUN" bench lyapunov --engines "$DEV" --sizes "$n" --steps "$LY_STEPS" \
-        --reorth 1,10 --qr "$QR" --numpy-script "$B/lyapunov_numpy.py" --python "$py" --json
+        --reorth 1,10 --qr "$QR" --reference-script "$B/lyapunov_reference.py" --python "$py" --json
 done
 run_step bench-rnn "$TR" "$GPURUN" bench rnn --engines "$DEV" "${RNN[@]}" \
     --reference-script "$B/rnn_reference.py" --python "$REFPY" --json

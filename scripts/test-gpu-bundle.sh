@@ -56,7 +56,7 @@ links=$(find "$BUNDLE" -type l | wc -l)
 missing=""
 for f in gpu-check.sh gpurun.gz MANIFEST.txt lib/libOpenCL.so.1.gz lib/libclblast.so.1.gz lib/libopenblas.so.0.gz \
          lib/liblapacke.so.3.gz lib/libz.so.1.gz lib/libgfortran.so.5.gz lib/libquadmath.so.0.gz \
-         bench/lyapunov_numpy.py bench/rnn_reference.py bench/conv_torch.py bench/train_torch.py bench/median_time.py; do
+         bench/lyapunov_reference.py bench/rnn_reference.py bench/conv_torch.py bench/train_torch.py bench/median_time.py; do
     [ -f "$BUNDLE/$f" ] || missing="$missing $f"
 done
 [ "$links" = 0 ] && [ -z "$missing" ] && r=ok || r=FAIL

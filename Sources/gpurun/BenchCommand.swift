@@ -46,7 +46,7 @@ struct BenchMatmul: ParsableCommand {
 struct BenchLyapunov: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lyapunov",
-        abstract: "Full Lyapunov spectrum of the rate network: our engines against numpy, in one run.")
+        abstract: "Full Lyapunov spectrum of the rate network: our engines against numpy and PyTorch CPU, in one run.")
 
     @Option(help: "Comma-separated N.") var sizes = CommaList(500, 1000)
     @Option(help: "Steps accumulated (after 100 transient steps).") var steps = 2000
@@ -55,7 +55,8 @@ struct BenchLyapunov: ParsableCommand {
     @Option(help: "Engines: cpu, opencl (comma-separated).", transform: CommaList.parse) var engines = CommaList([DeviceSpec.cpu])
     @Option(help: "QR methods tried on OpenCL engines: householder, cholesky2, auto (comma-separated).", transform: CommaList.parse)
     var qr = CommaList([TangentQR.Method.householder, .cholesky2])
-    @Option(help: "The numpy reference script.") var numpyScript = "bench/lyapunov_numpy.py"
+    @Option(name: [.customLong("reference-script"), .customLong("numpy-script")],
+            help: "The reference script (numpy and PyTorch).") var referenceScript = "bench/lyapunov_reference.py"
     @Option(help: "Python interpreter for the reference.") var python = "python3"
     @Flag(help: "Print JSON on stdout.") var json = false
 
@@ -63,22 +64,23 @@ struct BenchLyapunov: ParsableCommand {
         let ns = sizes.ints, rs = reorth.ints
         let backends = try wrap { try DeviceSelection.backends(engines.values, strict: true) }
         let settings = LyapunovBench.Settings(sizes: ns, steps: steps, reorth: rs, k: k, qr: qr.values,
-                                              numpyScript: numpyScript, python: python)
+                                              referenceScript: referenceScript, python: python)
         let report = try usageErrors { try LyapunovBench.run(settings, on: backends, progress: benchProgress) }
         if json { return try Output.json(report) }
         var table: [[String]] = []
         for n in ns {
             for r in rs {
                 let group = report.results.filter { $0.n == n && $0.reorth == r }
-                let numpy = group.first { $0.engine.hasPrefix("numpy") }
+                let numpy = group.first { $0.qr == "numpy" }, torch = group.first { $0.qr == "torch" }
                 for row in group {
                     table.append([String(n), String(row.k), String(r), row.engine, row.qr, String(format: "%.2f", row.seconds),
                                   String(format: "%.4f", row.lambda1),
-                                  numpy.map { String(format: "%.2f", row.seconds / $0.seconds) } ?? "-"])
+                                  numpy.map { String(format: "%.2f", row.seconds / $0.seconds) } ?? "-",
+                                  torch.map { String(format: "%.2f", row.seconds / $0.seconds) } ?? "-"])
                 }
             }
         }
-        Output.table(["N", "k", "reorth", "engine", "QR", "seconds", "λ1", "time / numpy"], table, notes: report.notes)
+        Output.table(["N", "k", "reorth", "engine", "QR", "seconds", "λ1", "time / numpy", "time / torch"], table, notes: report.notes)
     }
 }
 

@@ -19,6 +19,25 @@ final class BenchCLITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("cpu, householder QR: N = 8, reorth 1..."), r.stderr)
     }
 
+    /// The reference script runs the same algorithm in numpy and, where this Python has it, PyTorch.
+    func testLyapunovReferencesNumpyAndTorch() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../bench/lyapunov_reference.py").standardized.path
+        let r = try run(["lyapunov", "--sizes", "12", "--steps", "30", "--reorth", "1", "--engines", "cpu",
+                         "--reference-script", script, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let obj = try r.json()
+        let rows = try XCTUnwrap(obj["results"] as? [[String: Any]])
+        let numpy = try XCTUnwrap(rows.first { $0["qr"] as? String == "numpy" }, "\(rows) \(obj["notes"] ?? "")")
+        XCTAssertTrue((numpy["engine"] as? String)?.hasPrefix("numpy ") == true)
+        if let torch = rows.first(where: { $0["qr"] as? String == "torch" }) {
+            // Both libraries start from the same numpy draws: the same algorithm gives the same λ1.
+            XCTAssertEqual(torch["lambda1"] as! Double, numpy["lambda1"] as! Double, accuracy: 1e-9)
+        } else {
+            let notes = obj["notes"] as? [String] ?? []
+            XCTAssertTrue(notes.contains { $0.contains("torch") }, "\(notes)")
+        }
+    }
+
     func testRNNReport() throws {
         let r = try run(["rnn", "--sizes", "8", "--batches", "2", "--engines", "cpu",
                          "--reference-script", "/nonexistent/rnn.py", "--json"])

@@ -5,8 +5,9 @@ import InformationBottleneck
 import Foundation
 
 /// `gpurun bench lyapunov`: the full spectrum of the rate network (g = 2, δ = 0.1), timed on
-/// our engines and on a numpy reference of the same algorithm (bench/lyapunov_numpy.py), in one
-/// run. Both do the same work: 100 state-transient steps, then `steps` steps of Q.
+/// our engines and on references of the same algorithm in numpy and PyTorch CPU
+/// (bench/lyapunov_reference.py), in one run. All do the same work: 100 state-transient steps,
+/// then `steps` steps of Q.
 public enum LyapunovBench {
     public struct Row: Codable, Sendable {
         public var n: Int
@@ -29,22 +30,24 @@ public enum LyapunovBench {
         public var k: Int?
         /// The QR methods tried on OpenCL engines (CPU engines use Householder).
         public var qr: [TangentQR.Method]
-        public var numpyScript: String, python: String
+        public var referenceScript: String, python: String
+        /// The reference libraries run ("numpy", "torch"); one missing from `python` gives a note.
+        public var references: [String]
 
-        public init(sizes: [Int], steps: Int, reorth: [Int], k: Int?, qr: [TangentQR.Method], numpyScript: String,
-                    python: String) {
+        public init(sizes: [Int], steps: Int, reorth: [Int], k: Int?, qr: [TangentQR.Method], referenceScript: String,
+                    python: String, references: [String] = ["numpy", "torch"]) {
             (self.sizes, self.steps, self.reorth, self.k, self.qr) = (sizes, steps, reorth, k, qr)
-            (self.numpyScript, self.python) = (numpyScript, python)
+            (self.referenceScript, self.python, self.references) = (referenceScript, python, references)
         }
     }
 
-    /// `gpurun bench lyapunov --json`: every row, and why numpy has none where it has none.
+    /// `gpurun bench lyapunov --json`: every row, and why a reference has none where it has none.
     public struct Report: Encodable, Sendable {
         public var results: [Row]
         public var notes: [String]
     }
 
-    /// Per N and interval: each backend with each of its QR methods, then numpy; `progress`
+    /// Per N and interval: each backend with each of its QR methods, then the references; `progress`
     /// hears each run as it starts. A size or interval below 1 is InvalidInput.
     public static func run(_ s: Settings, on backends: [any Backend], progress: (String) -> Void = { _ in }) throws -> Report {
         try BenchInput.squareSizes(s.sizes, "the network sizes", matrices: 6)
@@ -58,9 +61,11 @@ public enum LyapunovBench {
                         rows.append(try ours(backend: be, n: n, k: s.k ?? n, steps: s.steps, reorth: r, qr: method))
                     }
                 }
-                progress("numpy: N = \(n), reorth \(r)")
-                let (row, why) = numpy(script: s.numpyScript, python: s.python, n: n, steps: s.steps, reorth: r)
-                if let row { rows.append(row) } else if let why, !notes.contains(why) { notes.append(why) }
+                for library in s.references {
+                    progress("\(library): N = \(n), reorth \(r)")
+                    let (row, why) = reference(library, script: s.referenceScript, python: s.python, n: n, steps: s.steps, reorth: r)
+                    if let row { rows.append(row) } else if let why, !notes.contains(why) { notes.append(why) }
+                }
             }
         }
         return Report(results: rows, notes: notes)
@@ -78,19 +83,21 @@ public enum LyapunovBench {
                    lambda1: r.exponents[0])
     }
 
-    /// Runs the numpy script with `python` (nil row and a reason when Python or numpy is missing).
-    public static func numpy(script: String, python: String = "python3", n: Int, steps: Int, reorth: Int) -> (Row?, String?) {
+    /// Runs the reference script with `python` for `library` (numpy or torch); nil row and a
+    /// reason when Python or the library is missing.
+    public static func reference(_ library: String, script: String, python: String = "python3", n: Int, steps: Int,
+                                 reorth: Int) -> (Row?, String?) {
         let data: Data
         switch ReferenceScript.run(python: python, script: script,
-                                   arguments: ["--n", "\(n)", "--steps", "\(steps)", "--reorth", "\(reorth)", "--json"]) {
+                                   arguments: ["--library", library, "--n", "\(n)", "--steps", "\(steps)", "--reorth", "\(reorth)", "--json"]) {
         case .success(let d): data = d
         case .failure(let e): return (nil, e.description)
         }
         guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let seconds = obj["seconds"] as? Double, let l1 = obj["lambda1"] as? Double else {
-            return (nil, "\(python) \(script) failed (is numpy installed?)")
+            return (nil, "\(python) \(script) --library \(library) failed (is \(library) installed?)")
         }
-        return (Row(n: n, k: n, steps: steps, reorth: reorth, engine: "numpy \(obj["numpy"] as? String ?? "")", qr: "numpy",
+        return (Row(n: n, k: n, steps: steps, reorth: reorth, engine: "\(library) \(obj[library] as? String ?? "")", qr: library,
                     seconds: seconds, lambda1: l1), nil)
     }
 }

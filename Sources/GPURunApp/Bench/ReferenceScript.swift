@@ -25,6 +25,10 @@ public enum ReferenceScript {
         p.waitUntilExit()
         let stderr = errBox.wait()
         guard p.terminationStatus == 0 else {
+            // The scripts print {"error": "..."} on stdout when a library is missing.
+            if let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let why = obj["error"] as? String {
+                return .failure(ReferenceError("\(python) \(script): \(why)"))
+            }
             let tail = String(decoding: stderr, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " / ")
             return .failure(ReferenceError("\(python) \(script) failed (exit \(p.terminationStatus))" + (tail.isEmpty ? "" : ": \(tail)")))
         }
