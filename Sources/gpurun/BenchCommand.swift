@@ -113,12 +113,15 @@ struct BenchRNN: ParsableCommand {
         let settings = RNNBench.Settings(sizes: ns, batches: bs, referenceScript: referenceScript, python: python)
         let report = try usageErrors { try RNNBench.run(settings, on: backends, progress: benchProgress) }
         if json { return try Output.json(report) }
-        Output.table(["N", "B", "engine", "model", "path", "launches/step", "steps/s", "GEMM GFLOP/step", "GFLOP/s"],
+        Output.table(["N", "B", "engine", "model", "path", "launches/step", "steps/s", "GEMM GFLOP/step", "GFLOP/s", "vs torch cell"],
                      report.models.map { r in
-                         [String(r.n), String(r.b), r.engine.hasPrefix("opencl") ? "opencl" : r.engine, r.model, r.path,
-                          String(r.launchesPerStep), String(format: "%.0f", r.stepsPerSecond),
-                          String(format: "%.4g", r.gemmFlopsPerStep / 1e9),
-                          String(format: "%.3g", r.gemmFlopsPerStep * r.stepsPerSecond / 1e9)]
+                         // GRU and LSTM against PyTorch's GRUCell / LSTMCell at the same N and B.
+                         let cell = report.models.first { $0.engine == "torch" && $0.model == r.model && $0.n == r.n && $0.b == r.b }
+                         return [String(r.n), String(r.b), r.engine.hasPrefix("opencl") ? "opencl" : r.engine, r.model, r.path,
+                                 String(r.launchesPerStep), String(format: "%.0f", r.stepsPerSecond),
+                                 String(format: "%.4g", r.gemmFlopsPerStep / 1e9),
+                                 String(format: "%.3g", r.gemmFlopsPerStep * r.stepsPerSecond / 1e9),
+                                 cell.map { String(format: "%.2f", r.stepsPerSecond / $0.stepsPerSecond) } ?? "-"]
                      })
         let table = Output.grouped(report.results, keys: ns.flatMap { n in bs.map { [n, $0] } }, key: { [$0.n, $0.b] }) { r, group in
             let np = group.first { $0.engine == "numpy" }, torch = group.first { $0.engine == "torch" }

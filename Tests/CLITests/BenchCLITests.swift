@@ -38,6 +38,25 @@ final class BenchCLITests: XCTestCase {
         }
     }
 
+    /// The real reference script: numpy rows, and PyTorch's GRUCell/LSTMCell as model rows where
+    /// this Python has PyTorch (else a note saying so).
+    func testRNNReferenceCells() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../bench/rnn_reference.py").standardized.path
+        let r = try run(["rnn", "--sizes", "16", "--batches", "2", "--engines", "cpu", "--reference-script", script, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let obj = try r.json()
+        let rows = try XCTUnwrap(obj["results"] as? [[String: Any]])
+        XCTAssertTrue(rows.contains { $0["engine"] as? String == "numpy" }, "\(rows)")
+        let cells = (obj["models"] as? [[String: Any]] ?? []).filter { $0["engine"] as? String == "torch" }
+        if rows.contains(where: { $0["engine"] as? String == "torch" }) {
+            XCTAssertEqual(Set(cells.compactMap { $0["model"] as? String }), ["gru", "lstm"])
+            XCTAssertTrue(cells.allSatisfy { ($0["stepsPerSecond"] as? Double ?? 0) > 0 })
+        } else {
+            XCTAssertEqual(cells.count, 0)
+            XCTAssertTrue((obj["notes"] as? [String] ?? []).contains { $0.contains("PyTorch") }, "\(obj["notes"] ?? "")")
+        }
+    }
+
     func testRNNReport() throws {
         let r = try run(["rnn", "--sizes", "8", "--batches", "2", "--engines", "cpu",
                          "--reference-script", "/nonexistent/rnn.py", "--json"])

@@ -56,8 +56,8 @@ public enum RNNBench {
             }
         }
         progress("reference (\(s.python) \(s.referenceScript))")
-        let (theirs, notes) = reference(script: s.referenceScript, python: s.python, sizes: s.sizes, batches: s.batches)
-        return Report(results: rows + theirs, models: models, notes: notes)
+        let (theirs, cells, notes) = reference(script: s.referenceScript, python: s.python, sizes: s.sizes, batches: s.batches)
+        return Report(results: rows + theirs, models: models + cells, notes: notes)
     }
 
     public static func ours(backend: any Backend, n: Int, b: Int) throws -> Row {
@@ -126,20 +126,21 @@ public enum RNNBench {
         return rows
     }
 
-    /// Rows from the reference script, or the reason there are none.
-    public static func reference(script: String, python: String, sizes: [Int], batches: [Int]) -> ([Row], [String]) {
+    /// Rows from the reference script (the rate network; PyTorch's GRUCell and LSTMCell as model
+    /// rows), or the reason there are none.
+    public static func reference(script: String, python: String, sizes: [Int], batches: [Int]) -> ([Row], [ModelRow], [String]) {
         let data: Data
         switch ReferenceScript.run(python: python, script: script, arguments: [
             "--sizes", sizes.map(String.init).joined(separator: ","),
             "--batches", batches.map(String.init).joined(separator: ","),
         ]) {
         case .success(let d): data = d
-        case .failure(let e): return ([], [e.description])
+        case .failure(let e): return ([], [], [e.description])
         }
-        struct Reply: Decodable { var results: [Row]; var notes: [String] }
+        struct Reply: Decodable { var results: [Row]; var models: [ModelRow]?; var notes: [String] }
         guard let reply = try? JSONDecoder().decode(Reply.self, from: data) else {
-            return ([], ["\(python) \(script) failed (is numpy installed?)"])
+            return ([], [], ["\(python) \(script) failed (is numpy installed?)"])
         }
-        return (reply.results, reply.notes)
+        return (reply.results, reply.models ?? [], reply.notes)
     }
 }
