@@ -50,7 +50,9 @@ extension TangentOps {
 }
 
 extension CPUBackend: TangentOps {
-    /// CPU twin of scale_blocks: s = α x, times v, then + β y.
+    /// CPU twin of scale_blocks: s = α x, times v, then + β y. Specialised: see RNNStepOps' twins.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func scaleBlocks<T: Scalar>(_ v: RowBlocks<T>?, _ x: RowBlocks<T>, into y: RowBlocks<T>, rows: Int,
                                        cols: Int, batch: Int, alpha: T, beta: T) throws {
         try checkBlocks(v, x, y, rows: rows, cols: cols, batch: batch)
