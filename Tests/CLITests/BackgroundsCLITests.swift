@@ -1,0 +1,73 @@
+import GPURunApp
+import Foundation
+import XCTest
+
+/// `gpurun backgrounds` as a user runs it (docs/backgrounds.md BG11, BG12).
+final class BackgroundsCLITests: XCTestCase {
+    /// n 8×8 images, a bright square (its place and size by class) on a black field, as X.npy,
+    /// y.npy, X_test.npy, y_test.npy; `blankTest` makes test image 2 all black.
+    func objectData(blankTest: Bool = false) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gpurun-bg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        func set(_ n: Int, _ name: String, blank: Int?) throws {
+            let y = (0..<n).map { Int64($0 % 3) }
+            var x = [Double](repeating: 0, count: n * 64)
+            for i in 0..<n where i != blank {
+                let c = Int(y[i]), side = 2 + c
+                for r in 0..<side { for col in 0..<side { x[i * 64 + (1 + c + r) * 8 + 1 + col] = 0.4 + 0.1 * Double((i + r) % 5) } }
+            }
+            try Npy.write(NpyArray(x, shape: [n, 8, 8]), to: dir.appendingPathComponent("X\(name).npy"))
+            try Npy.write(NpyArray(y, shape: [n]), to: dir.appendingPathComponent("y\(name).npy"))
+        }
+        try set(60, "", blank: nil)
+        try set(30, "_test", blank: blankTest ? 2 : nil)
+        return dir
+    }
+
+    func testBackgroundsWritesTheSetsAndTrainReadsThem() throws {
+        let data = try objectData()
+        let out = data.appendingPathComponent("bg")
+        let r = try GPURunProcess.run(["backgrounds", "--data", "npy:\(data.path)", "--output", out.path, "--seed", "3", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let j = try r.json()
+        XCTAssertEqual(j["trainCount"] as? Int, 60)
+        XCTAssertEqual(j["testCount"] as? Int, 30)
+        func read(_ name: String) throws -> NpyArray { try Npy.read(out.appendingPathComponent(name)) }
+        let labels = try read("y_test.npy").int64s(), raw = try Npy.read(data.appendingPathComponent("X_test.npy")).doubles()
+        let masks = try read("test-masks.npy").doubles(), fg = try read("only-fg.npy").doubles()
+        XCTAssertEqual(try read("X.npy").shape, [60, 8, 8])
+        XCTAssertEqual(try read("y.npy").int64s(), (0..<60).map { Int64($0 % 3) })
+        for (name, donors, same) in [("mixed-same", "mixed-same-donor.npy", true), ("mixed-rand", "mixed-rand-donor.npy", false)] {
+            let d = try read(donors).int64s(), x = try read("\(name).npy").doubles()
+            XCTAssertEqual(d.count, 30)
+            for i in 0..<30 {
+                XCTAssertEqual(labels[Int(d[i])] == labels[i], same, "\(name) image \(i)")
+                for k in 0..<64 where masks[i * 64 + k] == 1 { XCTAssertEqual(x[i * 64 + k], Double(Float(raw[i * 64 + k]))) }
+            }
+        }
+        for k in 0..<(30 * 64) { XCTAssertEqual(fg[k], masks[k] == 1 ? Double(Float(raw[k])) : 0) }
+        // The same seed writes the same sets; `train --data npy:DIR` trains on the cluttered set.
+        let again = data.appendingPathComponent("bg2")
+        XCTAssertEqual(try GPURunProcess.run(["backgrounds", "--data", "npy:\(data.path)", "--output", again.path, "--seed", "3"]).status, 0)
+        XCTAssertEqual(try Data(contentsOf: again.appendingPathComponent("mixed-rand.npy")), try Data(contentsOf: out.appendingPathComponent("mixed-rand.npy")))
+        let t = try GPURunProcess.run(["train", "--data", "npy:\(out.path)", "--model", "mlp", "--epochs", "1", "--batch", "8",
+                                       "--device", "cpu", "--json"])
+        XCTAssertEqual(t.status, 0, t.stderr)
+    }
+
+    func testImagesWithoutForegroundAndBadOptionsAreRefused() throws {
+        let data = try objectData(blankTest: true)
+        let out = data.appendingPathComponent("bg")
+        let r = try GPURunProcess.run(["backgrounds", "--data", "npy:\(data.path)", "--output", out.path])
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertTrue(r.stderr.contains("image 2 (label 2) has no foreground"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "nothing is written")
+        let tie = try GPURunProcess.run(["backgrounds", "--data", "npy:\(data.path)", "--output", out.path, "--class-tie", "2"])
+        XCTAssertEqual(tie.status, 64)
+        XCTAssertTrue(tie.stderr.contains("the class tie ρ must be in [0, 1], got 2.0"), tie.stderr)
+        let fam = try GPURunProcess.run(["backgrounds", "--output", out.path, "--families", "noise,stripes"])
+        XCTAssertEqual(fam.status, 64)
+        XCTAssertTrue(fam.stderr.contains("'stripes' is not one of noise, grating, checkerboard, crop"), fam.stderr)
+    }
+}
