@@ -33,7 +33,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Floating-point type (default f32).") var dtype: DType?
     @Option(name: .customLong("train-limit"), help: "Use only the first N training samples.") var trainLimit: Int?
     @Option(name: .customLong("test-limit"), help: "Use only the first N test samples.") var testLimit: Int?
-    @Option(help: "Augmentations of the training data, comma-separated: crop:PAD, flip, blur:SIGMA, random-labels:FRACTION.",
+    @Option(help: "Augmentations of the training data, comma-separated: crop:PAD, flip, blur:SIGMA, random-labels:FRACTION, bg-rm:P, bg-random:P (one background augmentation at most; docs/backgrounds.md).",
             transform: CommaList.parse)
     var augment: CommaList<Augmentation>?
     @Option(help: "Pre-training before the run: blur:N[:SIGMA], rotation:N (self-supervised) or random-labels:N iterations.",

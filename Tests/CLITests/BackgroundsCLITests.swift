@@ -54,6 +54,14 @@ final class BackgroundsCLITests: XCTestCase {
         let t = try GPURunProcess.run(["train", "--data", "npy:\(out.path)", "--model", "mlp", "--epochs", "1", "--batch", "8",
                                        "--device", "cpu", "--json"])
         XCTAssertEqual(t.status, 0, t.stderr)
+        // Background augmentations of `train`.
+        let base = ["train", "--data", "npy:\(data.path)", "--model", "mlp", "--epochs", "1", "--batch", "8", "--device", "cpu", "--json"]
+        let aug = try GPURunProcess.run(base + ["--augment", "bg-random:0.5,flip"])
+        XCTAssertEqual(aug.status, 0, aug.stderr)
+        XCTAssertNotEqual(try aug.json()["trainLoss"] as? Double, try GPURunProcess.run(base + ["--augment", "flip"]).json()["trainLoss"] as? Double)
+        let swaps = try GPURunProcess.run(base + ["--augment", "bg-swaps:0.5"])
+        XCTAssertEqual(swaps.status, 64)
+        XCTAssertTrue(swaps.stderr.contains("one view per sample"), swaps.stderr)
     }
 
     func testImagesWithoutForegroundAndBadOptionsAreRefused() throws {
