@@ -85,6 +85,8 @@ public struct TrainingData: Sendable {
     public var test: Dataset
     /// The standardisation applied, x ↦ (x − mean)·scale (0 and 1 when raw).
     public private(set) var mean: Float = 0, scale: Float = 1
+    /// The Backgrounds-Challenge test sets of cluttered data (ClutteredTraining.swift), evaluated at the end of a run.
+    public var backgroundTests: BackgroundTestSets?
 
     public init(name: String, train: Dataset, test: Dataset, standardize: Bool = true) throws {
         guard train.sampleShape == test.sampleShape else {

@@ -211,6 +211,7 @@ public final class Trainer<T: Scalar> {
         r.seconds = seconds
         r.imagesPerSecond = seconds > 0 ? Double(images) / seconds : nil
         r.checkpoints = checkpoints
+        r.backgroundTests = try backgroundAccuracies()
         return r
     }
 }

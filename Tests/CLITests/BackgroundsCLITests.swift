@@ -78,4 +78,28 @@ final class BackgroundsCLITests: XCTestCase {
         XCTAssertEqual(fam.status, 64)
         XCTAssertTrue(fam.stderr.contains("'stripes' is not one of noise, grating, checkerboard, crop"), fam.stderr)
     }
+
+    func testTrainOnClutteredBackgroundsReportsTheChallenge() throws {
+        let data = try objectData()
+        let args = ["train", "--data", "npy:\(data.path)", "--model", "mlp", "--epochs", "2", "--batch", "8", "--device", "cpu",
+                    "--backgrounds", "cluttered:0.5", "--seed", "4"]
+        let r = try GPURunProcess.run(args + ["--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let j = try r.json()
+        let b = try XCTUnwrap(j["backgroundTests"] as? [String: Any])
+        let (same, rand) = (try XCTUnwrap(b["mixedSame"] as? Double), try XCTUnwrap(b["mixedRandom"] as? Double))
+        XCTAssertEqual(try XCTUnwrap(b["robustnessGap"] as? Double), same - rand, accuracy: 1e-12)
+        XCTAssertEqual(b["original"] as? Double, j["testAccuracy"] as? Double)
+        XCTAssertNotNil(b["onlyForeground"] as? Double)
+        let text = try GPURunProcess.run(args)
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("backgrounds: original "), text.stdout)
+        let bad = try GPURunProcess.run(["train", "--data", "npy:\(data.path)", "--backgrounds", "cluttered:3", "--device", "cpu"])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.stderr.contains("the class tie ρ must be in [0, 1], got 3.0"), bad.stderr)
+        let blank = try objectData(blankTest: true)
+        let refused = try GPURunProcess.run(["train", "--data", "npy:\(blank.path)", "--backgrounds", "cluttered", "--device", "cpu"])
+        XCTAssertEqual(refused.status, 64)
+        XCTAssertTrue(refused.stderr.contains("image 2 (label 2) has no foreground"), refused.stderr)
+    }
 }

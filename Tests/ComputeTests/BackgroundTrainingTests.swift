@@ -50,4 +50,32 @@ final class BackgroundTrainingTests: XCTestCase {
         }
         XCTAssertThrowsError(try Augmentation(parsing: "bg-random:2")) { XCTAssertTrue("\($0)".contains("[0, 1]"), "\($0)") }
     }
+
+    func testClutteredRunReportsTheFourTestSets() throws {
+        let seed = freshSeed()
+        XCTAssertEqual(try ClutterSpec(parsing: "cluttered"), ClutterSpec())
+        XCTAssertEqual(try ClutterSpec(parsing: "cluttered:0.5").classTie, 0.5)
+        for bad in ["clutter", "cluttered:x", "cluttered:1.5"] { XCTAssertThrowsError(try ClutterSpec(parsing: bad), bad) }
+        let raw = try TrainingData(name: "objects", train: BackgroundTests.objects(48, seed: seed),
+                                   test: BackgroundTests.objects(24, seed: seed &+ 1), standardize: false)
+        XCTAssertThrowsError(try ClutterSpec().trainingData(data(seed: seed), seed: 1, trainLimit: nil, testLimit: nil)) {
+            XCTAssertTrue("\($0)".contains("raw, unstandardised"), "\($0)")
+        }
+        let spec = ClutterSpec(classTie: 1)
+        let d = try spec.trainingData(raw, seed: 9, trainLimit: 40, testLimit: 21)
+        XCTAssertEqual(d.train.count, 40)
+        XCTAssertEqual(d.train.samples, d.standardized(try ClutteredDataset(raw.train.prefix(40), spec: spec, seed: 9).cluttered).samples)
+        let sets = try XCTUnwrap(d.backgroundTests)
+        let challenge = try BackgroundChallenge(test: raw.test.prefix(21), spec: spec, seed: 9)
+        XCTAssertEqual(sets.mixedRandom.samples, d.standardized(challenge.mixedRandom).samples)
+        XCTAssertEqual(sets.original.samples, d.test.samples)
+        let config = TrainConfig(model: .builtin(.mlp), data: "objects", epochs: 2, batch: 8, optimizer: .sgd(SGD(lr: 0.05, momentum: 0.9)),
+                                 seed: 9, backgrounds: spec)
+        let r = try Trainer<Float>(config: config, data: d, backend: CPUBackend.shared).run()
+        let b = try XCTUnwrap(r.backgroundTests)
+        XCTAssertEqual(b.original, r.testAccuracy)
+        XCTAssertEqual(b.robustnessGap, b.mixedSame - b.mixedRandom)
+        for a in [b.onlyForeground, b.mixedSame, b.mixedRandom] { XCTAssertTrue(a >= 0 && a <= 1) }
+        XCTAssertNil(try Trainer<Float>(config: config, data: data(seed: seed), backend: CPUBackend.shared).run().backgroundTests)
+    }
 }
