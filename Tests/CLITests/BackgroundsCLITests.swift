@@ -91,6 +91,12 @@ final class BackgroundsCLITests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(b["robustnessGap"] as? Double), same - rand, accuracy: 1e-12)
         XCTAssertEqual(b["original"] as? Double, j["testAccuracy"] as? Double)
         XCTAssertNotNil(b["onlyForeground"] as? Double)
+        // A resumed run clutters the same way (the configuration carries the backgrounds).
+        let out = data.appendingPathComponent("run")
+        XCTAssertEqual(try GPURunProcess.run(args + ["--output", out.path, "--checkpoint-at", "8"]).status, 0)
+        let resumed = try GPURunProcess.run(["train", "--resume", out.appendingPathComponent("checkpoint-8").path, "--device", "cpu", "--json"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(NSDictionary(dictionary: try XCTUnwrap(try resumed.json()["backgroundTests"] as? [String: Any])), NSDictionary(dictionary: b))
         let text = try GPURunProcess.run(args)
         XCTAssertEqual(text.status, 0, text.stderr)
         XCTAssertTrue(text.stdout.contains("backgrounds: original "), text.stdout)
