@@ -17,7 +17,7 @@ struct BackgroundsCommand: ParsableCommand {
             (the background of another test image of the same class), MIXED_RAND (of one of another class); the \
             robustness gap is acc(MIXED_SAME) − acc(MIXED_RAND) (docs/backgrounds.md BG1–BG12). Writes X.npy, y.npy \
             (cluttered training set), X_test.npy, y_test.npy (ORIGINAL), so that `train --data npy:DIR` trains on them, \
-            and only-fg.npy, mixed-same.npy, mixed-rand.npy, the donors, masks and families, and backgrounds.json.
+            and only-fg.npy, mixed-same.npy, mixed-rand.npy, the donors, masks and families, contact-sheet.svg (the first 8 images of each set) and backgrounds.json.
             """)
 
     @Option(help: "fashion-mnist (the default), fashion-mnist:DIR or npy:DIR of [n, H, W] or [n, C, H, W] images.")

@@ -47,6 +47,9 @@ final class BackgroundsCLITests: XCTestCase {
             }
         }
         for k in 0..<(30 * 64) { XCTAssertEqual(fg[k], masks[k] == 1 ? Double(Float(raw[k])) : 0) }
+        let sheet = try String(contentsOf: out.appendingPathComponent("contact-sheet.svg"), encoding: .utf8)
+        XCTAssertEqual(sheet.components(separatedBy: "<g class=\"image\"").count - 1, 5 * 8, "8 images of each of the 5 sets")
+        for label in ["cluttered", "original", "only-fg", "mixed-same", "mixed-rand"] { XCTAssertTrue(sheet.contains(">\(label)</text>"), label) }
         // The same seed writes the same sets; `train --data npy:DIR` trains on the cluttered set.
         let again = data.appendingPathComponent("bg2")
         XCTAssertEqual(try GPURunProcess.run(["backgrounds", "--data", "npy:\(data.path)", "--output", again.path, "--seed", "3"]).status, 0)

@@ -74,6 +74,13 @@ public enum BackgroundsJob {
         try write("mixedRandomDonor", "mixed-rand-donor.npy", ints(challenge.randomDonor))
         try write("trainMasks", "train-masks.npy", NpyArray(train.masks, shape: [train.original.count] + plane))
         try write("testMasks", "test-masks.npy", NpyArray(challenge.clutter.masks, shape: [challenge.original.count] + plane))
+        let sheet = dir.appendingPathComponent("contact-sheet.svg")
+        do {
+            try ContactSheet.svg([("cluttered", train.cluttered), ("original", challenge.original), ("only-fg", challenge.onlyForeground),
+                                  ("mixed-same", challenge.mixedSame), ("mixed-rand", challenge.mixedRandom)])
+                .write(to: sheet, atomically: true, encoding: .utf8)
+        } catch { throw ComputeError.io(path: sheet.path, reason: "cannot write the contact sheet (\(fileErrorReason(error)))") }
+        files["contactSheet"] = sheet.path
         let order = TextureFamily.allCases
         try write("trainFamilies", "train-families.npy", ints(train.families.map { order.firstIndex(of: $0)! }))
         try write("testFamilies", "test-families.npy", ints(challenge.clutter.families.map { order.firstIndex(of: $0)! }))
