@@ -117,6 +117,12 @@ final class BackgroundSetTests: XCTestCase {
             XCTAssertNil(off.negative)
             XCTAssertThrowsError(try swaps.apply(x, mask: m, draws: draws[0], own: i, shape: [1, 10, 12], context: context))
         }
+        let (x, m) = sample(0)
+        let d = BackgroundDraws(seed: seed, stream: BackgroundStreams.augment, unit: 0, pixels: 120)
+        XCTAssertThrowsError(try BackgroundAugmentation(.random, probability: 1).apply(x, mask: m, draws: d, own: 0, shape: [1, 10, 12],
+                                                                                        context: BackgroundContext(families: [.crop]))) {
+            XCTAssertTrue("\($0)".contains("need a texture family"), "\($0)")
+        }
     }
 
     func testParsingAndValidation() throws {

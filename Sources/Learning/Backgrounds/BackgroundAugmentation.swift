@@ -52,6 +52,9 @@ public struct BackgroundContext: Sendable {
 
     /// The texture of draws `d` for sample `own`, on the samples' scale (crops are already on it).
     func texture(_ d: BackgroundDraws, own: Int, c: Int, h: Int, w: Int) throws -> [Float] {
+        guard !families.isEmpty else {
+            throw ComputeError.invalidArgument("background augmentations need a texture family (crops need at least two donor images)")
+        }
         let family = families[Int(d.parameters[1] % UInt32(families.count))]
         let t = try BackgroundTexture(family, draws: d, c: c, h: h, w: w, own: own, donors: donors[...], donorCount: donorCount)
         return family == .crop ? t.values : t.values.map { ($0 - mean) * scale }
