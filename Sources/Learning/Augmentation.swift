@@ -13,9 +13,15 @@ public enum Augmentation: Codable, Sendable, Equatable {
     case blur(sigma: Double)
     /// This fraction of the training labels replaced, once for the run, by uniform random classes.
     case randomLabels(fraction: Double)
+    /// BG_RM, BG_Random or BG_Swaps (docs/backgrounds.md BG13–BG15), before the others.
+    case background(BackgroundAugmentation)
 
-    /// "crop:PAD", "flip", "blur:SIGMA" or "random-labels:FRACTION".
+    /// "crop:PAD", "flip", "blur:SIGMA", "random-labels:FRACTION", "bg-rm:P", "bg-random:P" or "bg-swaps:P".
     public init(parsing s: String) throws {
+        if s.hasPrefix("bg-") {
+            self = .background(try BackgroundAugmentation(parsing: s))
+            return
+        }
         let parts = s.split(separator: ":", maxSplits: 1).map(String.init)
         let arg = parts.count == 2 ? Double(parts[1]) : nil
         switch (parts[0], arg) {
@@ -24,7 +30,8 @@ public enum Augmentation: Codable, Sendable, Equatable {
         case ("blur", let v?): self = .blur(sigma: v)
         case ("random-labels", let v?): self = .randomLabels(fraction: v)
         default:
-            throw ComputeError.invalidArgument("an augmentation is crop:PAD, flip, blur:SIGMA or random-labels:FRACTION, got '\(s)'")
+            throw ComputeError.invalidArgument("an augmentation is crop:PAD, flip, blur:SIGMA, random-labels:FRACTION, bg-rm:P, "
+                + "bg-random:P or bg-swaps:P, got '\(s)'")
         }
         if let p = problem() { throw ComputeError.invalidArgument(p) }
     }
@@ -35,6 +42,7 @@ public enum Augmentation: Codable, Sendable, Equatable {
         case .flip: "flip"
         case .blur(let s): "blur:\(s)"
         case .randomLabels(let f): "random-labels:\(f)"
+        case .background(let b): b.description
         }
     }
 
@@ -43,6 +51,7 @@ public enum Augmentation: Codable, Sendable, Equatable {
         case .crop(let p) where p < 1: "the crop padding must be at least 1 pixel, got \(p)"
         case .blur(let s) where !(s > 0) || !s.isFinite: "the blur σ must be positive, got \(s)"
         case .randomLabels(let f) where !(f > 0 && f <= 1): "the random-label fraction must be in (0, 1], got \(f)"
+        case .background(let b): b.problem()
         default: nil
         }
     }

@@ -30,13 +30,15 @@ struct BatchRecipe {
     var epoch: Int
     var stream: UInt32 = TrainingStreams.augment
     var rotations = false
+    /// BG_RM or BG_Random, applied first (docs/backgrounds.md BG13).
+    var backgrounds: BackgroundBatch?
 
     init(_ augmentations: [Augmentation], epoch: Int) {
         self.augmentations = augmentations.filter(\.needsImages)
         self.epoch = epoch
     }
 
-    var isIdentity: Bool { augmentations.isEmpty && !rotations }
+    var isIdentity: Bool { augmentations.isEmpty && !rotations && backgrounds == nil }
 
     /// Transforms `rows` (the samples `indices` of a set of `count`, each of `shape`) in place.
     func apply(_ rows: inout [Float], _ labels: inout [Int32], indices: ArraySlice<Int>, count: Int, shape: [Int],
@@ -46,6 +48,7 @@ struct BatchRecipe {
         for (row, i) in indices.enumerated() {
             let r = PhiloxFill.raw(count: 4, seed: seed, stream: stream, offset: UInt64(epoch) &* UInt64(count) &+ UInt64(i))
             var v = Array(rows[(row * size)..<((row + 1) * size)])
+            if let backgrounds { v = try backgrounds.apply(v, sample: i, count: count, epoch: epoch, shape: shape, seed: seed) }
             for a in augmentations {
                 switch a {
                 case .crop(let pad):

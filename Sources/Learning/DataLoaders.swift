@@ -3,7 +3,7 @@ import Foundation
 
 /// Readers of the three data sources (`DataSource`).
 enum DataLoaders {
-    static func fashionMNIST(_ dir: String) throws -> TrainingData {
+    static func fashionMNIST(_ dir: String, standardize: Bool) throws -> TrainingData {
         func set(_ prefix: String) throws -> Dataset {
             let imagesPath = "\(dir)/\(prefix)-images-idx3-ubyte.gz", labelsPath = "\(dir)/\(prefix)-labels-idx1-ubyte.gz"
             let images = try IDX.read(imagesPath), labels = try IDX.read(labelsPath)
@@ -19,10 +19,10 @@ enum DataLoaders {
             return try Dataset(samples: pixels, labels: labels.bytes.map { Int32($0) },
                                sampleShape: [1, images.shape[1], images.shape[2]], classes: 10, name: imagesPath)
         }
-        return try TrainingData(name: "fashion-mnist", train: set("train"), test: set("t10k"))
+        return try TrainingData(name: "fashion-mnist", train: set("train"), test: set("t10k"), standardize: standardize)
     }
 
-    static func npy(_ dir: String) throws -> TrainingData {
+    static func npy(_ dir: String, standardize: Bool) throws -> TrainingData {
         func load(_ x: String, _ y: String, classes: Int? = nil) throws -> Dataset {
             let xPath = "\(dir)/\(x)", yPath = "\(dir)/\(y)"
             for p in [xPath, yPath] where !FileManager.default.fileExists(atPath: p) {
@@ -41,9 +41,10 @@ enum DataLoaders {
         let all = try load("X.npy", "y.npy")
         if FileManager.default.fileExists(atPath: "\(dir)/X_test.npy") {
             // The test labels must be among the training set's classes.
-            return try TrainingData(name: "npy:\(dir)", train: all, test: load("X_test.npy", "y_test.npy", classes: all.classes))
+            return try TrainingData(name: "npy:\(dir)", train: all, test: load("X_test.npy", "y_test.npy", classes: all.classes),
+                                    standardize: standardize)
         }
-        return try split(all, name: "npy:\(dir)")
+        return try split(all, name: "npy:\(dir)", standardize: standardize)
     }
 
     /// Integer labels from an integer or integral float array.
@@ -55,7 +56,7 @@ enum DataLoaders {
         return v.map { Int32($0) }
     }
 
-    static func csv(_ path: String) throws -> TrainingData {
+    static func csv(_ path: String, standardize: Bool) throws -> TrainingData {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ComputeError.io(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read" : "no such file")
         }
@@ -81,13 +82,13 @@ enum DataLoaders {
         guard let w = width else { throw ComputeError.io(path: path, reason: "no samples") }
         let features = w - 1, side = Int(Double(features).squareRoot())
         let shape = side * side == features ? [1, side, side] : [features]
-        return try split(Dataset(samples: samples, labels: labels, sampleShape: shape, name: path), name: "csv:\(path)")
+        return try split(Dataset(samples: samples, labels: labels, sampleShape: shape, name: path), name: "csv:\(path)", standardize: standardize)
     }
 
     /// The first 80% for training, the rest for testing.
-    static func split(_ d: Dataset, name: String) throws -> TrainingData {
+    static func split(_ d: Dataset, name: String, standardize: Bool) throws -> TrainingData {
         guard d.count >= 5 else { throw ComputeError.io(path: name, reason: "\(d.count) samples are too few to split") }
         let cut = d.count * 4 / 5
-        return try TrainingData(name: name, train: d.slice(0..<cut), test: d.slice(cut..<d.count))
+        return try TrainingData(name: name, train: d.slice(0..<cut), test: d.slice(cut..<d.count), standardize: standardize)
     }
 }

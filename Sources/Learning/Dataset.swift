@@ -78,22 +78,29 @@ public struct Dataset: Sendable {
 }
 
 /// A training and a test set with the same sample shape and classes, features standardised
-/// by the training set's mean and standard deviation (one scalar each).
+/// by the training set's mean and standard deviation (one scalar each), or kept raw.
 public struct TrainingData: Sendable {
     public var name: String
     public var train: Dataset
     public var test: Dataset
+    /// The standardisation applied, x ↦ (x − mean)·scale (0 and 1 when raw).
+    public private(set) var mean: Float = 0, scale: Float = 1
+    /// The Backgrounds-Challenge test sets of cluttered data (ClutteredTraining.swift), evaluated at the end of a run.
+    public var backgroundTests: BackgroundTestSets?
 
-    public init(name: String, train: Dataset, test: Dataset) throws {
+    public init(name: String, train: Dataset, test: Dataset, standardize: Bool = true) throws {
         guard train.sampleShape == test.sampleShape else {
             throw ComputeError.io(path: name, reason: "train samples \(train.sampleShape) and test samples \(test.sampleShape) differ")
         }
         var tr = train, te = test
         let k = max(train.classes, test.classes)
         (tr.classes, te.classes) = (k, k)
-        let (mean, std) = Self.moments(tr.samples)
-        Self.standardize(&tr.samples, mean: Float(mean), scale: Float(1 / max(std, 1e-12)))
-        Self.standardize(&te.samples, mean: Float(mean), scale: Float(1 / max(std, 1e-12)))
+        if standardize {
+            let (m, std) = Self.moments(tr.samples)
+            (mean, scale) = (Float(m), Float(1 / max(std, 1e-12)))
+            Self.standardize(&tr.samples, mean: mean, scale: scale)
+            Self.standardize(&te.samples, mean: mean, scale: scale)
+        }
         self.name = name
         self.train = tr
         self.test = te
@@ -111,6 +118,13 @@ extension TrainingData {
             for x in p { q += (Double(x) - mean) * (Double(x) - mean) }
             return (mean, (q / Double(max(p.count, 1))).squareRoot())
         }
+    }
+
+    /// The values of `set` standardised as this data's training set was.
+    public func standardized(_ set: Dataset) -> Dataset {
+        var d = set
+        Self.standardize(&d.samples, mean: mean, scale: scale)
+        return d
     }
 
     static func standardize(_ v: inout [Float], mean: Float, scale: Float) {
@@ -157,11 +171,12 @@ public enum DataSource: Sendable, Equatable {
         }
     }
 
-    public func load() throws -> TrainingData {
+    /// The data, standardised (the default) or raw (for backgrounds, docs/backgrounds.md BG1).
+    public func load(standardize: Bool = true) throws -> TrainingData {
         switch self {
-        case .fashionMNIST(let dir): try DataLoaders.fashionMNIST(dir)
-        case .npy(let dir): try DataLoaders.npy(dir)
-        case .csv(let path): try DataLoaders.csv(path)
+        case .fashionMNIST(let dir): try DataLoaders.fashionMNIST(dir, standardize: standardize)
+        case .npy(let dir): try DataLoaders.npy(dir, standardize: standardize)
+        case .csv(let path): try DataLoaders.csv(path, standardize: standardize)
         }
     }
 }

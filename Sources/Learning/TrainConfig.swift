@@ -20,15 +20,18 @@ public struct TrainConfig: Codable, Sendable {
     /// Iterations on altered data before the run proper (Pretraining.swift).
     public var pretraining: Pretraining?
     public var loss: LossKind
+    /// Cluttered backgrounds for the training and test sets, with the Backgrounds-Challenge
+    /// sets evaluated at the end (docs/backgrounds.md BG11, BG12); nil: the data as they are.
+    public var backgrounds: ClutterSpec?
 
     public init(model: ModelChoice, data: String, epochs: Int, batch: Int, optimizer: OptimizerSpec,
                 trainOnly: ParameterGroup = .all, seed: UInt64 = 1, initScheme: InitScheme = .kaiming, checkpointAt: [Int] = [],
                 dtype: DType = .f32, trainLimit: Int? = nil, testLimit: Int? = nil, augmentations: [Augmentation] = [],
-                pretraining: Pretraining? = nil, loss: LossKind = .crossEntropy) {
+                pretraining: Pretraining? = nil, loss: LossKind = .crossEntropy, backgrounds: ClutterSpec? = nil) {
         (self.model, self.data, self.epochs, self.batch) = (model, data, epochs, batch)
         (self.optimizer, self.trainOnly, self.seed, self.initScheme) = (optimizer, trainOnly, seed, initScheme)
         (self.checkpointAt, self.dtype, self.trainLimit, self.testLimit) = (checkpointAt, dtype, trainLimit, testLimit)
-        (self.augmentations, self.pretraining, self.loss) = (augmentations, pretraining, loss)
+        (self.augmentations, self.pretraining, self.loss, self.backgrounds) = (augmentations, pretraining, loss, backgrounds)
     }
 
     /// A built-in model with SGD.
@@ -49,6 +52,8 @@ public struct TrainConfig: Codable, Sendable {
         if let n = trainLimit, n < 2 { return "the training-sample limit must be at least 2, got \(n)" }
         if let n = testLimit, n < 1 { return "the test-sample limit must be at least 1, got \(n)" }
         for a in augmentations { if let p = a.problem() { return p } }
+        if let p = backgrounds?.problem() { return p }
+        if backgrounds != nil, let n = testLimit, n < 2 { return "the Backgrounds-Challenge sets need at least 2 test samples, got a limit of \(n)" }
         return nil
     }
 }

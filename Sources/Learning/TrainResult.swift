@@ -32,6 +32,8 @@ public struct TrainResult: Codable, Sendable {
     public var imagesPerSecond: Double?
     public var checkpoints: [String] = []
     public var resumedFrom: String?
+    /// Accuracies on the four Backgrounds-Challenge sets, for cluttered data (docs/backgrounds.md BG12).
+    public var backgroundTests: BackgroundTestAccuracies?
     public var config: TrainConfig
 
     public init(model: String, data: String, device: String, config: TrainConfig) {

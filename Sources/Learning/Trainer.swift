@@ -22,6 +22,8 @@ public final class Trainer<T: Scalar> {
     /// Sums over the current epoch's batches so far.
     var epochLoss = 0.0, epochCorrect = 0, epochSeen = 0, epochSeconds = 0.0
     private var batchX: [Int: Tensor<T>] = [:], batchY: [Int: Tensor<T>] = [:]
+    /// The training samples' masks and texture context of a background augmentation (BackgroundBatch.swift).
+    let backgrounds: BackgroundBatch?
 
     /// A trainer of `model`, or when nil of the model the configuration names (built here and
     /// initialised from the seed). A given model keeps its weights.
@@ -42,6 +44,7 @@ public final class Trainer<T: Scalar> {
         if let p = config.pretraining, let problem = p.problem(sampleShape: d.train.sampleShape, classes: d.train.classes) {
             throw ComputeError.invalidArgument(problem)
         }
+        backgrounds = try BackgroundBatch(config.augmentations, data: d)
         self.config = config
         self.data = d
         self.backend = backend
@@ -140,7 +143,8 @@ public final class Trainer<T: Scalar> {
         while iteration < total {
             let epoch = iteration / perEpoch, first = iteration % perEpoch
             let order = permutation(epoch: epoch)
-            let recipe = BatchRecipe(config.augmentations, epoch: epoch)
+            var recipe = BatchRecipe(config.augmentations, epoch: epoch)
+            recipe.backgrounds = backgrounds
             var t0 = Timing.now()
             for b in first..<perEpoch {
                 let rate = optimizer.learningRate.at(iteration: iteration, epoch: epoch, total: total)
@@ -207,6 +211,7 @@ public final class Trainer<T: Scalar> {
         r.seconds = seconds
         r.imagesPerSecond = seconds > 0 ? Double(images) / seconds : nil
         r.checkpoints = checkpoints
+        r.backgroundTests = try backgroundAccuracies()
         return r
     }
 }

@@ -11,6 +11,9 @@ extension Augmentation: ParsedArgument {
     init(parsingArgument text: String) throws { try self.init(parsing: text) }
 }
 extension LossKind: ExpressibleByArgument {}
+extension ClutterSpec: ParsedArgument {
+    init(parsingArgument text: String) throws { try self.init(parsing: text) }
+}
 extension Pretraining: ParsedArgument {
     init(parsingArgument text: String) throws { try self.init(parsing: text) }
 }
@@ -33,12 +36,15 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Floating-point type (default f32).") var dtype: DType?
     @Option(name: .customLong("train-limit"), help: "Use only the first N training samples.") var trainLimit: Int?
     @Option(name: .customLong("test-limit"), help: "Use only the first N test samples.") var testLimit: Int?
-    @Option(help: "Augmentations of the training data, comma-separated: crop:PAD, flip, blur:SIGMA, random-labels:FRACTION.",
+    @Option(help: "Augmentations of the training data, comma-separated: crop:PAD, flip, blur:SIGMA, random-labels:FRACTION, bg-rm:P, bg-random:P (one background augmentation at most; docs/backgrounds.md).",
             transform: CommaList.parse)
     var augment: CommaList<Augmentation>?
     @Option(help: "Pre-training before the run: blur:N[:SIGMA], rotation:N (self-supervised) or random-labels:N iterations.",
             transform: Pretraining.parse)
     var pretrain: Pretraining?
+    @Option(help: "cluttered or cluttered:RHO: train and test on procedural backgrounds (ρ: the chance an image gets its class's texture family) and report the four Backgrounds-Challenge accuracies (docs/backgrounds.md).",
+            transform: ClutterSpec.parse)
+    var backgrounds: ClutterSpec?
 
     /// The configuration flags given (refused with --resume).
     var given: [(String, Bool)] {
@@ -46,7 +52,7 @@ struct TrainingOptions: ParsableArguments {
          ("--batch", batch != nil)] + optimiser.given + [
             ("--initialization", initialization != nil), ("--seed", seed != nil), ("--dtype", dtype != nil),
             ("--train-limit", trainLimit != nil), ("--test-limit", testLimit != nil), ("--augment", augment != nil),
-            ("--pretrain", pretrain != nil), ("--loss", loss != nil)]
+            ("--pretrain", pretrain != nil), ("--loss", loss != nil), ("--backgrounds", backgrounds != nil)]
     }
 
     func config(trainOnly: ParameterGroup = .all, checkpointAt: [Int] = []) throws -> TrainConfig {
@@ -55,7 +61,7 @@ struct TrainingOptions: ParsableArguments {
                            optimizer: try optimiser.spec(), trainOnly: trainOnly, seed: seed ?? 1,
                            initScheme: initialization ?? .kaiming, checkpointAt: checkpointAt, dtype: dtype ?? .f32,
                            trainLimit: trainLimit, testLimit: testLimit, augmentations: augment?.values ?? [],
-                           pretraining: pretrain, loss: loss ?? .crossEntropy)
+                           pretraining: pretrain, loss: loss ?? .crossEntropy, backgrounds: backgrounds)
     }
 
     /// Refuses configuration flags next to --resume.
@@ -120,6 +126,10 @@ struct TrainCommand: ParsableCommand {
         if let f = result.gammaNearZeroFraction {
             print(String(format: "BatchNorm γ: %d values, %.1f%% with |γ| < %.2f", result.gammaCount, 100 * f,
                          TrainResult.gammaThreshold))
+        }
+        if let b = result.backgroundTests {
+            print(String(format: "backgrounds: original %.2f%%, only foreground %.2f%%, mixed-same %.2f%%, mixed-random %.2f%%, gap %.2f points",
+                         100 * b.original, 100 * b.onlyForeground, 100 * b.mixedSame, 100 * b.mixedRandom, 100 * b.robustnessGap))
         }
         if let output { print("wrote \(output)/result.json, losses.npy" + (result.gammaCount > 0 ? ", gamma.npy, gamma_histogram.svg" : "")) }
     }

@@ -107,7 +107,7 @@ public enum LotteryJob {
     static func go(_ report: Report, _ dir: URL, _ backend: any Backend, _ events: (Event) -> Void,
                    _ progress: (TrainProgress) -> Void) throws -> Report {
         events(.loading(report.settings.config.data))
-        let data = try TrainJob.loadData(report.settings.config.data)
+        let data = try TrainJob.loadData(report.settings.config)
         return try withoutActuallyEscaping(events) { events in
             try withoutActuallyEscaping(progress) { progress in
                 try report.settings.config.dtype.dispatch(Rounds(report: report, dir: dir, data: data, backend: backend,

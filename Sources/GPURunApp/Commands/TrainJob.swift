@@ -66,7 +66,7 @@ public enum TrainJob {
             }
         }
         events(.loading(config.data))
-        let data = try loadData(config.data)
+        let data = try loadData(config)
         return try withoutActuallyEscaping(events) { events in
             try withoutActuallyEscaping(progress) { progress in
                 try config.dtype.dispatch(Go(settings: settings, data: data, backend: backend, events: events, progress: progress))
@@ -74,9 +74,14 @@ public enum TrainJob {
         }
     }
 
-    /// The data a configuration names, its errors as InvalidInput.
-    public static func loadData(_ source: String) throws -> TrainingData {
-        try InvalidInput.check { try DataSource(parsing: source).load() }
+    /// The data a configuration names, on cluttered backgrounds when it says so; errors as InvalidInput.
+    public static func loadData(_ config: TrainConfig) throws -> TrainingData {
+        try InvalidInput.check {
+            let source = try DataSource(parsing: config.data)
+            guard let spec = config.backgrounds else { return try source.load() }
+            return try spec.trainingData(source.load(standardize: false), seed: config.seed, trainLimit: config.trainLimit,
+                                         testLimit: config.testLimit)
+        }
     }
 
     struct Go: DTypeWork {
