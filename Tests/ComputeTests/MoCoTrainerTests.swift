@@ -1,4 +1,5 @@
 import Compute
+import GPURunApp
 import Learning
 import Foundation
 import XCTest
@@ -88,5 +89,12 @@ final class MoCoTrainerTests: XCTestCase {
         refuses({ $0.negatives = .band(lo: 50, hi: 120) }, "[0, 100]")
         refuses({ $0.momentum = 1 }, "momentum")
         refuses({ $0.train.model = .builtin(.resnet) ; $0.train.augmentations = [.flip] }, "views")
+    }
+
+    func testValidateChecksPass() throws {
+        let dev = try openCLBackend()
+        let results = AllChecks.run(device: dev, seed: freshSeed(), filter: "ssl")
+        XCTAssertEqual(Set(results.map(\.op)), ["ssl.infonce.loss", "ssl.infonce.grad", "ssl.loss-curve.moco"])
+        assertAllPass(results)
     }
 }
