@@ -83,13 +83,5 @@ public enum MoCoCheckpoint {
         return t
     }
 
-    static func state(_ dir: URL) throws -> State {
-        let url = dir.appendingPathComponent("state.json")
-        guard let data = try? Data(contentsOf: url) else {
-            throw ComputeError.io(path: url.path, reason: "no checkpoint state (state.json) here")
-        }
-        do { return try JSONDecoder().decode(State.self, from: data) } catch {
-            throw ComputeError.io(path: url.path, reason: "unreadable MoCo checkpoint state: \(error)")
-        }
-    }
+    static func state(_ dir: URL) throws -> State { try TrainCheckpoint.decodeState(State.self, dir) }
 }
