@@ -80,19 +80,21 @@ public final class MoCoTrainer<T: Scalar> {
     /// of queries whose positive is the top logit.
     @discardableResult
     public func step(_ xq: Tensor<T>, _ xk: Tensor<T>, labels: [Int32], rate: Double) throws -> (loss: Double, correct: Int) {
+        // The encoders' passes run as a training step (one OpenBLAS thread on the CPU engine, their
+        // own loops sharing the cores); InfoNCE's GEMMs against the queue, large and alone, get
+        // OpenBLAS's threads.
+        let (q, k) = try backend.trainingStep { (try query.forward(xq, train: true), try key.forward(xk, train: true)) }
+        let r = try loss(q, positives: k, queue: queue.keys, labels: labels, queueLabels: queue.labels, statistics: statistics)
+        guard r.meanLoss.isFinite else {
+            throw ComputeError.invalidArgument("the loss diverged (\(r.meanLoss)) at iteration \(iteration + 1); lower the learning rate")
+        }
         try backend.trainingStep {
-            let q = try query.forward(xq, train: true)
-            let k = try key.forward(xk, train: true)
-            let r = try loss(q, positives: k, queue: queue.keys, labels: labels, queueLabels: queue.labels, statistics: statistics)
-            guard r.meanLoss.isFinite else {
-                throw ComputeError.invalidArgument("the loss diverged (\(r.meanLoss)) at iteration \(iteration + 1); lower the learning rate")
-            }
             _ = try query.network.backward(r.gradient!)
             try optimizer.step(query.parameters, rate: rate)
             try key.momentumUpdate(from: query, momentum: config.momentum)
-            try queue.enqueue(k, labels: labels)
-            return (r.meanLoss, r.correct)
         }
+        try queue.enqueue(k, labels: labels)
+        return (r.meanLoss, r.correct)
     }
 
     /// Runs the steps up to `until` (default: the end), from wherever the run stands.
