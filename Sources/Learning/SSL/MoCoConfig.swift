@@ -27,6 +27,9 @@ public struct MoCoConfig: Codable, Sendable {
         (self.negatives, self.projectionDim, self.view, self.neighbours) = (negatives, projectionDim, view, neighbours)
     }
 
+    /// The largest embedding size (the head's weights are F × d).
+    public static let maxProjectionDim = 65_536
+
     /// Why this configuration cannot run, or nil (before any data are read).
     public func problem() -> String? {
         if let p = train.problem() { return p }
@@ -38,7 +41,9 @@ public struct MoCoConfig: Codable, Sendable {
         if !(momentum >= 0 && momentum < 1) { return "the momentum must lie in [0, 1), got \(momentum)" }
         if let p = negatives.problem() { return p }
         if let p = negatives.problem(queue: queue) { return p }
-        if projectionDim < 1 { return "the projection dimension must be at least 1, got \(projectionDim)" }
+        if !(1...Self.maxProjectionDim).contains(projectionDim) {
+            return "the projection dimension must lie in 1...\(Self.maxProjectionDim), got \(projectionDim)"
+        }
         if neighbours < 1 { return "the k-NN probe needs at least one neighbour, got \(neighbours)" }
         return view.problem()
     }

@@ -17,7 +17,7 @@ public struct SSLResult: Codable, Sendable {
     public var knnAccuracy = Double.nan
     public var initialLinearProbeAccuracy = Double.nan
     public var initialKnnAccuracy = Double.nan
-    /// S8 for the negatives in use and for the whole queue.
+    /// S8 for the band in use ("band", when not all negatives) and for the whole queue ("queue").
     public var bandStatistics: [String: BandSummary] = [:]
     /// Wall time of this process's training, and its throughput in images (two views each).
     public var seconds = 0.0
@@ -78,7 +78,9 @@ extension MoCoTrainer {
         }
         (r.linearProbeAccuracy, r.knnAccuracy) = try probes(of: query)
         (r.initialLinearProbeAccuracy, r.initialKnnAccuracy) = try probes(of: initialEncoder())
-        if loss.band.negatives > 0 { r.bandStatistics["band"] = BandSummary(config.negatives.description, loss.band) }
+        if config.negatives != .all, loss.band.negatives > 0 {
+            r.bandStatistics["band"] = BandSummary(config.negatives.description, loss.band)
+        }
         if loss.whole.negatives > 0 { r.bandStatistics["queue"] = BandSummary("all", loss.whole) }
         r.seconds = seconds
         r.imagesPerSecond = seconds > 0 ? Double(images) / seconds : nil
