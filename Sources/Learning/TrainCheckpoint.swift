@@ -97,12 +97,15 @@ public enum TrainCheckpoint {
         (t.epochLoss, t.epochCorrect, t.epochSeen, t.epochSeconds) = (s.epochLoss, s.epochCorrect, s.epochSeen, s.epochSeconds)
     }
 
-    static func state(_ dir: URL) throws -> State {
+    static func state(_ dir: URL) throws -> State { try decodeState(State.self, dir) }
+
+    /// The state.json of a checkpoint folder (this one's or another trainer's), as `S`.
+    static func decodeState<S: Decodable>(_: S.Type, _ dir: URL) throws -> S {
         let url = dir.appendingPathComponent("state.json")
         guard let data = try? Data(contentsOf: url) else {
             throw ComputeError.io(path: url.path, reason: "no checkpoint state (state.json) here")
         }
-        do { return try JSONDecoder().decode(State.self, from: data) } catch {
+        do { return try JSONDecoder().decode(S.self, from: data) } catch {
             throw ComputeError.io(path: url.path, reason: "unreadable checkpoint state: \(error)")
         }
     }

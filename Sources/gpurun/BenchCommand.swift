@@ -6,7 +6,7 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Time our engines against the reference engines in one run.",
-        subcommands: [BenchMatmul.self, BenchRNN.self, BenchLyapunov.self, BenchSpectrum.self, BenchConv.self, BenchTrain.self])
+        subcommands: [BenchMatmul.self, BenchRNN.self, BenchLyapunov.self, BenchSpectrum.self, BenchConv.self, BenchTrain.self, BenchSSL.self])
 }
 
 /// A benchmark's progress on stderr: "  what...".

@@ -10,7 +10,7 @@ struct GPURun: ParsableCommand {
         commandName: "gpurun",
         abstract: "Learning-theory computations on OpenCL devices and the CPU, with the same answers on both.",
         subcommands: [DevicesCommand.self, ValidateCommand.self, StepCommand.self, LyapunovCommand.self, BenchCommand.self,
-                      TrainCommand.self, SpectrumCommand.self, RidgeCommand.self, TheoryCommand.self, IBCommand.self,
+                      TrainCommand.self, SSLCommand.self, SpectrumCommand.self, RidgeCommand.self, TheoryCommand.self, IBCommand.self,
                       SweepCommand.self, TuneCommand.self, LotteryCommand.self, BackgroundsCommand.self])
 }
 

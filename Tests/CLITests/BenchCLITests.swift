@@ -87,4 +87,19 @@ final class BenchCLITests: XCTestCase {
             XCTAssertTrue(bad.stderr.contains(phrase), "expected '\(phrase)' in: \(bad.stderr)")
         }
     }
+
+    func testSSLReportAndBadValues() throws {
+        let r = try run(["ssl", "--batch", "4", "--queue", "16", "--projection-dim", "8", "--engines", "cpu", "--min-seconds", "0.01",
+                         "--reference-script", "/nonexistent/moco.py", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let obj = try r.json()
+        let rows = try XCTUnwrap(obj["results"] as? [[String: Any]])
+        XCTAssertEqual(rows.compactMap { $0["engine"] as? String }, ["cpu"])
+        XCTAssertEqual(rows.first?["queue"] as? Int, 16)
+        XCTAssertGreaterThan(try XCTUnwrap(rows.first?["imagesPerSecond"] as? Double), 0)
+        XCTAssertEqual(obj["notes"] as? [String], ["no script at /nonexistent/moco.py"])
+        let bad = try run(["ssl", "--engines", "cpu", "--batch", "32", "--queue", "16"])
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--queue must be at least --batch"), bad.stderr)
+    }
 }

@@ -213,13 +213,29 @@ enum FuzzCatalog {
         vary(["lottery"], lottery, "rewind-iteration", ["-1", "1000000", "x"])
         vary(["train"], train, "masks", [f.missing.path, f.plainFile.path])
         vary(["train"], train, "resume", [f.missing.path, f.folder.path, f.plainFile.path])
+        // Self-supervised training: every bad value refused before the first step (docs/ssl.md).
+        let ssl = ["data": "npy:\(f.images.path)", "model": "mlp", "epochs": "1", "batch": "4", "queue": "8", "device": "cpu"]
+        vary(["ssl"], ssl, "queue", memorySizes)
+        vary(["ssl"], ssl, "batch", memorySizes)
+        vary(["ssl"], ssl, "epochs", positiveInts)
+        vary(["ssl"], ssl, "temperature", positiveReals)
+        vary(["ssl"], ssl, "momentum", ["1", "-0.5", "1.5", "nan", "inf", "x"])
+        vary(["ssl"], ssl, "negatives", ["band:95:95", "band:96:95", "band:-1:5", "band:5:101", "band:nan:5", "band:0:1e400",
+                                         "band:1:2:3", "band:", "hard", ""])
+        vary(["ssl"], ssl, "projection-dim", memorySizes)
+        vary(["ssl"], ssl, "neighbours", positiveInts)
+        vary(["ssl"], ssl, "lr", positiveReals)
+        vary(["ssl"], ssl, "data", ["npy:\(f.trainData.path)", "npy:\(f.missing.path)", "npy:\(f.nanData.path)", "mnist"])
+        vary(["ssl"], ssl, "model", ["vgg", f.badModel.path, #"{"layers": [{"type": "flatten"}]}"#, "{"])
+        vary(["ssl"], ssl, "output", badOutputs)
+        vary(["ssl"], ssl, "resume", [f.missing.path, f.folder.path, f.plainFile.path])
 
         // A refused run writes nothing: a fresh output path beside a bad value.
         let fresh: [([String], [String: String], String, String)] = [
             (["step"], rate, "n", "-5"), (["step"], rate, "g", "nan"), (["lyapunov"], lyap, "k", "0"),
             (["lyapunov"], lyap, "n", "9223372036854775807"), (["spectrum"], spectrum, "samples", "0"),
             (["ridge"], ridge, "gamma", "-1"), (["ib", "discrete"], ib, "clusters", "1"),
-            (["train"], train, "lr", "-1"), (["lottery"], lottery, "prune-fraction", "1.5"),
+            (["train"], train, "lr", "-1"), (["lottery"], lottery, "prune-fraction", "1.5"), (["ssl"], ssl, "queue", "13"),
             (["theory"], theory.merging(["model": "gated", "phase-diagram": "", "y-range": "0,1,2"]) { $1 }, "g-range", "1,2,0"),
         ]
         for (cmd, base, option, value) in fresh {
@@ -258,6 +274,8 @@ struct FuzzFiles {
     let badNpy: [URL]
     let wrongLength, notSquare, nanMatrix, joint, negativeJoint: URL
     let trainData, badLabels, nanData, badCSV, badModel: URL
+    /// 16 images [1, 4, 4] (12 train, 4 test) for `ssl`.
+    let images: URL
     let badSweeps: [URL]
     let goodSweep: URL
 
@@ -300,6 +318,10 @@ struct FuzzFiles {
             return d
         }
         trainData = try dataset("train", labels: (0..<16).map { Double($0 % 4) })
+        images = dir.appendingPathComponent("images")
+        try fm.createDirectory(at: images, withIntermediateDirectories: true)
+        try FuzzNpy.array((0..<256).map { Double($0 % 7) / 7 }, shape: [16, 4, 4]).write(to: images.appendingPathComponent("X.npy"))
+        try FuzzNpy.array((0..<16).map { Double($0 % 4) }, shape: [16]).write(to: images.appendingPathComponent("y.npy"))
         badLabels = try dataset("labels", labels: (0..<16).map { $0 == 5 ? 1_000_000 : Double($0 % 4) })
         nanData = try dataset("nandata", labels: (0..<16).map { Double($0 % 4) }, values: .nan)
         badCSV = try file("digits.csv", Data("label,p0,p1\n1,0.5,abc\n2,,3\n".utf8))

@@ -1,7 +1,7 @@
 import Compute
 import Foundation
 
-/// The Philox streams of backgrounds under the run's seed (docs/random.md P8).
+/// The Philox streams of backgrounds under the run's seed (docs/random.md P9).
 public enum BackgroundStreams {
     /// The cluttered data set and the Backgrounds Challenge: unit i (training image i), 2³² + i (test image i).
     public static let cluttered: UInt32 = 10
