@@ -31,6 +31,21 @@ final class TheoryLyapunovTests: XCTestCase {
         for model in models { try check(model, seed: seed) }
     }
 
+    /// On an OpenCL device (float64, one segment) the covariance is accumulated there (L8a) and
+    /// gives the replayed trajectory's participation ratio, as the host path does.
+    func testParticipationRatioOnTheDevice() throws {
+        let seed = freshSeed()
+        let cl = try openCLBackend()
+        try check(RateNetwork<Double>(backend: cl, units: 25, g: 2.5, dt: 0.1, seed: seed), seed: seed)
+        try check(GRU<Double>(backend: cl, units: 20, g: 2, seed: seed), seed: seed)
+        let run = try LyapunovRun(model: RateNetwork<Double>(backend: cl, units: 10, g: 2, dt: 0.1, seed: seed),
+                                  config: LyapunovConfig(steps: 5, transient: 1, k: 2), identity: [:])
+        XCTAssertEqual(run.covarianceLocation, "device")
+        let gated = try LyapunovRun(model: GatedRNN<Double>(backend: cl, units: 6, options: GatedRNNOptions(), seed: seed),
+                                    config: LyapunovConfig(steps: 5, transient: 1, k: 2), identity: [:])
+        XCTAssertEqual(gated.covarianceLocation, "host", "three segments: the host path")
+    }
+
     func check<M: RecurrentModel>(_ model: M, seed: UInt64) throws {
         let config = LyapunovConfig(steps: 300, transient: 40, qTransient: 30, k: 3, seed: seed, batch: 2)
         let r = try lyapunov(model, config)
@@ -59,12 +74,18 @@ final class TheoryLyapunovTests: XCTestCase {
 
     /// A run stopped mid-accumulation (a partial covariance block pending) and resumed from its
     /// checkpoint ends bit-identical to an unbroken run: exponents and participation ratio.
+    /// The same on an OpenCL device, whose covariance is accumulated there (L8a).
     func testResumeIsBitIdenticalWithTheCovariance() throws {
+        try resumeIsBitIdentical(on: cpu)
+        try resumeIsBitIdentical(on: try openCLBackend())
+    }
+
+    func resumeIsBitIdentical(on backend: any Backend) throws {
         let seed = freshSeed()
         let dir = try temporaryDirectory(self)
         let url = dir.appendingPathComponent("run.ckpt")
         let config = LyapunovConfig(steps: 400, transient: 100, qTransient: 100, k: 5, reorth: 3, seed: seed, batch: 2)
-        func make() throws -> RateNetwork<Double> { try RateNetwork<Double>(backend: cpu, units: 30, g: 2.5, dt: 0.1, seed: seed) }
+        func make() throws -> RateNetwork<Double> { try RateNetwork<Double>(backend: backend, units: 30, g: 2.5, dt: 0.1, seed: seed) }
         let whole = try lyapunov(make(), config)
         let first = try LyapunovRun(model: make(), config: config, identity: ["test": "1"])
         var calls = 0

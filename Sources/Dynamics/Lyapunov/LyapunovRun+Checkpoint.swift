@@ -10,12 +10,13 @@ extension LyapunovRun {
     }
 
     func write(_ url: URL, elapsed: Double) throws {
-        let covs = covariances?.map(\.values) ?? []
+        let covs = try covariances?.map(\.values) ?? deviceCovariance?.records() ?? []
+        let kept = covariances != nil || deviceCovariance != nil
         let cp = LyapunovCheckpoint(identity: identity, phase: phase, t: t, sums: sums,
                                     convergenceTimes: convergenceTimes, convergence: convergence,
                                     elapsedSeconds: elapsed, stateCount: states.count,
                                     qCount: model.stateSize * config.k, members: config.batch,
-                                    covarianceCounts: covariances == nil ? nil : covs.map(\.count),
+                                    covarianceCounts: kept ? covs.map(\.count) : nil,
                                     blocks: blockLog?.blocks, openBlock: blockLog?.open)
         let all = try q.toArray().map(\.double), size = model.stateSize * config.k
         try cp.write(to: url, states: try states.toArray().map(\.double),
@@ -36,7 +37,7 @@ extension LyapunovRun {
                 "\(url.path) was written by a run with other parameters; refusing to resume.\n  " + diffs.joined(separator: "\n  "))
         }
         guard st.count == states.count, saved.count == config.batch, saved.allSatisfy({ $0.count == model.stateSize * config.k }),
-              cp.covarianceCounts == nil || covs.count == (covariances?.count ?? 0) else {
+              cp.covarianceCounts == nil || covs.count == (covariances?.count ?? (deviceCovariance == nil ? 0 : config.batch)) else {
             throw ComputeError.io(path: url.path, reason: "checkpoint sizes do not match this run")
         }
         let numbers: [(String, [Double])] = [("state", st), ("tangent block", saved.flatMap { $0 }),
@@ -54,7 +55,9 @@ extension LyapunovRun {
         if cp.covarianceCounts == nil {
             // Written without covariances (an older gpurun, or too large): no participation ratio
             // once accumulation had begun.
-            if cp.phase == 2 && cp.t > 0 { covariances = nil }
+            if cp.phase == 2 && cp.t > 0 { (covariances, deviceCovariance) = (nil, nil) }
+        } else if let d = deviceCovariance {
+            try d.restore(covs)
         } else {
             for (c, v) in zip(covariances ?? [], covs) { try c.restore(v) }
         }

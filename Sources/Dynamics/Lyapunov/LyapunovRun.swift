@@ -50,6 +50,11 @@ public final class LyapunovRun<M: RecurrentModel> {
     /// Each member's state covariance over the accumulation phase (participation ratio); nil
     /// when B covariance matrices of stateSize² would exceed `maxCovarianceValues`.
     var covariances: [StateCovariance]?
+    /// The same covariances accumulated on the device (L8a): OpenCL devices, float64, one-segment
+    /// states; `covariances` is then nil and the states stay on the device.
+    var deviceCovariance: DeviceStateCovariance<M.T>?
+    /// Where the covariances are kept: "device", "host", or nil (too large, or dropped on resume).
+    package var covarianceLocation: String? { deviceCovariance != nil ? "device" : covariances != nil ? "host" : nil }
     /// 2²⁶ float64 values: 512 MiB of covariance sums at most.
     public static var maxCovarianceValues: Int { 1 << 26 }
     /// `--profile` (docs/lyapunov.md L12): set before `run` to measure each phase; nil: none.
@@ -116,7 +121,13 @@ public final class LyapunovRun<M: RecurrentModel> {
         q = try be.tensor(z.map { M.T($0) }, shape: [b, s, config.k])
         image = try be.zeros([b, s, config.k], as: M.T.self)
         sums = Array(repeating: Array(repeating: 0, count: config.k), count: b)
-        if b * s * s <= Self.maxCovarianceValues { covariances = (0..<b).map { _ in StateCovariance(size: s) } }
+        if b * s * s <= Self.maxCovarianceValues {
+            if Self.keepsCovarianceOnDevice(model, members: b, bytes: bytes) {
+                deviceCovariance = try DeviceStateCovariance(backend: be, members: b, size: s)
+            } else {
+                covariances = (0..<b).map { _ in StateCovariance(size: s) }
+            }
+        }
         _ = try TangentQR.hostQR(members: q)
     }
 
@@ -126,9 +137,22 @@ public final class LyapunovRun<M: RecurrentModel> {
         return try p.measure(warmedUp.insert(name).inserted ? "warm-up" : name, flops: flops, body)
     }
 
+    /// Whether the covariances go on the device (L8a): an OpenCL backend, float64, one segment,
+    /// and room for them beside the run's working set.
+    static func keepsCovarianceOnDevice(_ model: M, members b: Int, bytes: Int) -> Bool {
+        guard case .opencl(let cl) = model.backend.kind, M.T.dtype == .f64, model.segments == 1 else { return false }
+        let need = Checked.sum([bytes, DeviceStateCovariance<M.T>.bytes(members: b, size: model.stateSize)]) ?? .max
+        return need <= cl.info.globalMemory / 2
+    }
+
     /// Adds every member's current state to its covariance (segment-major [segments, B, N] →
-    /// the member's [segments·N]); returns the states read, nil without covariances.
+    /// the member's [segments·N]); returns the states read, nil without host covariances (on the
+    /// device, L8a, nothing is read).
     func recordStates() throws -> [M.T]? {
+        if let d = deviceCovariance {
+            try phase("covariance") { try d.add(states) }
+            return nil
+        }
         guard let covs = covariances else { return nil }
         let all = try phase("transfers") { try states.toArray() }
         let (b, n, segs) = (config.batch, model.units, model.segments)
@@ -219,7 +243,8 @@ public final class LyapunovRun<M: RecurrentModel> {
         covariant = try covariantWindow.map { try $0.backward(seed: config.seed, timeStep: model.timeStep) }
         let (mean, se) = estimates()
         let summary = LyapunovResult.summarise(mean)
-        let ratios = covariances?.compactMap { $0.participationRatio() } ?? []
+        let hostCovariances = try covariances ?? deviceCovariance?.hostCovariances()
+        let ratios = hostCovariances?.compactMap { $0.participationRatio() } ?? []
         let pr = ratios.count == config.batch ? SpectrumMetrics.meanAndStandardError(ratios.map { [$0] }) : nil
         return .finished(LyapunovResult(
             model: model.name, n: model.units, stateSize: model.stateSize, device: model.backend.label,

@@ -48,7 +48,7 @@ public enum SSLJob {
         }
         try InvalidInput.check { if let out = settings.output { try checkFolderCanExist(out) } }
         events(.loading(config.train.data))
-        let data = try TrainJob.loadData(config.train.data)
+        let data = try TrainJob.loadData(config.train)
         return try withoutActuallyEscaping(events) { events in
             try withoutActuallyEscaping(progress) { progress in
                 try config.train.dtype.dispatch(Go(settings: settings, data: data, backend: backend, events: events, progress: progress))
