@@ -6,7 +6,7 @@ import XCTest
 final class BackgroundsCLITests: XCTestCase {
     /// n 8×8 images, a bright square (its place and size by class) on a black field, as X.npy,
     /// y.npy, X_test.npy, y_test.npy; `blankTest` makes test image 2 all black.
-    func objectData(blankTest: Bool = false) throws -> URL {
+    func objectData(blankTest: Bool = false, blankTrain: Bool = false) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gpurun-bg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
@@ -20,7 +20,7 @@ final class BackgroundsCLITests: XCTestCase {
             try Npy.write(NpyArray(x, shape: [n, 8, 8]), to: dir.appendingPathComponent("X\(name).npy"))
             try Npy.write(NpyArray(y, shape: [n]), to: dir.appendingPathComponent("y\(name).npy"))
         }
-        try set(60, "", blank: nil)
+        try set(60, "", blank: blankTrain ? 5 : nil)
         try set(30, "_test", blank: blankTest ? 2 : nil)
         return dir
     }
@@ -65,6 +65,33 @@ final class BackgroundsCLITests: XCTestCase {
         let swaps = try GPURunProcess.run(base + ["--augment", "bg-swaps:0.5"])
         XCTAssertEqual(swaps.status, 64)
         XCTAssertTrue(swaps.stderr.contains("one view per sample"), swaps.stderr)
+    }
+
+    /// `ssl` on cluttered backgrounds with BG_Swaps: the probes on the four sets, and bad input refused before training.
+    func testSSLWithBackgroundSwapsReportsTheChallenge() throws {
+        let data = try objectData()
+        let base = ["ssl", "--data", "npy:\(data.path)", "--model", "cnn", "--epochs", "1", "--batch", "8", "--queue", "16",
+                    "--projection-dim", "8", "--device", "cpu"]
+        let r = try GPURunProcess.run(base + ["--backgrounds", "cluttered:0.8", "--background", "bg-swaps:0.5", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let tests = try XCTUnwrap(try r.json()["backgroundTests"] as? [String: [String: Double]], r.stdout)
+        for probe in ["linearProbe", "knn", "initialLinearProbe", "initialKnn"] {
+            let a = try XCTUnwrap(tests[probe], probe)
+            for set in ["original", "onlyForeground", "mixedSame", "mixedRandom"] { XCTAssertTrue((0...1).contains(a[set] ?? -1), "\(probe).\(set)") }
+            XCTAssertEqual(a["robustnessGap"]!, a["mixedSame"]! - a["mixedRandom"]!, accuracy: 1e-12)
+        }
+        for (extra, text) in [(["--background", "bg-swaps:2"], "probability must be in [0, 1]"),
+                              (["--background", "bg-blur:0.5"], "bg-rm:P, bg-random:P or bg-swaps:P")] {
+            let bad = try GPURunProcess.run(base + extra)
+            XCTAssertEqual(bad.status, 64, "\(extra): \(bad.stderr)")
+            XCTAssertTrue(bad.stderr.contains(text), "\(extra): \(bad.stderr)")
+        }
+        let blank = try objectData(blankTrain: true)
+        let refused = try GPURunProcess.run(["ssl", "--data", "npy:\(blank.path)", "--model", "cnn", "--batch", "8", "--queue", "16",
+                                             "--background", "bg-random:0.5", "--device", "cpu"])
+        XCTAssertEqual(refused.status, 64, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("has no foreground"), refused.stderr)
+        XCTAssertFalse(refused.stderr.contains("] 1/"), "no step before the error: \(refused.stderr)")
     }
 
     func testImagesWithoutForegroundAndBadOptionsAreRefused() throws {

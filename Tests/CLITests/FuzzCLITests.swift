@@ -220,6 +220,8 @@ enum FuzzCatalog {
         vary(["ssl"], ssl, "epochs", positiveInts)
         vary(["ssl"], ssl, "temperature", positiveReals)
         vary(["ssl"], ssl, "momentum", ["1", "-0.5", "1.5", "nan", "inf", "x"])
+        vary(["ssl"], ssl, "background", ["bg-rm:2", "bg-random:-0.1", "bg-swaps:nan", "bg-blur:0.5", "bg-rm", ""])
+        vary(["ssl"], ssl, "backgrounds", ["cluttered:2", "cluttered:nan", "clutter", ""])
         vary(["ssl"], ssl, "negatives", ["band:95:95", "band:96:95", "band:-1:5", "band:5:101", "band:nan:5", "band:0:1e400",
                                          "band:1:2:3", "band:", "hard", ""])
         vary(["ssl"], ssl, "projection-dim", memorySizes)

@@ -58,6 +58,57 @@ final class MoCoTests: XCTestCase {
         }
     }
 
+    /// BG_Swaps' extra negative (S12): one more logit per query, excluded where a row has none;
+    /// loss against the host formula with that negative appended to the queue of its row, gradient by
+    /// central differences, with and without a band, on both engines.
+    func testExtraNegativePerQuery() throws {
+        let seed = freshSeed()
+        let (n, d, k, tau) = (4, 6, 20, 0.25)
+        let q = unitRows(randoms(n, d, seed: seed, stream: 1), d), kp = unitRows(randoms(n, d, seed: seed, stream: 2), d)
+        let qu = unitRows(randoms(k, d, seed: seed, stream: 3), d), ex = unitRows(randoms(n, d, seed: seed, stream: 4), d)
+        let kept = [true, false, true, true]
+        // Row i's negatives: the queue, then (when kept) its extra one.
+        func host(_ q: [Double], keep: (Int, Int) -> Bool = { _, _ in true }) -> Double {
+            var total = 0.0
+            for i in 0..<n {
+                let qi = Array(q[(i * d)..<((i + 1) * d)]), pi = Array(kp[(i * d)..<((i + 1) * d)])
+                var negatives: [Double] = []
+                for j in 0..<k where keep(i, j) { negatives += qu[(j * d)..<((j + 1) * d)] }
+                if kept[i] { negatives += ex[(i * d)..<((i + 1) * d)] }
+                total += hostInfoNCE(qi, pi, negatives, n: 1, d: d, k: negatives.count / d, tau: tau)
+            }
+            return total / Double(n)
+        }
+        var results: [[Double]] = []
+        for be in [CPUBackend() as any Backend] + ((try? openCLBackend()).map { [$0] } ?? []) {
+            let qt = try be.tensor(q, shape: [n, d]), kt = try be.tensor(kp, shape: [n, d])
+            let queue = try be.tensor(qu, shape: [k, d]), extra = try be.tensor(ex, shape: [n, d])
+            let r = try InfoNCE<Double>(temperature: tau, on: be)(qt, positives: kt, queue: queue, extra: extra, extraKept: kept)
+            XCTAssertEqual(r.meanLoss, host(q), accuracy: 1e-12, be.label)
+            let g = try r.gradient!.toArray()
+            for idx in [0, 5, 7, 13, n * d - 1] {
+                var plus = q, minus = q
+                plus[idx] += 1e-6
+                minus[idx] -= 1e-6
+                XCTAssertEqual(g[idx], (host(plus) - host(minus)) / 2e-6, accuracy: 1e-7, "∂ℓ/∂q[\(idx)] on \(be.label)")
+            }
+            // With a band the extra negative stays outside the ranking: the band keeps its ranks of the queue.
+            let band = NegativeSelection.band(lo: 50, hi: 100)
+            let labels: [Int32] = [0, 1, 2, 0], queueLabels = (0..<k).map { Int32($0 % 3) }
+            let banded = try InfoNCE<Double>(temperature: tau, selection: band, on: be)(
+                qt, positives: kt, queue: queue, labels: labels, queueLabels: queueLabels, extra: extra, extraKept: kept)
+            let ranks = band.ranks(queue: k)
+            let want = host(q) { i, j in
+                let sims = (0..<k).map { jj in (0..<d).reduce(0) { $0 + q[i * d + $1] * qu[jj * d + $1] } }
+                let order = (0..<k).sorted { sims[$0] != sims[$1] ? sims[$0] < sims[$1] : $0 < $1 }
+                return ranks.contains(order.firstIndex(of: j)!)
+            }
+            XCTAssertEqual(banded.meanLoss, want, accuracy: 1e-12, be.label)
+            results.append(g)
+        }
+        if results.count == 2 { for (a, b) in zip(results[0], results[1]) { XCTAssertEqual(a, b, accuracy: 1e-12) } }
+    }
+
     func testBandMaskEqualsDroppingNegatives() throws {
         let seed = freshSeed()
         let be = CPUBackend()

@@ -30,6 +30,51 @@ final class MoCoTrainerTests: XCTestCase {
         return MoCoConfig(train: train, queue: 16, temperature: 0.2, momentum: 0.9, negatives: negatives, projectionDim: 8)
     }
 
+    /// Bars of intensity 0.6–1 on a black field, standardised: objects with a foreground (BG1).
+    static func objects(count: Int, seed: UInt64, classes: Int = 4) throws -> TrainingData {
+        func set(_ n: Int, stream: UInt32) throws -> Dataset {
+            let u: [Float] = PhiloxFill.uniform(count: n * 64, seed: seed, stream: stream)
+            var x = [Float](repeating: 0, count: n * 64)
+            let labels = (0..<n).map { Int32($0 % classes) }
+            for i in 0..<n { for r in 1..<7 { let at = i * 64 + r * 8 + 1 + Int(labels[i]); x[at] = 0.6 + 0.4 * u[at] } }
+            return try Dataset(samples: x, labels: labels, sampleShape: [1, 8, 8], classes: classes, name: "objects")
+        }
+        return try TrainingData(name: "objects", train: set(count, stream: 1), test: set(count / 2, stream: 2))
+    }
+
+    /// Background augmentations in the views (S12): probability 0 is the plain run, BG_RM,
+    /// BG_Random and BG_Swaps change it, both engines agree with BG_Swaps' extra negatives;
+    /// images without a foreground are refused before training.
+    func testBackgroundAugmentationsInTheViews() throws {
+        let seed = freshSeed()
+        let data = try Self.objects(count: 32, seed: seed)
+        func curve(_ bg: BackgroundAugmentation?, on be: any Backend = CPUBackend()) throws -> [Double] {
+            var c = Self.config(seed: seed)
+            c.background = bg
+            let t = try MoCoTrainer<Float>(config: c, data: data, backend: be)
+            try t.run()
+            return t.losses
+        }
+        let plain = try curve(nil)
+        XCTAssertEqual(try curve(BackgroundAugmentation(.random, probability: 0)), plain)
+        XCTAssertEqual(try curve(BackgroundAugmentation(.swaps, probability: 0)), plain, "no row has an extra negative")
+        XCTAssertNotEqual(try curve(BackgroundAugmentation(.random, probability: 1)), plain)
+        XCTAssertNotEqual(try curve(BackgroundAugmentation(.remove, probability: 1)), plain)
+        let swaps = BackgroundAugmentation(.swaps, probability: 1)
+        let cpu = try curve(swaps)
+        XCTAssertNotEqual(cpu, plain)
+        let gpu = try curve(swaps, on: try openCLBackend())
+        for (a, b) in zip(cpu, gpu) { XCTAssertEqual(a, b, accuracy: 2e-3 * max(1, abs(a))) }
+
+        var blank = data
+        blank.train.samples.replaceSubrange(0..<64, with: [Float](repeating: blank.train.samples.min()!, count: 64))
+        var c = Self.config(seed: seed)
+        c.background = swaps
+        XCTAssertThrowsError(try MoCoTrainer<Float>(config: c, data: blank, backend: CPUBackend())) {
+            XCTAssertTrue("\($0)".contains("image 0") && "\($0)".contains("no foreground"), "\($0)")
+        }
+    }
+
     func testEnginesGiveTheSameLossCurve() throws {
         let seed = freshSeed()
         let data = try Self.images(count: 32, seed: seed)

@@ -19,12 +19,15 @@ public struct MoCoConfig: Codable, Sendable {
     public var view: ViewAugmentation
     /// k of the k-NN probe (S11).
     public var neighbours: Int
+    /// BG_RM, BG_Random or BG_Swaps before each view's steps (S12, docs/backgrounds.md BG13–BG15); nil: none.
+    public var background: BackgroundAugmentation?
 
     public init(train: TrainConfig, queue: Int = 4096, temperature: Double = 0.2, momentum: Double = 0.99,
                 negatives: NegativeSelection = .all, projectionDim: Int = 128, view: ViewAugmentation = .mocoV2,
-                neighbours: Int = 20) {
+                neighbours: Int = 20, background: BackgroundAugmentation? = nil) {
         (self.train, self.queue, self.temperature, self.momentum) = (train, queue, temperature, momentum)
         (self.negatives, self.projectionDim, self.view, self.neighbours) = (negatives, projectionDim, view, neighbours)
+        self.background = background
     }
 
     /// The largest embedding size (the head's weights are F × d).
@@ -45,6 +48,7 @@ public struct MoCoConfig: Codable, Sendable {
             return "the projection dimension must lie in 1...\(Self.maxProjectionDim), got \(projectionDim)"
         }
         if neighbours < 1 { return "the k-NN probe needs at least one neighbour, got \(neighbours)" }
+        if let p = background?.problem() { return p }
         return view.problem()
     }
 

@@ -22,7 +22,9 @@ public final class MoCoTrainer<T: Scalar> {
     /// Loss and positive-top-1 count of every step so far.
     public internal(set) var losses: [Double] = []
     public internal(set) var correct: [Int] = []
-    private var xq: Tensor<T>?, xk: Tensor<T>?
+    private var xq: Tensor<T>?, xk: Tensor<T>?, xn: Tensor<T>?, negativeKeys = Reusable<T>()
+    /// The background augmentation's masks and textures (S12); nil without one.
+    let backgrounds: MoCoBackgrounds?
 
     public init(config: MoCoConfig, data: TrainingData, backend: any Backend) throws {
         if let p = config.problem() { throw ComputeError.invalidArgument(p) }
@@ -39,6 +41,7 @@ public final class MoCoTrainer<T: Scalar> {
         queue = try NegativeQueue(size: config.queue, dimension: config.projectionDim, seed: config.train.seed, on: backend)
         optimizer = config.train.optimizer.optimizer
         loss = try InfoNCE(temperature: config.temperature, selection: config.negatives, on: backend)
+        backgrounds = try config.background.map { try MoCoBackgrounds($0, data: d) }
     }
 
     /// The query encoder at its initialisation (parameter i from stream 1000 + i, N6).
@@ -52,39 +55,64 @@ public final class MoCoTrainer<T: Scalar> {
     public var batchesPerEpoch: Int { data.train.count / config.train.batch }
     public var totalIterations: Int { batchesPerEpoch * config.train.epochs }
 
-    /// The two views [N, C, H, W] of samples `indices` in `epoch` (S9), on the backend.
-    func views(_ indices: ArraySlice<Int>, epoch: Int) throws -> (Tensor<T>, Tensor<T>) {
-        let set = data.train, size = set.sampleSize, n = indices.count
+    /// The views of samples `indices` in `epoch` on the backend: query and key [N, C, H, W]
+    /// (S9, after the background augmentation of S12), and with BG_Swaps the negatives [N, C, H, W]
+    /// with, per row, whether it applied (the negative takes the key's view steps).
+    func views(_ indices: ArraySlice<Int>, epoch: Int) throws -> (Tensor<T>, Tensor<T>, negatives: (Tensor<T>, [Bool])?) {
+        let set = data.train, size = set.sampleSize, n = indices.count, seed = config.train.seed
         let rows = set.rows(indices)
-        var out = [[T]](repeating: [], count: 2)
-        for v in 0..<2 {
-            var all = [Float](repeating: 0, count: n * size)
-            for (r, i) in indices.enumerated() {
-                var sample = Array(rows[(r * size)..<((r + 1) * size)])
-                config.view.apply(&sample, shape: set.sampleShape, seed: config.train.seed, epoch: epoch, index: i,
-                                  count: set.count, view: v)
-                all.replaceSubrange((r * size)..<((r + 1) * size), with: sample)
+        var out = [[Float]](repeating: [Float](repeating: 0, count: n * size), count: 3)
+        var kept = [Bool](repeating: false, count: n)
+        for (r, i) in indices.enumerated() {
+            var samples = [Array(rows[(r * size)..<((r + 1) * size)])]
+            samples.append(samples[0])
+            if let bg = backgrounds {
+                let a = try bg.apply(query: samples[0], key: samples[1], sample: i, set: set, epoch: epoch, seed: seed)
+                samples = [a.query, a.key]
+                if let neg = a.negative { samples.append(neg); kept[r] = true }
             }
-            out[v] = T.self == Float.self ? all as! [T] : all.map { T(Double($0)) }
+            for (v, var sample) in samples.enumerated() {
+                config.view.apply(&sample, shape: set.sampleShape, seed: seed, epoch: epoch, index: i, count: set.count,
+                                  view: min(v, 1))
+                out[v].replaceSubrange((r * size)..<((r + 1) * size), with: sample)
+            }
         }
-        let shape = [n] + set.sampleShape
-        let a = try xq.flatMap { $0.shape == shape ? $0 : nil } ?? backend.zeros(shape, as: T.self)
-        let b = try xk.flatMap { $0.shape == shape ? $0 : nil } ?? backend.zeros(shape, as: T.self)
-        (xq, xk) = (a, b)
-        try backend.write(out[0], into: a)
-        try backend.write(out[1], into: b)
-        return (a, b)
+        func upload(_ values: [Float], _ cache: inout Tensor<T>?) throws -> Tensor<T> {
+            let shape = [n] + set.sampleShape
+            let t = try cache.flatMap { $0.shape == shape ? $0 : nil } ?? backend.zeros(shape, as: T.self)
+            cache = t
+            try backend.write(T.self == Float.self ? values as! [T] : values.map { T(Double($0)) }, into: t)
+            return t
+        }
+        let a = try upload(out[0], &xq), b = try upload(out[1], &xk)
+        guard backgrounds?.augmentation.kind == .swaps else { return (a, b, nil) }
+        return (a, b, (try upload(out[2], &xn), kept))
     }
 
     /// One MoCo step on views (xq, xk) of images with `labels`; returns its loss and the count
     /// of queries whose positive is the top logit.
+    /// `negatives`: BG_Swaps' extra negative per query and whether each row has one (S12),
+    /// embedded by the momentum encoder like the keys.
     @discardableResult
-    public func step(_ xq: Tensor<T>, _ xk: Tensor<T>, labels: [Int32], rate: Double) throws -> (loss: Double, correct: Int) {
+    public func step(_ xq: Tensor<T>, _ xk: Tensor<T>, labels: [Int32], rate: Double,
+                     negatives: (Tensor<T>, [Bool])? = nil) throws -> (loss: Double, correct: Int) {
         // The encoders' passes run as a training step (one OpenBLAS thread on the CPU engine, their
         // own loops sharing the cores); InfoNCE's GEMMs against the queue, large and alone, get
         // OpenBLAS's threads.
-        let (q, k) = try backend.trainingStep { (try query.forward(xq, train: true), try key.forward(xk, train: true)) }
-        let r = try loss(q, positives: k, queue: queue.keys, labels: labels, queueLabels: queue.labels, statistics: statistics)
+        let (q, k, e) = try backend.trainingStep { () -> (Tensor<T>, Tensor<T>, Tensor<T>?) in
+            let q = try query.forward(xq, train: true)
+            // The key encoder's output buffer is reused by its next pass: the negatives' embeddings are copied out first.
+            var e: Tensor<T>?
+            if let (xn, _) = negatives {
+                let out = try key.forward(xn, train: true)
+                let copy = try negativeKeys.get(out.shape, on: backend)
+                try backend.copy(out, into: copy)
+                e = copy
+            }
+            return (q, try key.forward(xk, train: true), e)
+        }
+        let r = try loss(q, positives: k, queue: queue.keys, labels: labels, queueLabels: queue.labels, statistics: statistics,
+                         extra: e, extraKept: negatives?.1)
         guard r.meanLoss.isFinite else {
             throw ComputeError.invalidArgument("the loss diverged (\(r.meanLoss)) at iteration \(iteration + 1); lower the learning rate")
         }
@@ -106,9 +134,9 @@ public final class MoCoTrainer<T: Scalar> {
             let order = TrainingStreams.permutation(data.train.count, seed: config.train.seed, stream: TrainingStreams.shuffle,
                                                     offset: UInt64(epoch) &* UInt64((data.train.count + 3) / 4))
             let indices = order[(i * b)..<((i + 1) * b)]
-            let (a, k) = try views(indices, epoch: epoch)
+            let (a, k, negatives) = try views(indices, epoch: epoch)
             let rate = optimizer.learningRate.at(iteration: iteration, epoch: epoch, total: total)
-            let r = try step(a, k, labels: indices.map { data.train.labels[$0] }, rate: rate)
+            let r = try step(a, k, labels: indices.map { data.train.labels[$0] }, rate: rate, negatives: negatives)
             iteration += 1
             losses.append(r.loss)
             correct.append(r.correct)

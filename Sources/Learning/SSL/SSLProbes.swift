@@ -26,16 +26,24 @@ public enum SSLProbes {
 
     /// Test accuracy of softmax regression on the features, standardised per dimension by the
     /// training features' mean and standard deviation, weights starting at zero, Adam (S10).
-    public static func linearProbe<T: Scalar>(_: T.Type, train: [Double], trainLabels: [Int32], test: [Double],
+    public static func linearProbe<T: Scalar>(_ t: T.Type, train: [Double], trainLabels: [Int32], test: [Double],
                                              testLabels: [Int32], width f: Int, classes: Int, seed: UInt64,
                                              on backend: any Backend) throws -> Double {
+        try linearProbe(t, train: train, trainLabels: trainLabels, tests: [(test, testLabels)], width: f, classes: classes,
+                        seed: seed, on: backend)[0]
+    }
+
+    /// The same classifier scored on several test sets (the Backgrounds-Challenge sets).
+    public static func linearProbe<T: Scalar>(_: T.Type, train: [Double], trainLabels: [Int32],
+                                             tests: [(features: [Double], labels: [Int32])], width f: Int, classes: Int,
+                                             seed: UInt64, on backend: any Backend) throws -> [Double] {
         let n = trainLabels.count
         var mean = [Double](repeating: 0, count: f), sd = [Double](repeating: 0, count: f)
         for i in 0..<n { for j in 0..<f { mean[j] += train[i * f + j] / Double(n) } }
         for i in 0..<n { for j in 0..<f { sd[j] += (train[i * f + j] - mean[j]) * (train[i * f + j] - mean[j]) / Double(n) } }
         sd = sd.map { max($0.squareRoot(), 1e-8) }
         func standardized(_ v: [Double]) -> [T] { v.indices.map { T((v[$0] - mean[$0 % f]) / sd[$0 % f]) } }
-        let xs = standardized(train), xt = standardized(test)
+        let xs = standardized(train)
         let layer = try Linear<T>("probe", in: f, out: classes, on: backend)
         layer.needsInputGradient = false
         let loss = SoftmaxCrossEntropy<T>(on: backend)
@@ -52,14 +60,17 @@ public enum SSLProbes {
                 try adam.step(layer.parameters, rate: probeRate)
             }
         }
-        var correct = 0
-        for start in stride(from: 0, to: testLabels.count, by: probeBatch) {
-            let m = min(probeBatch, testLabels.count - start)
-            let x = try backend.tensor(Array(xt[(start * f)..<((start + m) * f)]), shape: [m, f])
-            let y = try backend.tensor((start..<(start + m)).map { T(Double(testLabels[$0])) }, shape: [m])
-            correct += try loss(layer.forward(x, train: false), labels: y, gradient: false).correct
+        return try tests.map { test, testLabels in
+            let xt = standardized(test)
+            var correct = 0
+            for start in stride(from: 0, to: testLabels.count, by: probeBatch) {
+                let m = min(probeBatch, testLabels.count - start)
+                let x = try backend.tensor(Array(xt[(start * f)..<((start + m) * f)]), shape: [m, f])
+                let y = try backend.tensor((start..<(start + m)).map { T(Double(testLabels[$0])) }, shape: [m])
+                correct += try loss(layer.forward(x, train: false), labels: y, gradient: false).correct
+            }
+            return Double(correct) / Double(testLabels.count)
         }
-        return Double(correct) / Double(testLabels.count)
     }
 
     /// k-NN test accuracy on L2-normalised features: the k most similar training samples (ties

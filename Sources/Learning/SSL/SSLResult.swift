@@ -17,6 +17,9 @@ public struct SSLResult: Codable, Sendable {
     public var knnAccuracy = Double.nan
     public var initialLinearProbeAccuracy = Double.nan
     public var initialKnnAccuracy = Double.nan
+    /// On cluttered data (`--backgrounds`), the probes on each Backgrounds-Challenge set (S12,
+    /// docs/backgrounds.md BG12), of the trained and the initial encoder; nil otherwise.
+    public var backgroundTests: SSLBackgroundProbes?
     /// S8 for the band in use ("band", when not all negatives) and for the whole queue ("queue").
     public var bandStatistics: [String: BandSummary] = [:]
     /// Wall time of this process's training, and its throughput in images (two views each).
@@ -29,6 +32,12 @@ public struct SSLResult: Codable, Sendable {
     public init(model: String, data: String, device: String, config: MoCoConfig) {
         (self.model, self.data, self.device, self.config) = (model, data, device, config)
     }
+}
+
+/// The probes on the four Backgrounds-Challenge sets; robustnessGap = mixedSame − mixedRandom.
+public struct SSLBackgroundProbes: Codable, Sendable, Equatable {
+    public var linearProbe: BackgroundTestAccuracies, knn: BackgroundTestAccuracies
+    public var initialLinearProbe: BackgroundTestAccuracies, initialKnn: BackgroundTestAccuracies
 }
 
 /// A band's statistics as reported (S8).
@@ -48,18 +57,25 @@ public struct BandSummary: Codable, Sendable, Equatable {
 }
 
 extension MoCoTrainer {
-    /// The linear-probe and k-NN test accuracies of `encoder`'s backbone (S10, S11).
-    public func probes(of encoder: MoCoEncoder<T>) throws -> (linear: Double, knn: Double) {
+    /// The linear-probe and k-NN test accuracies of `encoder`'s backbone (S10, S11), and on
+    /// cluttered data those on the four Backgrounds-Challenge sets (the first being the test set).
+    public func probes(of encoder: MoCoEncoder<T>) throws -> (linear: Double, knn: Double,
+                                                              backgrounds: (linear: BackgroundTestAccuracies, knn: BackgroundTestAccuracies)?) {
         let b = max(config.train.batch, 64)
         let tr = try SSLProbes.features(encoder.backbone, data.train, batch: b, on: backend)
-        let te = try SSLProbes.features(encoder.backbone, data.test, batch: b, on: backend)
+        let sets = data.backgroundTests.map { [$0.original, $0.onlyForeground, $0.mixedSame, $0.mixedRandom] } ?? [data.test]
+        let tests = try sets.map { (features: try SSLProbes.features(encoder.backbone, $0, batch: b, on: backend).values, labels: $0.labels) }
         let k = data.train.classes
-        let linear = try SSLProbes.linearProbe(T.self, train: tr.values, trainLabels: data.train.labels, test: te.values,
-                                               testLabels: data.test.labels, width: tr.width, classes: k, seed: config.train.seed,
-                                               on: backend)
-        let knn = try SSLProbes.knn(T.self, train: tr.values, trainLabels: data.train.labels, test: te.values,
-                                    testLabels: data.test.labels, width: tr.width, classes: k, k: config.neighbours, on: backend)
-        return (linear, knn)
+        let linear = try SSLProbes.linearProbe(T.self, train: tr.values, trainLabels: data.train.labels, tests: tests,
+                                               width: tr.width, classes: k, seed: config.train.seed, on: backend)
+        let knn = try tests.map {
+            try SSLProbes.knn(T.self, train: tr.values, trainLabels: data.train.labels, test: $0.features, testLabels: $0.labels,
+                              width: tr.width, classes: k, k: config.neighbours, on: backend)
+        }
+        func four(_ a: [Double]) -> BackgroundTestAccuracies {
+            BackgroundTestAccuracies(original: a[0], onlyForeground: a[1], mixedSame: a[2], mixedRandom: a[3])
+        }
+        return (linear[0], knn[0], sets.count == 4 ? (four(linear), four(knn)) : nil)
     }
 
     /// The query encoder as it was at the start of the run (rebuilt from the seed).
@@ -76,8 +92,12 @@ extension MoCoTrainer {
             r.finalLoss = losses[last...].reduce(0, +) / Double(losses.count - last)
             r.positiveTop1 = Double(correct[last...].reduce(0, +)) / Double((losses.count - last) * config.train.batch)
         }
-        (r.linearProbeAccuracy, r.knnAccuracy) = try probes(of: query)
-        (r.initialLinearProbeAccuracy, r.initialKnnAccuracy) = try probes(of: initialEncoder())
+        let trained = try probes(of: query), initial = try probes(of: initialEncoder())
+        (r.linearProbeAccuracy, r.knnAccuracy) = (trained.linear, trained.knn)
+        (r.initialLinearProbeAccuracy, r.initialKnnAccuracy) = (initial.linear, initial.knn)
+        if let t = trained.backgrounds, let i = initial.backgrounds {
+            r.backgroundTests = SSLBackgroundProbes(linearProbe: t.linear, knn: t.knn, initialLinearProbe: i.linear, initialKnn: i.knn)
+        }
         if config.negatives != .all, loss.band.negatives > 0 {
             r.bandStatistics["band"] = BandSummary(config.negatives.description, loss.band)
         }
