@@ -15,6 +15,11 @@ final class BenchCLITests: XCTestCase {
         XCTAssertEqual(rows.map { $0["reorth"] as? Int }, [1, 2])
         XCTAssertEqual(rows.first?["engine"] as? String, "cpu")
         XCTAssertEqual(rows.first?["k"] as? Int, 8)
+        // 100 + 20 state steps (2·8² each), 20 tangent products (2·8³), 20 or 10 Householder QRs (4·8³ − 4·8³/3).
+        let gemm = 120 * 128.0 + 20 * 1024, qr = 4 * 512.0 - 4 * 512 / 3
+        XCTAssertEqual(try XCTUnwrap(rows[0]["gflop"] as? Double) * 1e9, gemm + 20 * qr, accuracy: 1e-3)
+        XCTAssertEqual(try XCTUnwrap(rows[1]["gflop"] as? Double) * 1e9, gemm + 10 * qr, accuracy: 1e-3)
+        XCTAssertGreaterThan(try XCTUnwrap(rows[0]["floorSeconds"] as? Double), 0)
         XCTAssertEqual(obj["notes"] as? [String], ["no script at /nonexistent/lyapunov.py"])
         XCTAssertTrue(r.stderr.contains("cpu, householder QR: N = 8, reorth 1..."), r.stderr)
     }

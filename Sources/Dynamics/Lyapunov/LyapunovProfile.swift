@@ -23,7 +23,7 @@ public struct LyapunovProfile: Codable, Sendable {
     /// Floating-point work of one reorthonormalisation of B blocks [S, k]: CholeskyQR2's four
     /// GEMMs per block (2 × (Gram + Q R⁻¹), 8·S·k²), or Householder's LQ factorisation and the
     /// forming of Q (4·S·k² − 4k³/3).
-    static func qrFlops(_ method: TangentQR.Method, members: Int, s: Int, k: Int) -> Double {
+    package static func qrFlops(_ method: TangentQR.Method, members: Int, s: Int, k: Int) -> Double {
         let (sd, kd) = (Double(s), Double(k))
         let one = method == .cholesky2 ? 8 * sd * kd * kd : 4 * sd * kd * kd - 4 * kd * kd * kd / 3
         return Double(members) * one

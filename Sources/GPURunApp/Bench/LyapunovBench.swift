@@ -18,6 +18,10 @@ public enum LyapunovBench {
         public var qr: String
         public var seconds: Double
         public var lambda1: Double
+        /// Our rows: the run's floating-point work (GFLOP: state and tangent GEMMs, QRs; docs/lyapunov.md L12)
+        /// and the time it takes at this engine's dgemm rate measured on an N × N by N × k product.
+        public var gflop: Double? = nil
+        public var floorSeconds: Double? = nil
     }
 
     /// The grid (every N with every interval) and the engines' QR methods.
@@ -78,9 +82,26 @@ public enum LyapunovBench {
         let run = try LyapunovRun(model: model, config: config, identity: [:])
         let t0 = Timing.now()
         guard case .finished(let r) = try run.run() else { throw ComputeError.invalidArgument("bench stopped") }
+        let seconds = Timing.now() - t0
+        let qrs = Double((steps + reorth - 1) / reorth)
+        let flops = Double(config.transient + steps) * model.stepGemmFlops(batch: 1)
+            + Double(steps) * model.tangentGemmFlops(batch: 1, k: k)
+            + qrs * LyapunovProfile.qrFlops(qr.resolved(for: backend), members: 1, s: n, k: k)
         return Row(n: n, k: k, steps: steps, reorth: reorth, engine: backend.isCPU ? "cpu" : "opencl", qr: qr.rawValue,
-                   seconds: Timing.now() - t0,
-                   lambda1: r.exponents[0])
+                   seconds: seconds, lambda1: r.exponents[0], gflop: flops / 1e9,
+                   floorSeconds: flops / (try dgemmRate(backend, n: n, k: k)))
+    }
+
+    /// FLOP/s of this engine's dgemm on an N × N by N × k product (the tangent product's shape).
+    static func dgemmRate(_ backend: any Backend, n: Int, k: Int) throws -> Double {
+        let a: Tensor<Double> = try backend.normal([n, n], seed: 1, stream: 1, offset: 0)
+        let b: Tensor<Double> = try backend.normal([n, k], seed: 1, stream: 2, offset: 0)
+        let c = try backend.zeros([n, k], as: Double.self)
+        let t = try Timing.median(minSeconds: 0.3) {
+            try backend.gemm(GemmParams(m: n, n: k, k: n), alpha: 1, a, b, beta: 0, c)
+            try backend.synchronize()
+        }
+        return 2 * Double(n) * Double(n) * Double(k) / t
     }
 
     /// Runs the reference script with `python` for `library` (numpy or torch); nil row and a
