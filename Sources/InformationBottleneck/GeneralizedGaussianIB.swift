@@ -24,6 +24,9 @@ public struct GaussianIBSolution: Sendable, Codable {
     /// Gradient norm at the returned encoder, and quasi-Newton iterations of the best start.
     public var gradientNorm: Double
     public var iterations: Int
+    /// Whether that start reached a stationary point: gradient norm ≤ 10⁻⁶ (1 + |objective|)
+    /// (false when it ran out of iterations or its line search stalled first).
+    public var converged: Bool
 }
 
 /// The generalised Gaussian IB (docs/information-bottleneck.md B6, B7): minimise M(T;X) − β M(T;Y) over linear Gaussian encoders
@@ -48,6 +51,8 @@ public struct GeneralizedGaussianIB: Sendable {
     /// Start each β from the previous β's solution too (continuation).
     public var continuation = true
     public var maxIterations = 400
+    /// The relative gradient norm below which a solution counts as converged.
+    public static let stationaryTolerance = 1e-6
     public var seed: UInt64 = 0
 
     let d: Int
@@ -185,12 +190,11 @@ public struct GeneralizedGaussianIB: Sendable {
             let sv = Linalg.multiply(ib.problem.covX.values, rows: d, cols: d, v)
             return Linalg.multiply(a.values, rows: d, cols: d, sv).reduce(0) { $0 + $1 * $1 }
         }
-        _ = f
         return GaussianIBSolution(
             beta: beta, encoder: a.values, measureTX: mx, measureTY: my, objective: mx - beta * my, iTX: shannon.iTX,
             iTY: shannon.iTY, shannonObjective: so, shannonOptimum: opt, shannonGap: so - opt, directionPower: power,
             activeDirections: power.filter { $0 > activityThreshold }.count, gradientNorm: gradientNorm,
-            iterations: iterations)
+            iterations: iterations, converged: gradientNorm <= Self.stationaryTolerance * (1 + abs(f)))
     }
 
     /// Covariances of (T, X) and (T, Y) for the encoder A (original coordinates).

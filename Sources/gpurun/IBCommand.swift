@@ -63,10 +63,14 @@ struct IBGaussianCommand: ParsableCommand {
         print("λ of Σ_{x|y}Σ_x⁻¹: " + report.eigenvalues.map(s).joined(separator: ", "))
         print("critical β = 1/(1 − λ): " + report.criticalBetas.map(s).joined(separator: ", "))
         if let g = report.generalized {
-            Output.table(["β", "M(T;X)", "M(T;Y)", "I(T;X)", "I(T;Y)", "Shannon gap", "active"], g.map {
+            Output.table(["β", "M(T;X)", "M(T;Y)", "I(T;X)", "I(T;Y)", "Shannon gap", "active", "converged"], g.map {
                 [s($0.beta), s($0.measureTX), s($0.measureTY), s($0.iTX), s($0.iTY), Output.sci($0.shannonGap),
-                 String($0.activeDirections)]
+                 String($0.activeDirections), $0.converged ? "yes" : "NO (gradient \(Output.sci($0.gradientNorm)))"]
             })
+            let stalled = g.filter { !$0.converged }
+            if !stalled.isEmpty {
+                Output.note("ib gaussian: \(stalled.count) of \(g.count) βs did not reach a stationary point; their rows are the best found, not optima")
+            }
             for t in report.transitions ?? [] {
                 let bracket = "(\(t.lo.map(s) ?? "-"), \(t.hi.map(s) ?? "-")]"
                 print("direction \(t.direction + 1): Shannon β = \(s(t.shannonBeta)), \(report.measure) switches on in "

@@ -154,11 +154,16 @@ final class InformationBottleneckTests: XCTestCase {
             for s in sols {
                 XCTAssertGreaterThan(s.shannonGap, -1e-9 * (1 + abs(s.shannonOptimum)))
                 XCTAssertLessThan(s.gradientNorm, 1e-5 * (1 + abs(s.objective)), "\(measure.name) β = \(s.beta)")
+                XCTAssertTrue(s.converged, "\(measure.name) β = \(s.beta)")
                 // Its own objective is no worse than at the Shannon encoder.
                 let shannonEncoder = ib.encoder(beta: s.beta) * solver.l
                 XCTAssertLessThanOrEqual(s.objective, try solver.objective(shannonEncoder, beta: s.beta).value + 1e-9)
             }
         }
+        // One quasi-Newton iteration from random starts is not a stationary point, and says so.
+        var short = try GeneralizedGaussianIB(ib, measure: .renyi(0.5))
+        (short.seed, short.maxIterations, short.useClosedFormStart, short.continuation) = (seed, 1, false, false)
+        XCTAssertTrue(try short.solve(betas: betas).contains { !$0.converged })
     }
 
     /// Rényi-2 of a Gaussian pair is −log(1 − ρ²), twice the mutual information, so its IB
