@@ -13,6 +13,9 @@ public struct DIBConfig: Codable, Sendable {
     public var labelingSize: Int
     /// β ≥ 0: the weight of the reversed nuisance term (D4).
     public var beta: Double
+    /// Clamp each nuisance loss at the baseline ln k in the encoder's objective (D4′): a head
+    /// already doing worse than the uniform guess pushes the encoder no further.
+    public var clampAtBaseline: Bool
     public var epochs: Int, batch: Int
     /// Adam's learning rate for every parameter (D5).
     public var learningRate: Double
@@ -23,10 +26,11 @@ public struct DIBConfig: Codable, Sendable {
     public var measure: DecodableInformationSettings
 
     public init(encoderWidths: [Int], head: DIBHeadFamily = .linear, heads: Int = 3, labelingSize: Int = 2, beta: Double,
-                epochs: Int, batch: Int, learningRate: Double = 1e-3, seed: UInt64 = 1, initScheme: InitScheme = .kaiming,
+                clampAtBaseline: Bool = true, epochs: Int, batch: Int, learningRate: Double = 1e-3, seed: UInt64 = 1, initScheme: InitScheme = .kaiming,
                 dtype: DType = .f32, measure: DecodableInformationSettings = DecodableInformationSettings()) {
         (self.encoderWidths, self.head, self.heads, self.labelingSize) = (encoderWidths, head, heads, labelingSize)
         (self.beta, self.epochs, self.batch, self.learningRate) = (beta, epochs, batch, learningRate)
+        self.clampAtBaseline = clampAtBaseline
         (self.seed, self.initScheme, self.dtype, self.measure) = (seed, initScheme, dtype, measure)
     }
 

@@ -1,4 +1,5 @@
 import Compute
+import Foundation
 
 /// The encoder, the classifier head and the K nuisance heads of a DIB run, and the gradients of
 /// one minibatch with the nuisance term reversed at the representation (docs/dib.md D4, D5).
@@ -7,6 +8,8 @@ public final class DIBNetwork<T: Scalar> {
     public let classifier: Sequential<T>
     public let nuisanceHeads: [Sequential<T>]
     public let beta: Double
+    /// ln k when the reversed term is clamped at the baseline (D4′), else nil.
+    public let clamp: Double?
     let backend: any Backend
     private let loss: SoftmaxCrossEntropy<T>
     private var sum = Reusable<T>()
@@ -35,6 +38,7 @@ public final class DIBNetwork<T: Scalar> {
             try DIBHeadFamily.initialize(head, index: h, scheme: config.initScheme, seed: config.seed)
         }
         beta = config.beta
+        clamp = config.clampAtBaseline ? Foundation.log(Double(config.labelingSize)) : nil
         self.backend = backend
         loss = SoftmaxCrossEntropy(on: backend)
     }
@@ -46,7 +50,7 @@ public final class DIBNetwork<T: Scalar> {
     public var parameters: [Parameter<T>] { encoder.parameters + classifier.parameters + nuisanceHeads.flatMap(\.parameters) }
 
     /// The losses of one minibatch: ℓ_y, each ℓ_j (nats), the encoder's objective
-    /// L = ℓ_y − β mean_j ℓ_j (D4) and the classifier's correct count.
+    /// L = ℓ_y − β mean_j ℓ_j (D4; with ℓ_j clamped at ln k, D4′) and the classifier's correct count.
     public struct Losses: Sendable {
         public var classifier: Double
         public var nuisance: [Double]
@@ -64,7 +68,8 @@ public final class DIBNetwork<T: Scalar> {
     }
 
     /// Forward and backward passes (D5): the classifier's gradient ∇ℓ_y, each nuisance head's
-    /// ∇ℓ_j, and the encoder's from ∂ℓ_y/∂z − (β/K) Σ_j ∂ℓ_j/∂z, into every parameter's `grad`.
+    /// ∇ℓ_j, and the encoder's from ∂ℓ_y/∂z − (β/K) Σ_j ∂ℓ_j/∂z, into every parameter's `grad`;
+    /// when clamped (D4′), a head whose ℓ_j is at or above ln k adds nothing at z.
     public func gradients(_ x: Tensor<T>, labels y: Tensor<T>, nuisance: [Tensor<T>]) throws -> Losses {
         try checkNuisance(nuisance)
         let z = try encoder.forward(x, train: true)
@@ -81,6 +86,7 @@ public final class DIBNetwork<T: Scalar> {
             guard let dzj = try head.backward(rj.gradient!) else {
                 throw ComputeError.invalidArgument("\(head.name) returned no input gradient")
             }
+            if let c = clamp, rj.meanLoss >= c { continue }
             try backend.axpby(1, dzj, 1, s)
         }
         // dz ← dz_y − (β/K) Σ_j dz_j: exactly dz_y at β = 0 (D6).
@@ -90,7 +96,7 @@ public final class DIBNetwork<T: Scalar> {
     }
 
     func objective(_ ly: Double, _ ln: [Double]) -> Double {
-        ly - beta * ln.reduce(0, +) / Double(max(ln.count, 1))
+        ly - beta * ln.reduce(0) { $0 + min($1, clamp ?? .infinity) } / Double(max(ln.count, 1))
     }
 
     private func checkNuisance(_ nuisance: [Tensor<T>]) throws {
