@@ -51,9 +51,9 @@ final class DIBCLITests: XCTestCase {
         let data = try trainingNpyData(self)
         let out = data.appendingPathComponent("never")
         let cases: [([String], String)] = [
-            (["--beta", "-1"], "non-negative"), (["--beta", "0,x"], "--beta"), (["--labelings-size", "1"], "k ≥ 2"),
+            (["--beta", "-1"], "non-negative"), (["--beta", "0,x"], "β values"), (["--labelings-size", "1"], "k ≥ 2"),
             (["--heads", "0"], "nuisance head"), (["--head", "conv"], "linear or mlp:H"), (["--head", "mlp:0"], "mlp:H"),
-            (["--encoder", "16,0"], "--encoder"), (["--epochs", "0"], "epochs"), (["--seed", "a"], "--seed"),
+            (["--encoder", "16,0"], "--encoder"), (["--epochs", "0"], "epochs"), (["--seed", "a"], "seeds are"),
             (["--lr", "0"], "learning rate"), (["--measure-heads", "0"], "measure"),
         ]
         for (args, message) in cases {

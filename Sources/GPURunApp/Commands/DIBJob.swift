@@ -27,15 +27,15 @@ public enum DIBJob {
         /// Every problem of the settings, before any work.
         public func validate() throws {
             try InvalidInput.check {
-                guard !betas.isEmpty else { throw ComputeError.invalidArgument("--beta needs at least one value") }
-                guard !seeds.isEmpty else { throw ComputeError.invalidArgument("--seed needs at least one value") }
+                guard !betas.isEmpty else { throw ComputeError.invalidArgument("a sweep needs at least one β") }
+                guard !seeds.isEmpty else { throw ComputeError.invalidArgument("a sweep needs at least one seed") }
                 for b in betas {
                     var c = base
                     c.beta = b
                     if let p = c.problem() { throw ComputeError.invalidArgument(p) }
                 }
-                if let n = trainLimit, n < 2 { throw ComputeError.invalidArgument("--train-limit must be at least 2, got \(n)") }
-                if let n = testLimit, n < 1 { throw ComputeError.invalidArgument("--test-limit must be at least 1, got \(n)") }
+                if let n = trainLimit, n < 2 { throw ComputeError.invalidArgument("the training-sample limit must be at least 2, got \(n)") }
+                if let n = testLimit, n < 1 { throw ComputeError.invalidArgument("the test-sample limit must be at least 1, got \(n)") }
                 if let out = output { try checkFolderCanExist(out) }
             }
         }
@@ -47,7 +47,7 @@ public enum DIBJob {
             let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             return try parts.map {
                 guard let v = Double($0), v.isFinite, v >= 0 else {
-                    throw ComputeError.invalidArgument("--beta takes non-negative numbers separated by commas, got '\($0)'")
+                    throw ComputeError.invalidArgument("β values are non-negative numbers separated by commas, got '\($0)'")
                 }
                 return v
             }
@@ -59,7 +59,7 @@ public enum DIBJob {
         try InvalidInput.check {
             try text.split(separator: ",", omittingEmptySubsequences: false).map {
                 guard let v = UInt64($0.trimmingCharacters(in: .whitespaces)) else {
-                    throw ComputeError.invalidArgument("--seed takes non-negative integers separated by commas, got '\($0)'")
+                    throw ComputeError.invalidArgument("seeds are non-negative integers separated by commas, got '\($0)'")
                 }
                 return v
             }

@@ -26,8 +26,8 @@ public struct DIBConfig: Codable, Sendable {
     public var measure: DecodableInformationSettings
 
     public init(encoderWidths: [Int], head: DIBHeadFamily = .linear, heads: Int = 3, labelingSize: Int = 2, beta: Double,
-                clampAtBaseline: Bool = true, epochs: Int, batch: Int, learningRate: Double = 1e-3, seed: UInt64 = 1, initScheme: InitScheme = .kaiming,
-                dtype: DType = .f32, measure: DecodableInformationSettings = DecodableInformationSettings()) {
+                clampAtBaseline: Bool = true, epochs: Int, batch: Int, learningRate: Double = 1e-3, seed: UInt64 = 1,
+                initScheme: InitScheme = .kaiming, dtype: DType = .f32, measure: DecodableInformationSettings = DecodableInformationSettings()) {
         (self.encoderWidths, self.head, self.heads, self.labelingSize) = (encoderWidths, head, heads, labelingSize)
         (self.beta, self.epochs, self.batch, self.learningRate) = (beta, epochs, batch, learningRate)
         self.clampAtBaseline = clampAtBaseline

@@ -42,17 +42,8 @@ public enum DIBHeadFamily: Codable, Sendable, Equatable {
     /// with the distributions of `scheme`.
     public static func initialize<T: Scalar>(_ head: Sequential<T>, index: Int, scheme: InitScheme, seed: UInt64) throws {
         for (p, param) in head.parameters.enumerated() {
-            let n = param.value.count
-            let offset = DIBStreams.headOffset(head: index, parameter: p)
-            let values: [Double]
-            if param.role == .weight && scheme == .kaiming {
-                values = (PhiloxFill.normal(count: n, seed: seed, stream: DIBStreams.heads, offset: offset) as [Double])
-                    .map { $0 * scheme.standardDeviation(param) }
-            } else {
-                let bound = 1 / Double(param.fanIn).squareRoot()
-                values = (PhiloxFill.uniform(count: n, seed: seed, stream: DIBStreams.heads, offset: offset) as [Double])
-                    .map { (2 * $0 - 1) * bound }
-            }
+            let values = scheme.values(for: param, seed: seed, stream: DIBStreams.heads,
+                                       offset: DIBStreams.headOffset(head: index, parameter: p))
             try param.value.backend.write(values.map { T($0) }, into: param.value)
         }
     }
