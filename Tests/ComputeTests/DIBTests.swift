@@ -168,6 +168,19 @@ final class DIBTests: XCTestCase {
                 guard case ComputeError.invalidArgument = e else { return XCTFail("\(what): \(e)") }
             }
         }
+        // A network that cannot fit is refused before any layer is built (sizes saturate, never trap).
+        for change in [{ (c: inout DIBConfig) in c.heads = .max }, { $0.encoderWidths = [.max] }, { $0.head = .mlp(hidden: .max) },
+                       { $0.labelingSize = 1 << 32 }] {
+            var c = good
+            change(&c)
+            XCTAssertNil(c.problem())
+            XCTAssertThrowsError(try DIBTrainer<Float>(config: c, data: data, backend: CPUBackend.shared)) { e in
+                XCTAssertTrue("\(e)".contains("memory"), "\(e)")
+            }
+        }
+        var wide = good
+        wide.labelingSize = (1 << 32) + 1
+        XCTAssertNotNil(wide.problem())
         var big = good
         big.batch = 21
         XCTAssertThrowsError(try DIBTrainer<Float>(config: big, data: data, backend: CPUBackend.shared))

@@ -41,6 +41,7 @@ public struct DIBConfig: Codable, Sendable {
         if let p = head.problem() { return p }
         if heads < 1 { return "DIB needs at least one nuisance head, got \(heads)" }
         if labelingSize < 2 { return "the labelings need at least 2 values (k ≥ 2), got \(labelingSize)" }
+        if labelingSize > 1 << 32 { return "the labelings draw from 32-bit words: k must be at most 2³², got \(labelingSize)" }
         if !(beta >= 0) || !beta.isFinite { return "β must be finite and non-negative, got \(beta)" }
         if epochs < 1 { return "epochs must be at least 1, got \(epochs)" }
         if batch < 2 { return "the minibatch must be at least 2, got \(batch)" }

@@ -21,7 +21,9 @@ public enum DIBStreams {
 public enum DIBLabelings {
     /// Labeling `index` of `count` examples with `size` values.
     public static func draw(count: Int, size: Int, index: Int, seed: UInt64) throws -> [Int32] {
-        guard size >= 2 else { throw ComputeError.invalidArgument("a labeling needs at least 2 values, got \(size)") }
+        guard size >= 2, size <= 1 << 32 else {
+            throw ComputeError.invalidArgument("a labeling needs 2 to 2³² values, got \(size)")
+        }
         guard count >= 1, index >= 0 else {
             throw ComputeError.invalidArgument("a labeling needs at least one example and a non-negative index")
         }

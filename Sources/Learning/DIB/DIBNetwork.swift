@@ -20,6 +20,7 @@ public final class DIBNetwork<T: Scalar> {
     public init(config: DIBConfig, inputShape: [Int], classes: Int, on backend: any Backend) throws {
         if let problem = config.problem() { throw ComputeError.invalidArgument(problem) }
         guard T.dtype == config.dtype else { throw ComputeError.invalidArgument("DIB network type differs from \(config.dtype)") }
+        try config.checkMemory(inputSize: inputShape.reduce(1, *), classes: classes)
         var layers: [any Layer<T>] = [Flatten<T>("encoder.flatten")]
         var width = inputShape.reduce(1, *)
         for (i, w) in config.encoderWidths.enumerated() {
