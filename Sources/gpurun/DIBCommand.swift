@@ -13,7 +13,7 @@ struct DIBCommand: ParsableCommand {
             decoding its own random labeling of the training examples into --labelings-size values (gradient \
             reversal; docs/dib.md D3–D5). After training the encoder is frozen and fresh heads are trained on fresh \
             labelings: the decodable information log₂ k − CE/ln 2 (bits; D7). One run per seed and β, from the same \
-            initial weights, shuffles and labelings. With --output DIR: results.json and dib.svg.
+            initial weights, shuffles and labelings. With --output DIR: results.json, curves.npy ([runs, iterations, 3]: CE(y), the mean nuisance CE and the objective, in nats) and dib.svg.
             """)
 
     @Option(help: "fashion-mnist (the default), fashion-mnist:DIR, npy:DIR or csv:FILE (as train --data).") var data = "fashion-mnist"
@@ -30,11 +30,12 @@ struct DIBCommand: ParsableCommand {
     @Option(name: .customLong("measure-heads"), help: "Fresh labelings (and heads) of the measure.") var measureHeads = 3
     @Option(name: .customLong("measure-epochs"), help: "Epochs of each measuring head.") var measureEpochs = 30
     @Option(name: .customLong("measure-lr"), help: "Adam's learning rate of the measuring heads.") var measureLR = 1e-2
+    @Option(name: .customLong("measure-batch"), help: "Minibatch size of the measuring heads.") var measureBatch = 128
     @Option(help: "Floating-point type.") var dtype: DType = .f32
     @Option(help: "Comma-separated Philox seeds (one sweep each).") var seed = "1"
     @OptionGroup var deviceOptions: DeviceOptions
     @Flag(help: "Print JSON on stdout.") var json = false
-    @Option(help: "Folder for results.json and dib.svg (created if needed).") var output: String?
+    @Option(help: "Folder for results.json, curves.npy and dib.svg (created if needed).") var output: String?
 
     func settings() throws -> DIBJob.Settings {
         try usageErrors {
@@ -45,7 +46,7 @@ struct DIBCommand: ParsableCommand {
                 return w
             }
             let family = try InvalidInput.check { try DIBHeadFamily(parsing: head) }
-            let measure = DecodableInformationSettings(heads: measureHeads, epochs: measureEpochs, batch: max(batch, 128),
+            let measure = DecodableInformationSettings(heads: measureHeads, epochs: measureEpochs, batch: measureBatch,
                                                        learningRate: measureLR)
             let base = DIBConfig(encoderWidths: widths, head: family, heads: heads, labelingSize: labelingsSize, beta: 0,
                                  epochs: epochs, batch: batch, learningRate: lr, dtype: dtype, measure: measure)

@@ -34,6 +34,12 @@ final class DIBCLITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("decodable"), r.stderr)
         let svg = try String(contentsOf: out.appendingPathComponent("dib.svg"), encoding: .utf8)
         XCTAssertTrue(svg.contains("<svg") && svg.contains("decodable information, seed 4"), svg.prefix(300).description)
+        let curves = try Npy.read(out.appendingPathComponent("curves.npy"))
+        XCTAssertEqual(curves.shape, [6, try XCTUnwrap(runs[0]["iterations"] as? Int), 3])
+        let v = try curves.doubles()
+        let last = (curves.shape[1] - 1) * 3
+        XCTAssertEqual(v[last], try XCTUnwrap(runs[0]["finalClassifierLoss"] as? Double), accuracy: 1e-12)
+        XCTAssertEqual(v[last + 1], try XCTUnwrap(runs[0]["finalNuisanceLoss"] as? Double), accuracy: 1e-12)
         let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("results.json"))) as? [String: Any]
         XCTAssertEqual((saved?["runs"] as? [Any])?.count, 6)
 

@@ -123,7 +123,7 @@ enum FuzzCatalog {
         for cmd in [["step"], ["lyapunov"]] {
             let base = cmd == ["step"] ? rate : rate.merging(["transient": "2", "k": "2"]) { $1 }
             vary(cmd, base, "n", memorySizes)
-            vary(cmd, base, "steps", positiveInts)
+            vary(cmd, base, "steps", cmd == ["step"] ? nonNegativeInts : positiveInts)  // step --steps 0 writes the initial state
             vary(cmd, base, "batch", memorySizes)
             vary(cmd, base, "g", nonNegativeReals)
             vary(cmd, base, "dt", positiveReals)

@@ -15,7 +15,7 @@ public enum DIBJob {
         public var base: DIBConfig
         public var betas: [Double]
         public var seeds: [UInt64]
-        /// Folder for results.json and dib.svg.
+        /// Folder for results.json, curves.npy and dib.svg.
         public var output: URL?
 
         public init(data: String, trainLimit: Int?, testLimit: Int?, base: DIBConfig, betas: [Double], seeds: [UInt64],
@@ -104,15 +104,16 @@ public enum DIBJob {
         events(.started(trainCount: data.train.count, testCount: data.test.count, device: backend.label,
                         runs: settings.betas.count * settings.seeds.count))
         let start = Timing.now()
-        var runs: [DIBRunResult] = []
+        var runs: [DIBRunResult] = [], curves: [[Double]] = []
         for seed in settings.seeds {
             for beta in settings.betas {
                 var c = b
                 (c.beta, c.seed) = (beta, seed)
-                let r = try withoutActuallyEscaping(events) { ev in
+                let (r, curve) = try withoutActuallyEscaping(events) { ev in
                     try c.dtype.dispatch(Go(config: c, data: data, backend: backend, events: ev))
                 }
                 runs.append(r)
+                curves.append(curve)
                 events(.finished(r))
             }
         }
@@ -125,8 +126,11 @@ public enum DIBJob {
         if let out = settings.output {
             let dir = try ReportFiles.folder(out.path)
             let svg = dir.appendingPathComponent("dib.svg"), js = dir.appendingPathComponent("results.json")
+            let npy = dir.appendingPathComponent("curves.npy")
             try report.plot().write(to: svg)
-            report.files = ["plot": svg.path, "json": js.path]
+            // Every run has the same iterations (same data, batch and epochs).
+            try Npy.write(try NpyArray(curves.flatMap { $0 }, shape: [runs.count, runs[0].iterations, 3]), to: npy)
+            report.files = ["plot": svg.path, "json": js.path, "curves": npy.path]
             try ReportFiles.writeJSON(report, to: js)
         }
         return report
@@ -135,11 +139,16 @@ public enum DIBJob {
     struct Go: DTypeWork {
         var config: DIBConfig, data: TrainingData, backend: any Backend, events: (Event) -> Void
 
-        func run<T: Scalar>(_: T.Type) throws -> DIBRunResult {
+        /// The run's result and its per-iteration (ℓ_y, mean ℓ_j, objective), row-major.
+        func run<T: Scalar>(_: T.Type) throws -> (DIBRunResult, [Double]) {
             let trainer = try InvalidInput.check { try DIBTrainer<T>(config: config, data: data, backend: backend) }
-            return try trainer.run { epoch, objective in
+            let r = try trainer.run { epoch, objective in
                 events(.epoch(seed: config.seed, beta: config.beta, epoch: epoch, of: config.epochs, objective: objective))
             }
+            let curve = trainer.classifierLosses.indices.flatMap {
+                [trainer.classifierLosses[$0], trainer.nuisanceLosses[$0], trainer.objectives[$0]]
+            }
+            return (r, curve)
         }
     }
 }
