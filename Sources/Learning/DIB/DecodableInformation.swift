@@ -2,8 +2,8 @@ import Compute
 import Foundation
 
 /// The decodable information of a frozen representation about fresh random labelings
-/// (docs/dib.md D7): log₂ k − min CE / ln 2 bits, the minimum over a head of the family trained
-/// by Adam, averaged over K′ labelings. 0 for a representation that tells nothing; log₂ k for
+/// (docs/dib.md D7): log₂ k − min CE / ln 2 bits, the minimum over the epochs of a head of the
+/// family trained by Adam (the cross-entropy on all examples after each), averaged over K′ labelings. 0 for a representation that tells nothing; log₂ k for
 /// one from which every labeling can be decoded.
 public struct DecodableInformation: Codable, Sendable, Equatable {
     /// The mean over the heads, in bits.
@@ -12,7 +12,7 @@ public struct DecodableInformation: Codable, Sendable, Equatable {
     public var ofMaximum: Double
     /// log₂ k.
     public var maximumBits: Double
-    /// Per head: its bits and its final training cross-entropy (nats).
+    /// Per head: its bits and its smallest training cross-entropy over the epochs (nats).
     public var perHeadBits: [Double]
     public var crossEntropies: [Double]
 
@@ -50,10 +50,21 @@ public struct DecodableInformation: Codable, Sendable, Equatable {
             let head = try family.build(T.self, name: "measure\(j)", features: d, outputs: k, on: backend)
             head.needsInputGradient = false
             try DIBHeadFamily.initialize(head, index: j, scheme: scheme, seed: seed)
+            let all = Array(0..<n)
+            func crossEntropy() throws -> Double {
+                var total = 0.0
+                for s in stride(from: 0, to: n, by: b) {
+                    let (z, y) = try batch(all[s..<min(s + b, n)], labels)
+                    total += try loss(head.forward(z, train: false), labels: y, gradient: false).meanLoss * Double(z.shape[0])
+                }
+                return total / Double(n)
+            }
+            // The head after each epoch is a member of the family: the minimum is over all of them.
+            var ce = Double.infinity
             for e in 0..<settings.epochs {
                 let order = TrainingStreams.permutation(n, seed: seed, stream: DIBStreams.heads,
                                                         offset: (1 << 40) + (UInt64(j) << 32) + UInt64(e) * UInt64((n + 3) / 4))
-                for s in stride(from: 0, to: n, by: b) where min(s + b, n) - s >= 1 {
+                for s in stride(from: 0, to: n, by: b) {
                     let (z, y) = try batch(order[s..<min(s + b, n)], labels)
                     try backend.trainingStep {
                         let r = try loss(head.forward(z, train: true), labels: y, gradient: true)
@@ -64,14 +75,8 @@ public struct DecodableInformation: Codable, Sendable, Equatable {
                         try adam.step(head.parameters, rate: settings.learningRate)
                     }
                 }
+                ce = min(ce, try crossEntropy())
             }
-            var total = 0.0
-            let all = Array(0..<n)
-            for s in stride(from: 0, to: n, by: b) {
-                let (z, y) = try batch(all[s..<min(s + b, n)], labels)
-                total += try loss(head.forward(z, train: false), labels: y, gradient: false).meanLoss * Double(z.shape[0])
-            }
-            let ce = total / Double(n)
             ces.append(ce)
             bits.append(maxBits - ce / Foundation.log(2))
         }
