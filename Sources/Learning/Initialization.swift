@@ -16,14 +16,15 @@ public enum InitScheme: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    /// Fresh initial values of a weight or bias from one stream of the seed.
-    public func values<T>(for p: Parameter<T>, seed: UInt64, stream: UInt32) -> [Double] {
+    /// Fresh initial values of a weight or bias from one stream of the seed, from block `offset`.
+    public func values<T>(for p: Parameter<T>, seed: UInt64, stream: UInt32, offset: UInt64 = 0) -> [Double] {
         let n = p.value.count
         if p.role == .weight && self == .kaiming {
-            return (PhiloxFill.normal(count: n, seed: seed, stream: stream) as [Double]).map { $0 * standardDeviation(p) }
+            return (PhiloxFill.normal(count: n, seed: seed, stream: stream, offset: offset) as [Double])
+                .map { $0 * standardDeviation(p) }
         }
         let bound = 1 / Double(p.fanIn).squareRoot()
-        return (PhiloxFill.uniform(count: n, seed: seed, stream: stream) as [Double]).map { (2 * $0 - 1) * bound }
+        return (PhiloxFill.uniform(count: n, seed: seed, stream: stream, offset: offset) as [Double]).map { (2 * $0 - 1) * bound }
     }
 
     /// The standard deviation of a weight's initial distribution: √(2/fan_in), or 1/√(3 fan_in).

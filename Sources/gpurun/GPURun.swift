@@ -11,7 +11,7 @@ struct GPURun: ParsableCommand {
         abstract: "Learning-theory computations on OpenCL devices and the CPU, with the same answers on both.",
         subcommands: [DevicesCommand.self, ValidateCommand.self, StepCommand.self, LyapunovCommand.self, BenchCommand.self,
                       TrainCommand.self, SSLCommand.self, SpectrumCommand.self, RidgeCommand.self, TheoryCommand.self, IBCommand.self,
-                      SweepCommand.self, TuneCommand.self, LotteryCommand.self, BackgroundsCommand.self])
+                      SweepCommand.self, TuneCommand.self, LotteryCommand.self, BackgroundsCommand.self, DIBCommand.self])
 }
 
 /// The device options every command that runs on a device shares: the only place `--device`

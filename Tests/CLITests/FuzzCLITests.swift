@@ -211,6 +211,18 @@ enum FuzzCatalog {
         vary(["lottery"], lottery, "prune-fraction", fractions)
         vary(["lottery"], lottery, "rounds", positiveInts)
         vary(["lottery"], lottery, "rewind-iteration", ["-1", "1000000", "x"])
+        let dib = ["data": "npy:\(f.trainData.path)", "epochs": "1", "batch": "4", "encoder": "8", "measure-epochs": "1"]
+        vary(["dib"], dib, "beta", ["-1", "nan", "inf", "1e400", "x", "", "0,,1"])
+        vary(["dib"], dib, "heads", memorySizes)
+        vary(["dib"], dib, "labelings-size", ["1", "0", "-2", "x"] + memorySizes.suffix(3))
+        vary(["dib"], dib, "encoder", ["0", "-1", "8,x", "", "9223372036854775807", "4611686018427387904"])
+        vary(["dib"], dib, "head", ["mlp:0", "mlp:-1", "conv", "mlp:9223372036854775807", ""])
+        vary(["dib"], dib, "epochs", positiveInts)
+        vary(["dib"], dib, "batch", memorySizes)
+        vary(["dib"], dib, "lr", positiveReals)
+        vary(["dib"], dib, "seed", ["-1", "x", "1.5", "1,,2"])
+        vary(["dib"], dib, "measure-heads", positiveInts)
+        vary(["dib"], dib, "output", badOutputs)
         vary(["train"], train, "masks", [f.missing.path, f.plainFile.path])
         vary(["train"], train, "resume", [f.missing.path, f.folder.path, f.plainFile.path])
         // Self-supervised training: every bad value refused before the first step (docs/ssl.md).

@@ -74,11 +74,16 @@ public enum TrainJob {
         }
     }
 
+    /// The standardised data a source names (errors are InvalidInput).
+    public static func loadData(_ source: String) throws -> TrainingData {
+        try InvalidInput.check { try DataSource(parsing: source).load() }
+    }
+
     /// The data a configuration names, on cluttered backgrounds when it says so; errors as InvalidInput.
     public static func loadData(_ config: TrainConfig) throws -> TrainingData {
-        try InvalidInput.check {
+        guard let spec = config.backgrounds else { return try loadData(config.data) }
+        return try InvalidInput.check {
             let source = try DataSource(parsing: config.data)
-            guard let spec = config.backgrounds else { return try source.load() }
             return try spec.trainingData(source.load(standardize: false), seed: config.seed, trainLimit: config.trainLimit,
                                          testLimit: config.testLimit)
         }
