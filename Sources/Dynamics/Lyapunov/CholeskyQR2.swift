@@ -11,6 +11,8 @@ import Foundation
 /// G + sI = RᵀR comes first (shifted CholeskyQR3, Fukaya, Kannan, Nakatsukasa, Yamamoto and
 /// Yanagisawa 2020), which brings cond(Q) to about u^{-1/2}, and the two plain passes follow.
 /// Only a block that has lost rank even for the shifted pass goes to the host Householder QR.
+/// Its methods are specialised for both dtypes: called from generic runs in other modules, the
+/// element conversions would otherwise look up generic metadata per element (16× slower at N = 500).
 package final class CholeskyQR2<T: Scalar> {
     let backend: any Backend
     let ws: Workspace<T>
@@ -35,6 +37,8 @@ package final class CholeskyQR2<T: Scalar> {
     /// Q_b R_b⁻¹ are strided-batched GEMMs (launches independent of B), the k×k Cholesky
     /// factorisations run on the host member by member. If any member is ill-conditioned, every
     /// member gets the shifted pass first (its own shift); Q is untouched until a pass is applied.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     package func orthonormalize(members q: Tensor<T>) throws -> [[Double]] {
         let (b, s, k) = try TangentQR.blockShape(q)
         var logs = [[Double]](repeating: [Double](repeating: 0, count: k), count: b)
@@ -83,6 +87,8 @@ package final class CholeskyQR2<T: Scalar> {
     }
 
     /// Every member's G = QᵀQ (one strided-batched GEMM), on the host as k×k row-major matrices.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func gram(_ q: Tensor<T>, _ b: Int, _ k: Int) throws -> [[Double]] {
         let g = try ws.get("gram", [b, k, k])
         try backend.gemm(GemmParams(m: k, n: k, k: q.shape[q.rank - 2], transA: true, batch: b), alpha: 1, q, q, beta: 0, g)
@@ -91,6 +97,8 @@ package final class CholeskyQR2<T: Scalar> {
     }
 
     /// Q_m ← Q_m R_m⁻¹ for every member (one strided-batched GEMM); ln R_ii added to `logs`.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func apply(_ inverses: [[Double]], to q: Tensor<T>, _ logs: inout [[Double]], _ b: Int, _ s: Int, _ k: Int) throws {
         for m in 0..<b { for i in 0..<k { logs[m][i] -= Foundation.log(inverses[m][i * k + i]) } }  // diag(R⁻¹) = 1/diag(R)
         let rinv = try ws.get("rinv", [b, k, k])
