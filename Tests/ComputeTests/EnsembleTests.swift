@@ -305,6 +305,11 @@ final class EnsembleTests: XCTestCase {
         let f = legendOrigin(falling)
         XCTAssertLessThan(f.x, falling.width / 2)
         XCTAssertGreaterThan(f.y, falling.height / 2, "bottom-left is empty below a concave fall")
+        var histogram = SVGPlot(title: "bars", x: .init(label: "x"), y: .init(label: "y"))
+        histogram.bars(edges: (0...6).map(Double.init), heights: [4, 5, 6, 6, 5, 4], name: "bars fill the bottom")
+        histogram.line([0, 6], [9, 9], name: "a line along the top")
+        XCTAssertGreaterThan(legendOrigin(histogram).y, 0, "legend drawn")
+        XCTAssertLessThan(legendOrigin(histogram).y, histogram.height / 2, "bars count as drawn: the legend avoids them")
         var fixed = falling
         fixed.legendCorner = .topRight
         XCTAssertGreaterThan(legendOrigin(fixed).x, falling.width / 2, "a corner asked for is kept")

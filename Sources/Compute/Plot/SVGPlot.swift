@@ -178,7 +178,8 @@ public struct SVGPlot: Sendable {
             s += "<text x=\"\(n(m.left - 6))\" y=\"\(n(p + 4))\" text-anchor=\"end\">\(yr.label(t))</text>\n"
         }
         s += "<g clip-path=\"url(#plot-area)\">\n"
-        // Pixels the data occupy (vertices, and samples along line segments): where the legend may not go.
+        // Pixels the data occupy (vertices, samples along line segments, across bars and bands):
+        // where the legend may not go.
         var drawn: [(Double, Double)] = []
         for (i, se) in series.enumerated() {
             let color = escape(se.color ?? Self.palette[i % Self.palette.count])
@@ -220,6 +221,10 @@ public struct SVGPlot: Sendable {
                     let x0 = px(se.x[k]), x1 = px(se.x[k + 1]), top = py(se.y[k]), bottom = py(base)
                     s += "<rect x=\"\(n(min(x0, x1)))\" y=\"\(n(min(top, bottom)))\" width=\"\(n(abs(x1 - x0)))\" "
                         + "height=\"\(n(abs(bottom - top)))\"/>\n"
+                    // A bar covers its whole rectangle: sample it on a 3 × 8 grid.
+                    for i in 0...2 { for j in 0...7 {
+                        drawn.append((x0 + (x1 - x0) * Double(i) / 2, bottom + (top - bottom) * Double(j) / 7))
+                    } }
                 }
                 s += "</g>\n"
             case .band(let opacity):
@@ -228,6 +233,9 @@ public struct SVGPlot: Sendable {
                 for k in se.x.indices {
                     if ok(se.x[k], se.y[k]), ok(se.x[k], se.upper[k]) { runs[runs.count - 1].append(k) }
                     else if !runs[runs.count - 1].isEmpty { runs.append([]) }
+                }
+                for k in runs.joined() {
+                    for j in 0...4 { drawn.append((px(se.x[k]), py(se.y[k]) + (py(se.upper[k]) - py(se.y[k])) * Double(j) / 4)) }
                 }
                 for run in runs where run.count > 1 {
                     let pts = run.map { "\(n(px(se.x[$0]))),\(n(py(se.y[$0])))" }
