@@ -20,6 +20,18 @@ func openCLBackend() throws -> OpenCLBackend {
     throw XCTSkip("no OpenCL platform: \(reason)")
 }
 
+/// The Fashion-MNIST folder (Debian's dataset-fashion-mnist). Skipped, with the reason, only
+/// where it is not installed; under CI (CI=true) a missing data set is a failure, since CI installs it.
+func requireFashionMNIST() throws -> String {
+    let dir = DataSource.fashionMNISTDefault
+    guard FileManager.default.fileExists(atPath: "\(dir)/train-images-idx3-ubyte.gz"),
+          FileManager.default.fileExists(atPath: "\(dir)/t10k-images-idx3-ubyte.gz") else {
+        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("CI must install dataset-fashion-mnist") }
+        throw XCTSkip("Fashion-MNIST is not installed at \(dir) (apt install dataset-fashion-mnist)")
+    }
+    return dir
+}
+
 /// The base seed of every test: fixed, so a run is reproducible, unless $GPURUN_TEST_SEED sets
 /// another (CI and `scripts/test.sh` may vary it to explore more inputs).
 let testBaseSeed: UInt64 = {

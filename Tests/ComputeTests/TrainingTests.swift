@@ -17,12 +17,7 @@ enum FashionMNIST {
         lock.lock()
         defer { lock.unlock() }
         if let cached { return cached }
-        let dir = DataSource.fashionMNISTDefault
-        guard FileManager.default.fileExists(atPath: "\(dir)/train-images-idx3-ubyte.gz") else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail("CI must install dataset-fashion-mnist") }
-            throw XCTSkip("Fashion-MNIST is not installed at \(dir) (apt install dataset-fashion-mnist)")
-        }
-        let d = try DataSource.fashionMNIST(directory: dir).load()
+        let d = try DataSource.fashionMNIST(directory: requireFashionMNIST()).load()
         cached = d
         return d
     }
