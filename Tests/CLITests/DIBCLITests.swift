@@ -73,4 +73,38 @@ final class DIBCLITests: XCTestCase {
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("no such file"), missing.stderr)
     }
+
+    /// (D9) `--resume` continues from the checkpoint: here a finished sweep whose last run is taken
+    /// out of sweep.json, so the resumed process restores that run's trained state, evaluates and
+    /// measures it, and repeats its numbers. Options beside --resume and missing checkpoints are refused.
+    func testResumeRepeatsTheSweepAndRefusesOptions() throws {
+        let data = try trainingNpyData(self)
+        let out = data.appendingPathComponent("dib-resume")
+        let r = try GPURunProcess.run(base + ["--data", "npy:\(data.path)", "--beta", "0,1", "--json", "--output", out.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let runs = try XCTUnwrap(try r.json()["runs"] as? [[String: Any]])
+        let sweep = out.appendingPathComponent("checkpoint/sweep.json")
+        var state = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: sweep)) as? [String: Any])
+        XCTAssertEqual((state["runs"] as? [Any])?.count, 2)
+        state["runs"] = Array(try XCTUnwrap(state["runs"] as? [Any]).prefix(1))
+        state["curves"] = Array(try XCTUnwrap(state["curves"] as? [Any]).prefix(1))
+        try JSONSerialization.data(withJSONObject: state).write(to: sweep)
+        let again = try GPURunProcess.run(["dib", "--resume", out.path, "--device", "cpu", "--json"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("resuming after 1 finished runs and 3 epochs"), again.stderr)
+        let resumed = try XCTUnwrap(try again.json()["runs"] as? [[String: Any]])
+        for key in ["trainAccuracy", "testAccuracy", "finalClassifierLoss", "finalNuisanceLoss"] {
+            XCTAssertEqual(resumed.map { $0[key] as? Double }, runs.map { $0[key] as? Double }, key)
+        }
+        XCTAssertEqual(resumed.map { ($0["decodableInformation"] as? [String: Any])?["bits"] as? Double },
+                       runs.map { ($0["decodableInformation"] as? [String: Any])?["bits"] as? Double })
+
+        let refused = try GPURunProcess.run(["dib", "--resume", out.path, "--epochs", "5", "--device", "cpu"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("drop --epochs"), refused.stderr)
+        let missing = try GPURunProcess.run(["dib", "--resume", data.appendingPathComponent("nothing").path, "--device", "cpu"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("no DIB sweep checkpoint"), missing.stderr)
+        XCTAssertFalse(missing.stderr.contains("loading"), missing.stderr)
+    }
 }

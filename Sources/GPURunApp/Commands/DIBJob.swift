@@ -7,7 +7,7 @@ import Foundation
 /// (seed, β), each reporting its generalisation gap beside its decodable information, and the
 /// correlation of the two over all runs.
 public enum DIBJob {
-    public struct Settings: Sendable {
+    public struct Settings: Codable, Sendable {
         /// `DataSource` text (as `train --data`).
         public var data: String
         public var trainLimit: Int?, testLimit: Int?
@@ -15,7 +15,7 @@ public enum DIBJob {
         public var base: DIBConfig
         public var betas: [Double]
         public var seeds: [UInt64]
-        /// Folder for results.json, curves.npy and dib.svg.
+        /// Folder for results.json, curves.npy, dib.svg and the sweep's checkpoint (D9).
         public var output: URL?
 
         public init(data: String, trainLimit: Int?, testLimit: Int?, base: DIBConfig, betas: [Double], seeds: [UInt64],
@@ -66,9 +66,18 @@ public enum DIBJob {
         }
     }
 
+    /// The settings of the sweep checkpointed in `output` (its output folder), to resume it.
+    public static func savedSettings(in output: URL) throws -> Settings {
+        var s = try InvalidInput.check { try DIBSweepCheckpoint.load(output: output).settings }
+        s.output = output
+        return s
+    }
+
     public enum Event: Sendable {
         case loading(String)
         case started(trainCount: Int, testCount: Int, device: String, runs: Int)
+        /// Resuming: the finished runs kept, and the epochs already done of the next one.
+        case resumed(finishedRuns: Int, epochsDone: Int)
         case epoch(seed: UInt64, beta: Double, epoch: Int, of: Int, objective: Double)
         case finished(DIBRunResult)
     }
@@ -88,10 +97,20 @@ public enum DIBJob {
         public var files: [String: String] = [:]
     }
 
-    /// Loads the data (errors in what was given are InvalidInput), runs the sweep and writes the files.
-    public static func run(_ settings: Settings, on backend: any Backend, events: (Event) -> Void = { _ in }) throws -> Report {
+    /// Loads the data (errors in what was given are InvalidInput), runs the sweep and writes the
+    /// files. With an output folder the sweep checkpoints after every epoch of every run (D9);
+    /// `resume` continues the sweep checkpointed there (settings from `savedSettings(in:)`).
+    /// An error thrown by `events` stops the sweep (its checkpoint stays).
+    public static func run(_ settings: Settings, resume: Bool = false, on backend: any Backend,
+                           events: (Event) throws -> Void = { _ in }) throws -> Report {
         try settings.validate()
-        events(.loading(settings.data))
+        let checkpoint = settings.output.map(DIBSweepCheckpoint.init(output:))
+        var saved: DIBSweepCheckpoint.State?
+        if resume {
+            guard let out = settings.output else { throw InvalidInput(ComputeError.invalidArgument("resuming needs the sweep's output folder")) }
+            saved = try InvalidInput.check { try DIBSweepCheckpoint.load(output: out) }
+        }
+        try events(.loading(settings.data))
         var data = try TrainJob.loadData(settings.data)
         data.train = data.train.prefix(settings.trainLimit)
         data.test = data.test.prefix(settings.testLimit)
@@ -101,21 +120,24 @@ public enum DIBJob {
                 throw ComputeError.invalidArgument("the minibatch (\(b.batch)) is larger than the training set (\(data.train.count) samples)")
             }
         }
-        events(.started(trainCount: data.train.count, testCount: data.test.count, device: backend.label,
+        try events(.started(trainCount: data.train.count, testCount: data.test.count, device: backend.label,
                         runs: settings.betas.count * settings.seeds.count))
         let start = Timing.now()
-        var runs: [DIBRunResult] = [], curves: [[Double]] = []
-        for seed in settings.seeds {
-            for beta in settings.betas {
-                var c = b
-                (c.beta, c.seed) = (beta, seed)
-                let (r, curve) = try withoutActuallyEscaping(events) { ev in
-                    try c.dtype.dispatch(Go(config: c, data: data, backend: backend, events: ev))
-                }
-                runs.append(r)
-                curves.append(curve)
-                events(.finished(r))
+        var runs = saved?.runs ?? [], curves = saved?.curves ?? []
+        if !resume { try checkpoint?.save(.init(settings: settings, runs: [], curves: [])) }
+        let plan = settings.seeds.flatMap { seed in settings.betas.map { (seed, $0) } }
+        for (seed, beta) in plan.dropFirst(runs.count) {
+            var c = b
+            (c.beta, c.seed) = (beta, seed)
+            let from = resume && runs.count == saved?.runs.count ? try checkpoint?.runState(for: c) : nil
+            let (r, curve) = try withoutActuallyEscaping(events) { ev in
+                try c.dtype.dispatch(Go(config: c, data: data, backend: backend, events: ev, checkpoint: checkpoint,
+                                        resumeFrom: from, finished: runs.count))
             }
+            runs.append(r)
+            curves.append(curve)
+            try checkpoint?.save(.init(settings: settings, runs: runs, curves: curves))
+            try events(.finished(r))
         }
         var report = Report(data: data.name, device: backend.label, dtype: b.dtype.rawValue, trainCount: data.train.count,
                             testCount: data.test.count, encoderWidths: b.encoderWidths, head: b.head.name, heads: b.heads,
@@ -137,14 +159,21 @@ public enum DIBJob {
     }
 
     struct Go: DTypeWork {
-        var config: DIBConfig, data: TrainingData, backend: any Backend, events: (Event) -> Void
+        var config: DIBConfig, data: TrainingData, backend: any Backend, events: (Event) throws -> Void
+        var checkpoint: DIBSweepCheckpoint?
+        /// The run's saved state, when resuming it; `finished` runs came before it.
+        var resumeFrom: URL?, finished: Int
 
         /// The run's result and its per-iteration (ℓ_y, mean ℓ_j, objective), row-major.
         func run<T: Scalar>(_: T.Type) throws -> (DIBRunResult, [Double]) {
             let trainer = try InvalidInput.check { try DIBTrainer<T>(config: config, data: data, backend: backend) }
-            let r = try trainer.run { epoch, objective in
-                events(.epoch(seed: config.seed, beta: config.beta, epoch: epoch, of: config.epochs, objective: objective))
+            if let resumeFrom {
+                try DIBCheckpoint.restore(trainer, from: resumeFrom)
+                try events(.resumed(finishedRuns: finished, epochsDone: trainer.epochsDone))
             }
+            let r = try trainer.run(progress: { epoch, objective in
+                try events(.epoch(seed: config.seed, beta: config.beta, epoch: epoch, of: config.epochs, objective: objective))
+            }, afterEpoch: { _ in try checkpoint?.save(trainer) })
             let curve = trainer.classifierLosses.indices.flatMap {
                 [trainer.classifierLosses[$0], trainer.nuisanceLosses[$0], trainer.objectives[$0]]
             }

@@ -1,7 +1,7 @@
 import Compute
 
 /// Everything that determines one DIB run (docs/dib.md D1–D7).
-public struct DIBConfig: Codable, Sendable {
+public struct DIBConfig: Codable, Sendable, Equatable {
     /// Widths of the encoder's hidden layers, each Linear then ReLU; the last is the
     /// representation's dimension d.
     public var encoderWidths: [Int]

@@ -16,6 +16,8 @@ public final class DIBTrainer<T: Scalar> {
     /// Per iteration: the classifier's loss ℓ_y, the mean nuisance loss and the objective (D4).
     public internal(set) var classifierLosses: [Double] = [], nuisanceLosses: [Double] = [], objectives: [Double] = []
     public internal(set) var iteration = 0
+    /// Epochs completed (a resumed run starts after them; DIBCheckpoint).
+    public internal(set) var epochsDone = 0
     private var batchX: [Int: Tensor<T>] = [:], batchY: [Int: Tensor<T>] = [:], batchN: [Int: [Tensor<T>]] = [:]
 
     public init(config: DIBConfig, data: TrainingData, backend: any Backend) throws {
@@ -74,9 +76,10 @@ public final class DIBTrainer<T: Scalar> {
         }
     }
 
-    /// All epochs; `progress` after each (epoch, mean objective).
-    public func train(progress: (Int, Double) -> Void = { _, _ in }) throws {
-        for epoch in 0..<config.epochs {
+    /// The epochs not yet done; after each, `afterEpoch` (say, to write a checkpoint), then
+    /// `progress` (epoch, mean objective), which may stop the run by throwing.
+    public func train(progress: (Int, Double) throws -> Void = { _, _ in }, afterEpoch: (Int) throws -> Void = { _ in }) throws {
+        for epoch in epochsDone..<config.epochs {
             let order = permutation(epoch: epoch)
             var sum = 0.0
             for b in 0..<batchesPerEpoch {
@@ -89,7 +92,9 @@ public final class DIBTrainer<T: Scalar> {
                 objectives.append(l.objective)
                 sum += l.objective
             }
-            progress(epoch + 1, sum / Double(batchesPerEpoch))
+            epochsDone = epoch + 1
+            try afterEpoch(epochsDone)
+            try progress(epoch + 1, sum / Double(batchesPerEpoch))
         }
     }
 
@@ -116,10 +121,12 @@ public final class DIBTrainer<T: Scalar> {
         return z
     }
 
-    /// Trains, evaluates and measures (D7): one point of a β sweep.
-    public func run(progress: (Int, Double) -> Void = { _, _ in }) throws -> DIBRunResult {
+    /// Trains (the epochs not yet done), evaluates and measures (D7): one point of a β sweep.
+    /// The seconds count this process's share only when the run was resumed.
+    public func run(progress: (Int, Double) throws -> Void = { _, _ in },
+                    afterEpoch: (Int) throws -> Void = { _ in }) throws -> DIBRunResult {
         let start = Timing.now()
-        try train(progress: progress)
+        try train(progress: progress, afterEpoch: afterEpoch)
         try backend.synchronize()
         let trainSeconds = Timing.now() - start
         let train = try accuracy(data.train), test = try accuracy(data.test)
