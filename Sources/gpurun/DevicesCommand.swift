@@ -20,6 +20,9 @@ struct DevicesCommand: ParsableCommand {
         /// Per OpenCL device: records of the tuning file refused for it, with the reason
         /// (another driver version, parameters beyond its limits).
         var refusedTuning: [[String]]
+        /// Per OpenCL device: the convolution records, "dtype/pass/class → path [shapes]", and those refused.
+        var convTuning: [[String]]
+        var refusedConvTuning: [[String]]
     }
 
     struct CPUInfo: Encodable {
@@ -37,10 +40,16 @@ struct DevicesCommand: ParsableCommand {
         let tuningRecords = GemmTuningFile.standard.load()
         let tunings = found.devices.map { GemmTuning(info: $0, records: tuningRecords) }
         let tuning = tunings.map { $0.records.map { "\($0.dtype.rawValue)/\($0.shapeClass.rawValue) → \($0.engine)" } }
+        let convRecords = GemmTuningFile.standard.loadConv()
+        let convTunings = found.devices.map { ConvTuning(info: $0, records: convRecords) }
+        let convTuning = convTunings.map { $0.records.map {
+            "\($0.dtype.rawValue)/\($0.pass.rawValue)/\($0.shapeClass.rawValue) → \($0.path)\($0.direct.map { " \($0.lx)×\($0.ly)/\($0.reduction)" } ?? "")"
+        } }
         let report = Report(
             opencl: found.devices, openclUnavailableReason: found.devices.isEmpty ? found.reason : nil,
             cpu: CPUInfo(blas: blas.config, blasCore: blas.core, blasAdjustment: BLASSetup.adjustment, blasThreads: blas.threads, cores: ProcessInfo.processInfo.activeProcessorCount),
-            defaultDevice: defaultDevice, tuning: tuning, refusedTuning: tunings.map(\.refused))
+            defaultDevice: defaultDevice, tuning: tuning, refusedTuning: tunings.map(\.refused), convTuning: convTuning,
+            refusedConvTuning: convTunings.map(\.refused))
         if json { return try Output.json(report) }
 
         print("cpu: \(blas.config), kernels \(blas.core), \(blas.threads) BLAS threads, \(report.cpu.cores) cores")
@@ -53,6 +62,10 @@ struct DevicesCommand: ParsableCommand {
                 ? "not tuned (built-in defaults: \(d.type == "CPU" ? "CPU-shaped kernel" : "GPU-shaped kernel, vendor parameters"); run `gpurun tune gemm`)"
                 : "tuned: " + tuning[i].joined(separator: ", ")
             let refused = tunings[i].refused.map { "\n  gemm refused    \($0)" }.joined()
+            let conv = convTuning[i].isEmpty
+                ? "not tuned (the path rule of Conv2dPath.choose, built-in work-group shapes; run `gpurun tune conv`)"
+                : "tuned: " + convTuning[i].joined(separator: ", ")
+            let convRefused = convTunings[i].refused.map { "\n  conv refused    \($0)" }.joined()
             print("""
             \(d.label)
               platform        \(d.platformName) (\(d.platformVendor)), \(d.platformVersion)
@@ -64,6 +77,7 @@ struct DevicesCommand: ParsableCommand {
               work-group      \(d.maxWorkGroupSize) max, per dimension \(d.maxWorkItemSizes)
               fp64 \(d.fp64 ? "yes" : "no"), fp16 \(d.fp16 ? "yes" : "no")
               gemm            \(tuned)\(refused)
+              conv            \(conv)\(convRefused)
             """)
         }
         print("default device: \(defaultDevice) (override with --device or $\(DeviceSpec.environmentVariable))")

@@ -23,7 +23,7 @@ struct TuneCommand: ParsableCommand {
         var device: String
         var dtype: DType
         var gemm: GemmTuner.Report?
-        var conv: String?
+        var conv: ConvTuner.Report?
     }
 
     func run() throws {
@@ -38,7 +38,11 @@ struct TuneCommand: ParsableCommand {
             }
         }
         if target != .gemm {
-            report.conv = "not tuned: the convolution kernels have no GPU-shaped variant with tuning parameters yet"
+            // After GEMM's records are stored: the im2col path is timed with the device's tuned GEMM.
+            let device = target == .all ? try wrap({ try DeviceSelection.openCL(device: deviceOptions.device) }) ?? cl : cl
+            report.conv = try wrap {
+                try ConvTuner.run(device: device, dtype: dtype, budget: budget) { if !json { Output.note("  tuning conv \($0)...") } }
+            }
         }
         if json { return try Output.json(report) }
         print("device: \(cl.label), dtype \(dtype.rawValue)")
@@ -54,6 +58,15 @@ struct TuneCommand: ParsableCommand {
             if let s = g.stored { print("stored in \(s)") }
             if let e = g.storeError { print("not stored: \(e)") }
         }
-        if let c = report.conv { print("conv: \(c)") }
+        if let c = report.conv {
+            print(String(format: "conv (%@-shaped kernels): %d candidates, %d failed the check, %d timed, %.1f s",
+                         c.kernels, c.candidates, c.failedCheck, c.timed, c.elapsedSeconds))
+            for f in c.failures { print("  failed: \(f)") }
+            Output.table(["pass", "class", "chosen", "why"], c.choices.map {
+                [$0.pass.rawValue, $0.shapeClass.rawValue, $0.chosen, $0.why]
+            })
+            if let s = c.stored { print("stored in \(s)") }
+            if let e = c.storeError { print("not stored: \(e)") }
+        }
     }
 }

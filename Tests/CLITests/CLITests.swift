@@ -145,4 +145,22 @@ final class CLITests: XCTestCase {
         }
         XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), "x")
     }
+
+    /// `tune conv` measures and stores a choice per pass and shape class; `devices` then lists them.
+    func testTuneConvStoresChoicesThatDevicesLists() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gpurun-tuneconv-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let env = ["GPURUN_KERNEL_CACHE": dir.path]
+        let tune = try run(["tune", "conv", "--device", "opencl", "--budget", "0", "--json"], env: env)
+        XCTAssertEqual(tune.status, 0, tune.stderr)
+        let conv = try XCTUnwrap(try tune.json()["conv"] as? [String: Any])
+        let choices = try XCTUnwrap(conv["choices"] as? [[String: Any]])
+        XCTAssertEqual(choices.count, 9)
+        XCTAssertTrue(choices.allSatisfy { ["im2col", "direct"].contains(($0["chosen"] as? String)?.split(separator: " ").first ?? "") })
+        XCTAssertEqual(conv["stored"] as? String, dir.appendingPathComponent("gemm-tuning.json").path)
+        let devices = try run(["devices"], env: env)
+        XCTAssertEqual(devices.status, 0, devices.stderr)
+        XCTAssertTrue(devices.stdout.contains("conv            tuned: f32/forward/thin"), devices.stdout)
+    }
 }

@@ -21,10 +21,11 @@ package enum GPUShapes {
         return (tx, max(1, min(wg / tx, pow2(atLeast: rows))))
     }
 
-    /// A 2-D group over a width × height plane: up to 32 along the width, 8 along the height.
-    package static func plane(width: Int, height: Int, wg: Int) -> [Int] {
-        let lx = min(32, wg, pow2(atLeast: width))
-        return [lx, max(1, min(wg / lx, 8, pow2(atLeast: height))), 1]
+    /// A 2-D group over a width × height plane: up to `lx` (32) along the width, `ly` (8) along
+    /// the height, no more than the plane needs nor than `wg` in all.
+    package static func plane(width: Int, height: Int, wg: Int, lx: Int = 32, ly: Int = 8) -> [Int] {
+        let x = min(lx, wg, pow2(atLeast: width))
+        return [x, max(1, min(wg / x, ly, pow2(atLeast: height))), 1]
     }
 
     /// Bytes of one ACC: double where the device has fp64, else the dtype's.

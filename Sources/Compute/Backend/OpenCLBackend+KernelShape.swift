@@ -12,13 +12,14 @@ extension OpenCLBackend {
 
     /// Launches the GPU kernel `make(l)` with the device's work-group size l, after checking
     /// its local memory against the device's.
-    package func runGPU(_ make: (Int) -> KernelInvocation) throws {
-        try cl.runChecked(try cl.sized(preferred: Self.preferredWorkGroup, make))
+    package func runGPU(preferred: Int = preferredWorkGroup, _ make: (Int) -> KernelInvocation) throws {
+        try cl.runChecked(try cl.sized(preferred: preferred, make))
     }
 
     /// The GPU-shaped kernel (`gpu`, given the work-group size) on GPU-type devices, the
     /// CPU-shaped one elsewhere.
-    package func runShaped(gpu: (Int) -> KernelInvocation, cpu: () -> KernelInvocation) throws {
-        if kernelShape == .gpu { try runGPU(gpu) } else { try cl.run(cpu()) }
+    package func runShaped(preferred: Int = preferredWorkGroup, gpu: (Int) -> KernelInvocation,
+                           cpu: () -> KernelInvocation) throws {
+        if kernelShape == .gpu { try runGPU(preferred: preferred, gpu) } else { try cl.run(cpu()) }
     }
 }

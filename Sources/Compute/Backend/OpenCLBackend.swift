@@ -7,17 +7,24 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// Forces the kernel family (tests run the GPU kernels on PoCL with `.gpu`); nil: by device
     /// type (`kernelShape`).
     package var kernelShapeOverride: KernelShape?
+    /// Forces the direct convolution's work-group shapes (the conv tuner's candidates); nil:
+    /// `convTuning`'s record, else the built-in shapes.
+    package var convShapeOverride: ConvDirectParams?
     /// The engine asked for (`--engine`), or nil: then each GEMM (the convolution's included)
     /// follows `gemmTuning`, whose defaults are our CPU-shaped kernel on CPU devices and the
     /// GPU-shaped one elsewhere (`gpurun tune` may record CLBlast where it measured faster).
     public let requestedGemmEngine: GemmEngine?
     /// This device's tuning records (`gpurun tune`), else the built-in defaults per device type and vendor.
     public let gemmTuning: GemmTuning
+    /// This device's convolution records (`gpurun tune conv`): path and direct-kernel shapes per
+    /// pass and shape class; without one, `Conv2dPath.choose` and the built-in shapes.
+    public package(set) var convTuning: ConvTuning
 
     public init(device index: Int, gemmEngine: GemmEngine? = nil) throws {
         cl = try CLContext.shared(index: index)
         requestedGemmEngine = gemmEngine
         gemmTuning = GemmTuning.load(for: cl.info)
+        convTuning = ConvTuning.load(for: cl.info)
     }
 
     public var kind: BackendKind { .opencl(cl) }

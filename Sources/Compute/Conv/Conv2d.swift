@@ -24,6 +24,13 @@ public enum Conv2dPath: String, Sendable, CaseIterable, Codable {
     }
 }
 
+extension Conv2dParams {
+    /// The tuning class of this layer (ConvShapeClass: thin groups, else by multiply-adds).
+    public var shapeClass: ConvShapeClass {
+        ConvShapeClass(outPerGroup: outPerGroup, work: batch * outChannels * outH * outW * patchSize)
+    }
+}
+
 extension Backend {
     /// Throws a readable error unless x, w, y (and bias) live here and fit the params.
     func checkConv<T>(_ op: String, x: Tensor<T>, w: Tensor<T>, y: Tensor<T>, bias: Tensor<T>?,

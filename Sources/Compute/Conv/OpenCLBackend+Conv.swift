@@ -12,9 +12,11 @@ extension OpenCLBackend {
                                          into y: Tensor<T>, path: Conv2dPath?) throws {
         try checkDevice("conv2d", x: x, w: w, y: y, bias: bias, p)
         let (dt, fp64) = (T.dtype, cl.info.fp64)
-        if (path ?? .choose(p)) == .direct {
+        let choice = convPlan(.forward, p, dtype: dt, forced: path)
+        if choice.path == .direct {
             let (x, w, bias, y) = (operand(x), operand(w), bias.map(operand), operand(y))
-            return try runShaped(gpu: { GPUConvKernels.directForward(dtype: dt, fp64: fp64, x: x, w: w, bias: bias, y: y, p, wg: $0) },
+            return try runShaped(gpu: { GPUConvKernels.directForward(dtype: dt, fp64: fp64, x: x, w: w, bias: bias, y: y, p, wg: $0,
+                                                                     shape: choice.shape) },
                                  cpu: { ConvKernels.directForward(dtype: dt, fp64: fp64, x: x, w: w, bias: bias, y: y, p) })
         }
         let s = CPUConv.Sizes(p)
@@ -47,9 +49,11 @@ extension OpenCLBackend {
                                                into dx: Tensor<T>, path: Conv2dPath?) throws {
         try checkDevice("conv2dBackwardInput", x: dx, w: w, y: dy, bias: nil, p)
         let (dt, fp64) = (T.dtype, cl.info.fp64)
-        if (path ?? .choose(p)) == .direct {
+        let choice = convPlan(.backwardInput, p, dtype: dt, forced: path)
+        if choice.path == .direct {
             let (dy, w, dx) = (operand(dy), operand(w), operand(dx))
-            return try runShaped(gpu: { GPUConvKernels.directBackwardInput(dtype: dt, fp64: fp64, dy: dy, w: w, dx: dx, p, wg: $0) },
+            return try runShaped(gpu: { GPUConvKernels.directBackwardInput(dtype: dt, fp64: fp64, dy: dy, w: w, dx: dx, p, wg: $0,
+                                                                           shape: choice.shape) },
                                  cpu: { ConvKernels.directBackwardInput(dtype: dt, fp64: fp64, dy: dy, w: w, dx: dx, p) })
         }
         let s = CPUConv.Sizes(p)
@@ -84,9 +88,12 @@ extension OpenCLBackend {
         let (dt, fp64) = (T.dtype, cl.info.fp64)
         try cl.serialized {
             if let dbias { try biasGradient(dy, p, into: dbias) }
-            if (path ?? .choose(p)) == .direct {
+            let choice = convPlan(.backwardWeights, p, dtype: dt, forced: path)
+            if choice.path == .direct {
                 let (x, dy, dw) = (operand(x), operand(dy), operand(dw))
-                return try runShaped(gpu: { GPUConvKernels.directBackwardWeights(dtype: dt, fp64: fp64, x: x, dy: dy, dw: dw, p, wg: $0) },
+                return try runShaped(preferred: max(Self.preferredWorkGroup, choice.shape.reduction),
+                                     gpu: { GPUConvKernels.directBackwardWeights(dtype: dt, fp64: fp64, x: x, dy: dy, dw: dw, p,
+                                                                                 wg: $0, shape: choice.shape) },
                                      cpu: { ConvKernels.directBackwardWeights(dtype: dt, fp64: fp64, x: x, dy: dy, dw: dw, p) })
             }
             let s = CPUConv.Sizes(p)
@@ -117,6 +124,16 @@ extension OpenCLBackend {
                 }
             }
         }
+    }
+
+    /// The path and direct-kernel shapes of one pass of `p`: a forced path (and shapes) first, else this
+    /// device's tuning record for the pass and shape class (`gpurun tune conv`), else
+    /// `Conv2dPath.choose` with the built-in shapes.
+    package func convPlan(_ pass: ConvPass, _ p: Conv2dParams, dtype: DType,
+                          forced: Conv2dPath?) -> (path: Conv2dPath, shape: ConvDirectParams) {
+        let r = convTuning.record(dtype: dtype, pass: pass, shapeClass: p.shapeClass)
+        let path = forced ?? r.flatMap { Conv2dPath(rawValue: $0.path) } ?? .choose(p)
+        return (path, convShapeOverride ?? r?.direct ?? .defaults)
     }
 
     /// The operands' shapes, and T's support on this device.

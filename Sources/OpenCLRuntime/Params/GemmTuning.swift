@@ -134,14 +134,20 @@ public struct GemmTuningRecord: Sendable, Codable, Equatable {
     func matches(_ info: CLDeviceInfo) -> Bool { device == info.name && driver == info.driverVersion }
 }
 
-/// The tuning file: every record of every device tuned on this machine, as JSON in the cache
-/// directory ($GPURUN_KERNEL_CACHE, else $XDG_CACHE_HOME/gpurun/kernels, else
-/// ~/.cache/gpurun/kernels: ProgramCache's), file gemm-tuning.json. Written to a temporary file
-/// and renamed (atomic: a reader sees the old or the new file, never half of one). A file that does
-/// not parse is reported on stderr and ignored (the next tune replaces it).
+/// The tuning file: every record of every device tuned on this machine (GEMM records, and
+/// the convolution's under "conv"), as JSON in the cache directory ($GPURUN_KERNEL_CACHE, else
+/// $XDG_CACHE_HOME/gpurun/kernels, else ~/.cache/gpurun/kernels: ProgramCache's), file
+/// gemm-tuning.json. Written to a temporary file and renamed (atomic: a reader sees the old or
+/// the new file, never half of one). A file that does not parse is reported on stderr and
+/// ignored (the next tune replaces it).
 public struct GemmTuningFile: Sendable {
     public static let version = 1
-    struct Contents: Codable { var version: Int; var records: [GemmTuningRecord] }
+    struct Contents: Codable {
+        var version: Int
+        var records: [GemmTuningRecord]
+        /// Absent in files written before convolution tuning.
+        var conv: [ConvTuningRecord]?
+    }
 
     public let url: URL?
 
@@ -152,20 +158,30 @@ public struct GemmTuningFile: Sendable {
         GemmTuningFile(url: ProgramCache.defaultDirectory()?.appendingPathComponent("gemm-tuning.json"))
     }
 
-    /// Every record; [] when there is no file, and [] with a note on stderr when it is corrupt.
-    public func load(report: (String) -> Void = GemmTuningFile.warn) -> [GemmTuningRecord] {
-        guard let url, let data = try? Data(contentsOf: url) else { return [] }
+    /// The file's contents; nil when there is no file, and nil with a note when it is corrupt.
+    func contents(report: (String) -> Void) -> Contents? {
+        guard let url, let data = try? Data(contentsOf: url) else { return nil }
         do {
             let c = try JSONDecoder().decode(Contents.self, from: data)
             guard c.version == Self.version else {
                 report("gpurun: tuning file \(url.path) has version \(c.version), expected \(Self.version); ignored")
-                return []
+                return nil
             }
-            return c.records
+            return c
         } catch {
             report("gpurun: tuning file \(url.path) is corrupt (\(error)); ignored, run `gpurun tune` to rewrite it")
-            return []
+            return nil
         }
+    }
+
+    /// Every GEMM record; [] when there is no file, and [] with a note on stderr when it is corrupt.
+    public func load(report: (String) -> Void = GemmTuningFile.warn) -> [GemmTuningRecord] {
+        contents(report: report)?.records ?? []
+    }
+
+    /// Every convolution record, as `load`.
+    public func loadConv(report: (String) -> Void = GemmTuningFile.warn) -> [ConvTuningRecord] {
+        contents(report: report)?.conv ?? []
     }
 
     static let cacheOff = ComputeError.io(path: "gemm-tuning.json", reason: "the cache directory is off (GPURUN_KERNEL_CACHE=off)")
@@ -179,17 +195,31 @@ public struct GemmTuningFile: Sendable {
         }
     }
 
-    /// Replaces the records with the same (device, driver, dtype, shape class) and writes atomically.
+    /// Replaces the GEMM records with the same (device, driver, dtype, shape class), keeps the
+    /// rest, and writes atomically.
     public func store(_ new: [GemmTuningRecord]) throws {
-        guard let url else { throw Self.cacheOff }
-        var records = load()
-        records.removeAll { r in
+        var c = contents(report: Self.warn) ?? Contents(version: Self.version, records: [], conv: nil)
+        c.records.removeAll { r in
             new.contains { $0.device == r.device && $0.driver == r.driver && $0.dtype == r.dtype && $0.shapeClass == r.shapeClass }
         }
-        records += new
+        c.records += new
+        try write(c)
+    }
+
+    /// Replaces the convolution records with the same (device, driver, dtype, pass, shape class).
+    public func storeConv(_ new: [ConvTuningRecord]) throws {
+        var c = contents(report: Self.warn) ?? Contents(version: Self.version, records: [], conv: nil)
+        var conv = c.conv ?? []
+        conv.removeAll { r in new.contains { $0.device == r.device && $0.driver == r.driver && $0.key == r.key } }
+        c.conv = conv + new
+        try write(c)
+    }
+
+    private func write(_ contents: Contents) throws {
+        guard let url else { throw Self.cacheOff }
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try enc.encode(Contents(version: Self.version, records: records))
+        let data = try enc.encode(contents)
         let dir = url.deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
