@@ -98,8 +98,8 @@ public struct RateMapSpectrum: Sendable {
     }
 
     /// ln s(t), the root of E[s a / (1 + s a)] = t (LS5), by Newton's method in ln s inside a
-    /// bisection bracket (the left side increases from 0 to 1 in ln s).
-    public func logS(at t: Double) throws -> Double {
+    /// bisection bracket (the left side increases from 0 to 1 in ln s), at most `maxIterations` steps.
+    public func logS(at t: Double, maxIterations: Int = 200) throws -> Double {
         guard t > 0, t < 1 else { throw LyapunovSpectrumTheoryError.fractionOutOfRange(t) }
         // Small t: s ≈ t / E[a]; bracket around it.
         var u = Foundation.log(t / meanGain)
@@ -117,16 +117,15 @@ public struct RateMapSpectrum: Sendable {
         }
         u = min(max(u, lo), hi)
         var residual = Double.infinity
-        for iteration in 1...200 {
+        for _ in 0..<max(maxIterations, 0) {
             let (v, d) = fraction(logS: u)
             residual = v - t
             if Swift.abs(residual) <= 1e-14 * min(t, 1 - t) || hi - lo < 1e-13 * max(1, Swift.abs(u)) { return u }
             if residual > 0 { hi = u } else { lo = u }
             let newton = u - residual / d
             u = (d > 0 && newton > lo && newton < hi) ? newton : 0.5 * (lo + hi)
-            if iteration == 200 { break }
         }
-        throw LyapunovSpectrumTheoryError.noConvergence(fraction: t, iterations: 200, residual: residual)
+        throw LyapunovSpectrumTheoryError.noConvergence(fraction: t, iterations: maxIterations, residual: residual)
     }
 
     /// λ(t) = ½ ln(g² t / s(t)) (LS6) for t ∈ (0, 1); −∞ at t = 1, the bottom of the support.
