@@ -99,7 +99,7 @@ final class TheoryFullSpectrumTests: XCTestCase {
         let n = 200, seed = freshSeed()
         let spec = ModelSpec(kind: .rate, n: n, g: 2, dt: 1, seed: seed)
         var r = try lyapunov(spec.make(on: CPUBackend.shared, as: Double.self),
-                             LyapunovConfig(steps: 1000, transient: 300, k: n, reorth: 5, seed: seed))
+                             LyapunovConfig(steps: 1000, transient: 300, k: n, reorth: 1, seed: seed))
         try r.attachTheory(for: spec)
         let th = try XCTUnwrap(r.theory)
         let predicted = try XCTUnwrap(th.predictedExponents)
