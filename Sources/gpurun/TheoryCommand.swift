@@ -14,7 +14,8 @@ struct TheoryCommand: ParsableCommand {
             rate: g ≤ 1, the circular law at h = 0 gives the whole spectrum (λ = ln|m(δ(μ − 1))|/δ, μ \
             uniform on the disc of radius g, m the integrator's step factor); g > 1, the flow's DMFT \
             (Δ0, Δ(τ), λ_max from the Schrödinger operator's ground state), or for Euler with --dt 1 the \
-            map's closed forms (Δ0, λ_max, mean exponent). gated: the zero fixed point (critical gain \
+            map's closed forms (Δ0, λ_max, mean exponent) and its whole spectrum from free probability \
+            (quantiles, D_KY/N, h_KS/N; with --n the N exponents; docs/theory-lyapunov-spectrum.md). gated: the zero fixed point (critical gain \
             1 + e^β_r, its spectrum while stable), constant gates (α_z = α_r = 0: the rate network with \
             gain g_h σ_r(0), slowed by σ_z(0)), and the support of the h-block Jacobian's spectrum with \
             its slow-mode fraction, at the zero fixed point or, with --n, along a simulated trajectory. \
@@ -31,7 +32,7 @@ struct TheoryCommand: ParsableCommand {
     @Option(name: .customLong("beta-z"), help: "Gated RNN: update-gate bias β_z.") var betaZ: Double = 0
     @Option(name: .customLong("alpha-r"), help: "Gated RNN: output-gate gain α_r.") var alphaR: Double = 1
     @Option(name: .customLong("beta-r"), help: "Gated RNN: output-gate bias β_r.") var betaR: Double = 0
-    @Option(help: "Units N: list the N predicted exponents (stable regime); gated: sample a trajectory of N units for the Jacobian's support.")
+    @Option(help: "Units N: list the N predicted exponents (stable regime, δ = 1 rate map); gated: sample a trajectory of N units for the Jacobian's support.")
     var n: Int?
     @Option(help: "Philox seed of that trajectory.") var seed: UInt64 = 1
     @Flag(help: "Print JSON on stdout.") var json = false
@@ -124,6 +125,13 @@ struct TheoryCommand: ParsableCommand {
             let picks = [0, 10, 25, 50, 75, 90, 100].map { q[$0] }
             rows.append(("quantiles", picks.map { "\(Int(($0[0] * 100).rounded()))%: \(String(format: "%.4f", $0[1]))" }.joined(separator: ", ")))
         }
+        if let fs = p.fullSpectrum {
+            rows.append(("whole spectrum", fs.method))
+            let picks = [1, 20, 50, 100, 150, 180, 199].map { fs.quantiles[$0] }
+            rows.append(("λ(t), t from top", picks.map { String(format: "%.3g: %.4f", $0[0], $0[1]) }.joined(separator: ", ")))
+            rows.append(("D_KY/N", "\(f(fs.kaplanYorkeDimensionPerN)) (large N, from \(fs.resolution) quantiles)"))
+            rows.append(("h_KS/N", "\(f(fs.entropyRatePerN)) per step"))
+        } else if let note = p.fullSpectrumNote { rows.append(("whole spectrum", note)) }
         if let e = r.exponents { rows.append(("exponents", e.prefix(8).map { String(format: "%.5f", $0) }.joined(separator: ", ") + (e.count > 8 ? ", … (\(e.count))" : ""))) }
         for note in p.notes { rows.append(("note", note)) }
         let width = rows.map { $0.0.count }.max() ?? 0

@@ -143,4 +143,31 @@ final class TheoryCLITests: XCTestCase {
         XCTAssertEqual(gru.status, 0, gru.stderr)
         XCTAssertNil(try gru.json()["theory"])
     }
+
+    /// The δ = 1 map's whole spectrum (docs/theory-lyapunov-spectrum.md): quantiles, D_KY/N and
+    /// h_KS/N from `theory`, the N exponents with --n, the comparison in `lyapunov`'s "theory"
+    /// object; the flow says it has none.
+    func testRateMapWholeSpectrum() throws {
+        let map = try run(["theory", "--model", "rate", "--g", "2", "--dt", "1", "--n", "50", "--json"])
+        XCTAssertEqual(map.status, 0, map.stderr)
+        let m = try map.json()
+        let fs = try XCTUnwrap(m["fullSpectrum"] as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(fs["kaplanYorkeDimensionPerN"] as? Double), 0.2576, accuracy: 2e-3)
+        XCTAssertEqual((m["exponents"] as? [Double])?.count, 50)
+        let text = try run(["theory", "--g", "2", "--dt", "1"])
+        XCTAssertTrue(text.stdout.contains("D_KY/N") && text.stdout.contains("h_KS/N"), text.stdout)
+        let flow = try run(["theory", "--g", "2", "--dt", "0.1", "--json"]).json()
+        XCTAssertNil(flow["fullSpectrum"])
+        XCTAssertTrue((flow["fullSpectrumNote"] as? String)?.contains("no theory") ?? false)
+
+        let r = try run(["lyapunov", "--model", "rate", "--n", "60", "--g", "2", "--dt", "1", "--steps", "300",
+                         "--transient", "100", "--reorth", "2", "--json", "--device", "cpu"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let th = try XCTUnwrap(try r.json()["theory"] as? [String: Any])
+        XCTAssertEqual((th["predictedExponents"] as? [Double])?.count, 60)
+        for key in ["kaplanYorkeDimensionPerN", "entropyRatePerN"] {
+            let c = try XCTUnwrap(th[key] as? [String: Double], key)
+            XCTAssertEqual(try XCTUnwrap(c["gap"]), try XCTUnwrap(c["simulated"]) - (try XCTUnwrap(c["theory"])), accuracy: 1e-12)
+        }
+    }
 }

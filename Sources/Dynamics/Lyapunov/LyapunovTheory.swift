@@ -11,19 +11,35 @@ public struct LyapunovTheory: Codable, Sendable {
     public var lambda1: Double
     public var lambda1Gap: Double?
     public var lambda1RelativeGap: Double?
-    /// Stable regime: the predicted exponents λ_i, i = 1…k (quantiles of the predicted
-    /// distribution at 1 − (i − ½)/n over the n = stateSize exponents), and the largest and
-    /// mean |simulated − predicted|.
+    /// Where a whole-spectrum theory exists (the stable regime, T7; the δ = 1 rate map,
+    /// docs/theory-lyapunov-spectrum.md LS6): the predicted exponents λ_i, i = 1…k (quantiles of
+    /// the predicted distribution at fraction (i − ½)/n from the top over the n = stateSize
+    /// exponents), and the largest and mean |simulated − predicted|.
     public var predictedExponents: [Double]?
     public var maxExponentGap: Double?
     public var meanExponentGap: Double?
     /// With the whole spectrum (k = stateSize): the simulated mean exponent and its gap.
     public var simulatedMeanExponent: Double?
     public var meanExponentDifference: Double?
+    /// D_KY/N and h_KS/N, simulated beside the whole predicted spectrum's (LS11), where both
+    /// exist: the simulated values need the spectrum down to where they are fixed (the
+    /// cumulative sum below 0, or a negative exponent), else they are left out.
+    public var kaplanYorkeDimensionPerN: Comparison?
+    public var entropyRatePerN: Comparison?
+
+    /// A simulated value, the theory's, and the gap simulated − theory.
+    public struct Comparison: Codable, Sendable, Equatable {
+        public var simulated: Double
+        public var theory: Double
+        public var gap: Double
+        public init(simulated: Double, theory: Double) { (self.simulated, self.theory, gap) = (simulated, theory, simulated - theory) }
+    }
 
     /// Compares `result` with `prediction`; nil when the prediction has nothing to compare
     /// (no λ_max and no spectrum).
-    public init?(prediction p: TheoryPrediction, result r: LyapunovResult) {
+    /// `spectrum`: the n = stateSize predicted exponents, descending, where a whole-spectrum
+    /// theory exists (the stable regime's are computed here when nil).
+    public init?(prediction p: TheoryPrediction, result r: LyapunovResult, spectrum: [Double]? = nil) {
         guard p.lambdaMax != nil || p.stable != nil, let l1 = r.exponents.first else { return nil }
         prediction = p
         lambda1 = l1
@@ -31,12 +47,20 @@ public struct LyapunovTheory: Codable, Sendable {
             lambda1Gap = l1 - lm
             lambda1RelativeGap = lm == 0 ? nil : (l1 - lm) / Swift.abs(lm)
         }
-        if let s = p.stable {
-            let predicted = s.exponents(total: r.stateSize, leading: r.exponents.count)
+        if let all = spectrum ?? p.stable.map({ $0.exponents(total: r.stateSize, leading: r.stateSize) }) {
+            let predicted = Array(all.prefix(r.exponents.count))
             let gaps = zip(r.exponents, predicted).map { Swift.abs($0 - $1) }
             predictedExponents = predicted
             maxExponentGap = gaps.max()
             meanExponentGap = gaps.reduce(0, +) / Double(max(gaps.count, 1))
+            let n = Double(r.stateSize), whole = r.exponents.count == r.stateSize
+            if whole || r.kaplanYorkeDimension < Double(r.exponents.count) {
+                kaplanYorkeDimensionPerN = Comparison(simulated: r.kaplanYorkeDimension / n,
+                                                      theory: SpectrumMetrics.kaplanYorke(all) / n)
+            }
+            if whole || (r.exponents.last ?? 0) < 0 {
+                entropyRatePerN = Comparison(simulated: r.entropyRate / n, theory: SpectrumMetrics.entropyRate(all) / n)
+            }
         }
         if r.exponents.count == r.stateSize {
             let mean = r.sum / Double(r.stateSize)
@@ -57,6 +81,11 @@ public struct LyapunovTheory: Codable, Sendable {
             parts.append(s)
         }
         if let m = maxExponentGap { parts.append(String(format: "spectrum: max |gap| %.4f, mean %.4f", m, meanExponentGap ?? 0)) }
+        if let d = kaplanYorkeDimensionPerN {
+            parts.append(String(format: "D_KY/N %.4f (theory %.4f)", d.simulated, d.theory))
+        }
+        if let h = entropyRatePerN { parts.append(String(format: "h_KS/N %.5f (theory %.5f)", h.simulated, h.theory)) }
+        if let note = prediction.fullSpectrumNote { parts.append(note) }
         if let sim = simulatedMeanExponent, let m = prediction.meanExponent {
             parts.append(String(format: "mean exponent %.5f (theory %.5f)", sim, m))
         }
@@ -65,7 +94,7 @@ public struct LyapunovTheory: Codable, Sendable {
 
     enum Keys: String, CodingKey {
         case lambda1, lambda1Gap, lambda1RelativeGap, predictedExponents, maxExponentGap, meanExponentGap,
-             simulatedMeanExponent, meanExponentDifference
+             simulatedMeanExponent, meanExponentDifference, kaplanYorkeDimensionPerN, entropyRatePerN
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -79,6 +108,8 @@ public struct LyapunovTheory: Codable, Sendable {
         try c.encodeIfPresent(meanExponentGap, forKey: .meanExponentGap)
         try c.encodeIfPresent(simulatedMeanExponent, forKey: .simulatedMeanExponent)
         try c.encodeIfPresent(meanExponentDifference, forKey: .meanExponentDifference)
+        try c.encodeIfPresent(kaplanYorkeDimensionPerN, forKey: .kaplanYorkeDimensionPerN)
+        try c.encodeIfPresent(entropyRatePerN, forKey: .entropyRatePerN)
     }
 
     public init(from decoder: Decoder) throws {
@@ -92,6 +123,8 @@ public struct LyapunovTheory: Codable, Sendable {
         meanExponentGap = try c.decodeIfPresent(Double.self, forKey: .meanExponentGap)
         simulatedMeanExponent = try c.decodeIfPresent(Double.self, forKey: .simulatedMeanExponent)
         meanExponentDifference = try c.decodeIfPresent(Double.self, forKey: .meanExponentDifference)
+        kaplanYorkeDimensionPerN = try c.decodeIfPresent(Comparison.self, forKey: .kaplanYorkeDimensionPerN)
+        entropyRatePerN = try c.decodeIfPresent(Comparison.self, forKey: .entropyRatePerN)
     }
 }
 
@@ -99,6 +132,8 @@ extension LyapunovResult {
     /// Attaches the theory for `spec` (MeanFieldTheory.predict), where it exists.
     public mutating func attachTheory(for spec: ModelSpec) throws {
         guard let p = try MeanFieldTheory.predict(spec) else { return }
-        theory = LyapunovTheory(prediction: p, result: self)
+        // The δ = 1 rate map's whole spectrum at this N (docs/theory-lyapunov-spectrum.md LS10).
+        let spectrum = p.fullSpectrum != nil ? try RateMapSpectrum(g: p.g).exponents(n: stateSize) : nil
+        theory = LyapunovTheory(prediction: p, result: self, spectrum: spectrum)
     }
 }

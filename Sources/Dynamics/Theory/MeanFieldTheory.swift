@@ -22,6 +22,11 @@ public struct TheoryPrediction: Codable, Sendable {
     public var stable: StableSpectrum?
     public var gated: GatedPrediction?
     public var jacobian: JacobianSpectrumTheory?
+    /// The whole spectrum beyond the stable regime (docs/theory-lyapunov-spectrum.md): the
+    /// δ = 1 rate map's free-probability spectrum, D_KY/N and h_KS/N; nil elsewhere, with
+    /// `fullSpectrumNote` saying why.
+    public var fullSpectrum: FullSpectrumTheory?
+    public var fullSpectrumNote: String?
     public var notes: [String]
 
     /// The gated RNN's exact facts (docs/models.md M12, docs/theory.md T8, T9).
@@ -88,10 +93,12 @@ public enum MeanFieldTheory {
             let m = try RateMapMeanField.solve(g: g)
             p.method = "mean-field theory of the map h ← J φ(h) (δ = 1)"
             (p.map, p.lambdaMax, p.meanExponent) = (m, m.lambdaMax, m.meanExponent)
+            p.fullSpectrum = try FullSpectrumTheory.rateMap(g: g)
         } else {
             let f = try RateFlowDMFT.solve(g: g)
             p.method = "dynamical mean-field theory of the flow (Sompolinsky–Crisanti–Sommers)"
             (p.flow, p.lambdaMax, p.meanExponent) = (f, f.lambdaMax, f.meanExponent)
+            p.fullSpectrumNote = "no theory for the whole spectrum of the chaotic flow or of steps δ < 1: only λ_max (DMFT) and the mean exponent; the δ = 1 map's free-probability spectrum does not carry over (docs/theory-lyapunov-spectrum.md, \"The flow\")"
             if integrator == .euler {
                 p.notes.append("the DMFT is the flow's (δ → 0); Euler steps of δ = \(short(dt)) differ from it by O(δ): use the RK4 integrator or a smaller dt to compare")
             }

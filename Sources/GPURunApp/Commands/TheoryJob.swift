@@ -53,7 +53,8 @@ public enum TheoryJob {
         public var prediction: TheoryPrediction
         /// Stable regime: the distribution of the exponents (p, quantile), 101 points.
         public var quantiles: [[Double]]?
-        /// Stable regime with `n`: the N (or 3N) predicted exponents, descending.
+        /// With `n`, where a whole-spectrum theory exists (stable regime; δ = 1 rate map): the N
+        /// (or 3N) predicted exponents, descending.
         public var exponents: [Double]?
 
         public func encode(to encoder: Encoder) throws {
@@ -96,6 +97,10 @@ public enum TheoryJob {
                 return [Double(k) / 100, stable.quantile(p)]
             }
             if s.n != nil { report.exponents = stable.exponents(total: spec.stateSize, leading: spec.stateSize) }
+        }
+        if prediction.fullSpectrum != nil, let n = s.n {
+            // The δ = 1 rate map's N exponents (docs/theory-lyapunov-spectrum.md LS10).
+            report.exponents = try InvalidInput.check { try RateMapSpectrum(g: s.g).exponents(n: n) }
         }
         return report
     }
