@@ -23,7 +23,10 @@ struct SpectrumCommand: ParsableCommand {
             Euler or RK4 step's tangent map, --dt, --integrator) or map (GRU, LSTM: the default). The theory \
             object holds the predicted support; JSON "support" gives the fraction of eigenvalues outside it \
             and the rightmost real parts, and "distance" the KS distance where a density law exists (rate; \
-            GRU at the fixed point).
+            GRU and LSTM at the fixed point and along trajectories, from their mean-field theory: \
+            docs/theory-gru-lstm.md). --bias-z, --bias-r (GRU) and --bias-f (LSTM) set the gate biases; \
+            for the maps the support's spectral radius and the fraction of slow modes (within 0.05 of 1) \
+            are set beside the simulated ones.
             """)
 
     @Option(help: "The ensemble.") var ensemble: Ensembles.Entry?
@@ -41,6 +44,12 @@ struct SpectrumCommand: ParsableCommand {
     @Option(help: "Jacobian ensembles: the matrix (default flow for rate and gated, map for gru and lstm).")
     var jacobian: JacobianSpectrumTheory.Matrix?
     @Option(help: "Jacobian ensembles: the integrator (rate, gated).") var integrator: Integrator?
+    @Option(name: .customLong("bias-z"), parsing: .unconditional, help: "GRU Jacobians: the update-gate bias b_z.")
+    var biasZ: Double?
+    @Option(name: .customLong("bias-r"), parsing: .unconditional, help: "GRU Jacobians: the reset-gate bias b_r.")
+    var biasR: Double?
+    @Option(name: .customLong("bias-f"), parsing: .unconditional, help: "LSTM Jacobians: the forget-gate bias b_f.")
+    var biasF: Double?
     @Option(help: "Philox seed.") var seed: UInt64 = 0
     @Flag(help: "Print JSON on stdout.") var json = false
     @Option(help: "Folder for eigenvalues.npy, spectrum.svg and spectrum.json (created if needed).") var output: String?
@@ -61,7 +70,10 @@ struct SpectrumCommand: ParsableCommand {
         }
     }
 
-    var jacobianOptionsGiven: Bool { at != nil || transient != nil || dt != nil || jacobian != nil || integrator != nil }
+    var jacobianOptionsGiven: Bool {
+        at != nil || transient != nil || dt != nil || jacobian != nil || integrator != nil || biasZ != nil || biasR != nil
+            || biasF != nil
+    }
 
     func makeEnsemble() throws -> any MatrixEnsemble {
         var o: JacobianEnsembleOptions?
@@ -70,6 +82,9 @@ struct SpectrumCommand: ParsableCommand {
             if let at { o?.at = at }
             o?.matrix = jacobian
             if let integrator { o?.integrator = integrator }
+            o?.biasZ = biasZ ?? 0
+            o?.biasR = biasR ?? 0
+            o?.biasF = biasF ?? 0
         }
         let options = EnsembleOptions(n: n ?? 0, g: g, gamma: gamma, tau: tau, jacobian: o)
         return try usageErrors { try SpectrumJob.ensemble(ensemble!, options) }

@@ -132,13 +132,29 @@ final class SpectrumCLITests: XCTestCase {
         let svg = try String(contentsOf: dir.appendingPathComponent("spectrum.svg"), encoding: .utf8)
         XCTAssertTrue(svg.contains("rotation-invariant law about -1"), svg.prefix(400).description)
 
-        // The LSTM along a trajectory has no theory: the report says so and still has the data.
-        let l = try run(["spectrum", "--ensemble", "lstm-jacobian", "--n", "30", "--samples", "2", "--json", "--device", "cpu"])
+        // The LSTM along a trajectory: the mean-field law (docs/theory-gru-lstm.md), with the
+        // support's spectral radius and slow modes beside the simulated ones, and the plot's boundary.
+        let ldir = dir.appendingPathComponent("lstm")
+        let l = try run(["spectrum", "--ensemble", "lstm-jacobian", "--n", "60", "--samples", "2", "--g", "3",
+                         "--bias-f", "3", "--transient", "100", "--json", "--output", ldir.path, "--device", "cpu"])
         XCTAssertEqual(l.status, 0, l.stderr)
         let lo = try json(l.stdout)
-        XCTAssertNil(lo["theory"])
-        XCTAssertEqual(lo["order"] as? Int, 60)
-        XCTAssertNotNil(lo["density2d"])
+        XCTAssertEqual(lo["order"] as? Int, 120)
+        let lt = try XCTUnwrap(lo["theory"] as? [String: Any])
+        XCTAssertEqual(lt["law"] as? String, "deformed")
+        let lj = try XCTUnwrap(lt["jacobian"] as? [String: Any])
+        XCTAssertEqual(lj["source"] as? String, "mean field after 100 steps")
+        let radius = try XCTUnwrap(lj["spectralRadius"] as? Double)
+        let ls = try XCTUnwrap(lo["support"] as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(ls["simulatedSpectralRadius"] as? Double), radius, accuracy: 0.25)
+        XCTAssertNotNil(ls["simulatedSlowModeFraction"])
+        XCTAssertEqual((lo["parameters"] as? [String: Any])?["biasF"] as? Double, 3)
+        XCTAssertLessThan(try XCTUnwrap((lo["distance"] as? [String: Any])?["value"] as? Double), 0.2)
+        let lsvg = try String(contentsOf: ldir.appendingPathComponent("spectrum.svg"), encoding: .utf8)
+        XCTAssertTrue(lsvg.contains("theory: mean field after 100 steps"), lsvg.prefix(400).description)
+        let bad = try run(["spectrum", "--ensemble", "lstm-jacobian", "--n", "30", "--bias-z", "1", "--device", "cpu"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("b_z and b_r are the GRU's"), bad.stderr)
     }
 
     func testBadInputGivesClearErrors() throws {

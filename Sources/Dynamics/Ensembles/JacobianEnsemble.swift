@@ -25,11 +25,15 @@ public struct JacobianEnsembleOptions: Sendable, Equatable {
     /// nil: flow for flows, map for maps.
     public var matrix: JacobianSpectrumTheory.Matrix?
     public var integrator: Integrator
+    /// Gate biases of the random GRU (b_z, b_r) and LSTM (b_f) (docs/models.md M14); 0 by default.
+    public var biasZ = 0.0, biasR = 0.0, biasF = 0.0
 
     public init(at: Place = .trajectory, transient: Int? = nil, dt: Double = 0.1,
-                matrix: JacobianSpectrumTheory.Matrix? = nil, integrator: Integrator = .euler) {
+                matrix: JacobianSpectrumTheory.Matrix? = nil, integrator: Integrator = .euler,
+                biasZ: Double = 0, biasR: Double = 0, biasF: Double = 0) {
         (self.at, self.transient, self.dt, self.matrix) = (at, transient, dt, matrix)
         self.integrator = integrator
+        (self.biasZ, self.biasR, self.biasF) = (biasZ, biasR, biasF)
     }
 }
 
@@ -56,6 +60,9 @@ public struct JacobianEnsemble: MatrixEnsemble {
         guard options.transientSteps >= 0 else {
             throw ComputeError.invalidArgument("the transient steps must be ≥ 0 (got \(options.transientSteps))")
         }
+        if (options.biasZ != 0 || options.biasR != 0) && kind != .gru || options.biasF != 0 && kind != .lstm {
+            throw ComputeError.invalidArgument("gate biases: b_z and b_r are the GRU's, b_f the LSTM's (the \(kind.rawValue) network has none)")
+        }
         if options.at == .fixedPoint && options.transient != nil {
             throw ComputeError.invalidArgument("transient steps apply to Jacobians along a trajectory, not at the fixed point")
         }
@@ -73,6 +80,7 @@ public struct JacobianEnsemble: MatrixEnsemble {
     static func spec(kind: ModelSpec.Kind, n: Int, g: Double, seed: UInt64, options: JacobianEnsembleOptions) -> ModelSpec {
         var s = ModelSpec(kind: kind, n: n, g: g, dt: options.dt, seed: seed)
         s.integrator = options.integrator
+        (s.biasZ, s.biasR, s.biasF) = (options.biasZ, options.biasR, options.biasF)
         return s
     }
 
@@ -98,6 +106,8 @@ public struct JacobianEnsemble: MatrixEnsemble {
         // At the fixed point "fixedPoint" = 1, along trajectories the transient in steps.
         var p = options.at == .fixedPoint ? ["g": g, "fixedPoint": 1] : ["g": g, "transient": Double(options.transientSteps)]
         if kind == .rate || kind == .gated { p["dt"] = options.dt }
+        if kind == .gru { (p["biasZ"], p["biasR"]) = (options.biasZ, options.biasR) }
+        if kind == .lstm { p["biasF"] = options.biasF }
         return p
     }
 

@@ -14,8 +14,26 @@ import Foundation
 /// - LSTM at (h, c) = 0: M = [o₀B; B] with B = [i₀W_g, f₀I], so its nonzero eigenvalues are
 ///   those of B [o₀I; I] = f₀ I + i₀ o₀ W_g: a uniform disc about f₀ = σ(b_f) of radius g/4
 ///   holding half the spectrum, and N zeros;
-/// - GRU and LSTM along trajectories: no theory.
+/// - GRU and LSTM along trajectories: the `DeformedLaw` of their mean-field unit statistics after
+///   the transient (docs/theory-gru-lstm.md GL1–GL11), its support, spectral radius and slow modes.
 enum JacobianEnsembleTheory {
+    /// The seed of the mean-field process's own Philox draws (independent of the samples').
+    static let meanFieldSeed: UInt64 = 0x6772_756d_6674
+
+    /// Within this distance of 1 an eigenvalue is a slow mode (a time scale beyond ~20 steps).
+    static let slowModeRadius = 0.05
+
+    static func gatedMap(_ spec: ModelSpec, transient: Int) throws -> (law: SpectralLaw?, support: JacobianSpectrumTheory?) {
+        let mf = try GatedMapMeanField(spec, steps: transient, seed: meanFieldSeed)
+        let source = "mean field after \(mf.steps) steps" + (transient > mf.steps ? " (taken as stationary)" : "")
+        let law = DeformedLaw(form: spec.kind == .gru ? .gru : .lstm, gain: spec.g, units: mf.units, source: source)
+        var support = JacobianSpectrumTheory(
+            model: spec.kind.rawValue, matrix: .map, integrator: .euler, dt: 1, source: source,
+            support: JacobianSupport(law: law), disc: nil, pointMasses: [], slowThreshold: nil)
+        support.slowModes = .init(radius: slowModeRadius, fraction: law.mass(within: slowModeRadius, of: 1))
+        return (.deformed(law), support)
+    }
+
     static func make(_ spec: ModelSpec, matrix: JacobianSpectrumTheory.Matrix, options: JacobianEnsembleOptions) throws
         -> (law: SpectralLaw?, support: JacobianSpectrumTheory?)
     {
@@ -56,7 +74,7 @@ enum JacobianEnsembleTheory {
             }
             return (nil, try MeanFieldTheory.jacobianSpectrumTheory(model: spec, matrix: matrix, samples: samples))
         case .gru:
-            guard atFixedPoint else { return (nil, nil) }
+            guard atFixedPoint else { return try gatedMap(spec, transient: options.transientSteps) }
             let z0 = logistic(spec.biasZ), r0 = logistic(spec.biasR)
             let scale = (1 - z0) * r0
             let law = RadialLaw(center: z0, scale: scale, a: [g * g], weights: [1], source: "zero fixed point")
@@ -66,7 +84,7 @@ enum JacobianEnsembleTheory {
                 disc: (z0, g * scale), pointMasses: [], slowThreshold: nil)
             return (.radial(law), support)
         case .lstm:
-            guard atFixedPoint else { return (nil, nil) }
+            guard atFixedPoint else { return try gatedMap(spec, transient: options.transientSteps) }
             let f0 = logistic(spec.biasF), i0 = 0.5, o0 = 0.5
             let support = JacobianSpectrumTheory(
                 model: "lstm", matrix: .map, integrator: .euler, dt: 1, source: "zero fixed point",

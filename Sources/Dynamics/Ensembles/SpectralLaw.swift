@@ -15,10 +15,12 @@ import Foundation
 ///   [a, b] = [(1−√γ)², (1+√γ)²] and, for γ > 1, a point mass 1 − 1/γ at 0; statistic the
 ///   eigenvalue, with |λ| below 1e-9·b counted as exactly 0;
 /// - a rotation-invariant law about a centre c with scale s (`RadialLaw`: the rate network's
-///   Jacobians); statistic |λ − c|/s against the law's radial CDF.
+///   Jacobians); statistic |λ − c|/s against the law's radial CDF;
+/// - the GRU's and LSTM's Jacobian law along trajectories (`DeformedLaw`); statistic |λ − c|.
 public enum SpectralLaw: Sendable, Equatable {
     case circular(radius: Double)
     case radial(RadialLaw)
+    case deformed(DeformedLaw)
     case elliptic(tau: Double, scale: Double)
     case semicircle(radius: Double, axis: Axis)
     case marchenkoPastur(ratio: Double)
@@ -33,6 +35,7 @@ public enum SpectralLaw: Sendable, Equatable {
         case .semicircle: "semicircle"
         case .marchenkoPastur: "marchenko-pastur"
         case .radial: "radial"
+        case .deformed: "deformed"
         }
     }
 
@@ -44,13 +47,14 @@ public enum SpectralLaw: Sendable, Equatable {
         case .marchenkoPastur(let g): "Marchenko–Pastur, γ = \(fmt(g))"
         case .radial(let l):
             "rotation-invariant law about \(fmt(l.center)) of radius \(short(l.scale * l.outerRadius)) (\(l.source))"
+        case .deformed(let l): "\(l.form.rawValue.uppercased()) Jacobian law, radial about \(short(l.center)) (\(l.source))"
         }
     }
 
     /// Whether the law lives in the complex plane (a 2-D density) rather than on a line.
     public var isPlanar: Bool {
         switch self {
-        case .circular, .elliptic, .radial: true
+        case .circular, .elliptic, .radial, .deformed: true
         case .semicircle, .marchenkoPastur: false
         }
     }
@@ -63,6 +67,7 @@ public enum SpectralLaw: Sendable, Equatable {
         case .semicircle(_, let axis): "CDF of the \(axis == .real ? "real" : "imaginary") part"
         case .marchenkoPastur: "CDF of the eigenvalues"
         case .radial: "radial CDF of |λ − c|/s"
+        case .deformed: "radial CDF of |λ − c|"
         }
     }
 
@@ -78,6 +83,9 @@ public enum SpectralLaw: Sendable, Equatable {
         case .radial(let l):
             let x = re - l.center
             return (x * x + im * im).squareRoot() / l.scale
+        case .deformed(let l):
+            let x = re - l.center
+            return (x * x + im * im).squareRoot()
         }
     }
 
@@ -92,6 +100,7 @@ public enum SpectralLaw: Sendable, Equatable {
         case .marchenkoPastur:
             return s < 0 ? 0 : atomAtZero + mpContinuousCDF(s)
         case .radial(let l): return l.cdf(s)
+        case .deformed(let l): return l.cdf(s)
         }
     }
 
@@ -110,7 +119,7 @@ public enum SpectralLaw: Sendable, Equatable {
     /// The density of the continuous part of a 1-D law at x (0 for planar laws).
     public func density(_ x: Double) -> Double {
         switch self {
-        case .circular, .elliptic, .radial: return 0
+        case .circular, .elliptic, .radial, .deformed: return 0
         case .semicircle(let r, _): return abs(x) >= r ? 0 : 2 * (r * r - x * x).squareRoot() / (Double.pi * r * r)
         case .marchenkoPastur(let g):
             let (a, b) = (mpEdges.lowerBound, mpEdges.upperBound)
@@ -128,6 +137,7 @@ public enum SpectralLaw: Sendable, Equatable {
         case .semicircle(let r, _): return -r...r
         case .marchenkoPastur: return mpEdges
         case .radial(let l): return l.center - l.scale * l.outerRadius...l.center + l.scale * l.outerRadius
+        case .deformed(let l): return l.center - l.outerRadius...l.center + l.outerRadius
         }
     }
 
@@ -161,7 +171,7 @@ public enum SpectralLaw: Sendable, Equatable {
         let m = Double(max(n, 1))
         let (a, b): (Double, Double)
         switch self {
-        case .circular, .radial: (a, b) = (1, 1)
+        case .circular, .radial, .deformed: (a, b) = (1, 1)
         case .elliptic(let t, _): (a, b) = (1 + t, 1 - t)
         case .semicircle, .marchenkoPastur: return 1 / m
         }

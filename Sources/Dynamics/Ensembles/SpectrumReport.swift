@@ -114,8 +114,7 @@ public enum SpectrumFiles {
             let step = max(1, s.re.count / max(1, maxPoints))
             let idx = Swift.stride(from: 0, to: s.re.count, by: step)
             p.scatter(idx.map { s.re[$0] }, idx.map { s.im[$0] }, name: "eigenvalues", radius: 1.2, opacity: 0.5)
-            if let law = s.law {
-                let edge = law.boundary()
+            if let law = s.law, case let edge = law.boundary(), !edge.isEmpty {
                 p.line(edge.map(\.x), edge.map(\.y), name: law.description, color: SVGPlot.palette[1])
             } else if let theory = s.jacobianTheory {
                 theory.draw(on: &p)

@@ -38,13 +38,22 @@ public struct JacobianSpectrumTheory: Codable, Sendable {
     public var rightEdge: Double
     public var slowModeFraction: Double?
     public var slowModeThreshold: Double?
+    /// Maps (GRU, LSTM): the largest |λ| of the support (1 is marginal stability), and the
+    /// predicted fraction of eigenvalues within `slowModes.radius` of 1 (docs/theory-gru-lstm.md GL11).
+    public var spectralRadius: Double?
+    public var slowModes: SlowModes?
+
+    public struct SlowModes: Codable, Sendable {
+        public var radius: Double
+        public var fraction: Double
+    }
 
     /// The support in flow coordinates, for membership tests (not encoded).
     var support: JacobianSupport?
 
     enum CodingKeys: String, CodingKey {
         case model, matrix, integrator, dt, source, description, discCenter, discRadius, boundary, pointMasses,
-             rightEdge, slowModeFraction, slowModeThreshold
+             rightEdge, slowModeFraction, slowModeThreshold, spectralRadius, slowModes
     }
 
     /// Builds the description in `matrix` coordinates from the flow-coordinate support.
@@ -75,6 +84,10 @@ public struct JacobianSpectrumTheory: Codable, Sendable {
         }
         self.pointMasses = pointMasses.map { .init(eigenvalue: map($0.eigenvalue, 0)[0], weight: $0.weight) }
         rightEdge = (boundary.joined().map { $0[0] } + self.pointMasses.map(\.eigenvalue)).max() ?? 0
+        if matrix == .map {
+            spectralRadius = (boundary.joined().map { ($0[0] * $0[0] + $0[1] * $0[1]).squareRoot() }
+                + self.pointMasses.map { Swift.abs($0.eigenvalue) }).max()
+        }
         if let t = slowThreshold {
             slowModeThreshold = t
             slowModeFraction = support.slowModeFraction(threshold: t)
@@ -113,8 +126,16 @@ public struct JacobianSpectrumTheory: Codable, Sendable {
     public func compare(re: [Double], im: [Double]) -> Comparison {
         let outside = zip(re, im).filter { !contains(re: $0, im: $1) }.count
         let right = re.max() ?? .nan
-        return Comparison(fractionOutside: Double(outside) / Double(max(re.count, 1)), simulatedRightEdge: right,
-                          theoryRightEdge: rightEdge, rightEdgeGap: right - rightEdge)
+        var c = Comparison(fractionOutside: Double(outside) / Double(max(re.count, 1)), simulatedRightEdge: right,
+                           theoryRightEdge: rightEdge, rightEdgeGap: right - rightEdge)
+        if spectralRadius != nil {
+            c.simulatedSpectralRadius = zip(re, im).map { ($0 * $0 + $1 * $1).squareRoot() }.max()
+        }
+        if let slow = slowModes {
+            let near = zip(re, im).filter { (($0 - 1) * ($0 - 1) + $1 * $1).squareRoot() <= slow.radius }.count
+            c.simulatedSlowModeFraction = Double(near) / Double(max(re.count, 1))
+        }
+        return c
     }
 
     public struct Comparison: Codable, Sendable {
@@ -123,6 +144,10 @@ public struct JacobianSpectrumTheory: Codable, Sendable {
         public var theoryRightEdge: Double
         /// simulated − theory.
         public var rightEdgeGap: Double
+        /// Maps: the largest simulated |λ| (theory: `spectralRadius`).
+        public var simulatedSpectralRadius: Double?
+        /// Maps with a law: the simulated fraction within `slowModes.radius` of 1.
+        public var simulatedSlowModeFraction: Double?
     }
 
     /// Draws the boundary (and point masses) on a complex-plane plot.

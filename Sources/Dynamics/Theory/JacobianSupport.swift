@@ -41,17 +41,29 @@ public struct JacobianUnitSamples: Sendable, Equatable {
 /// |Im λ| ≤ Y(x); it is found on 401 values of x and drawn as closed curves, one per interval of
 /// the real axis it covers. With identical units (a zero fixed point) it is the disc
 /// |λ + s| ≤ g a.
+/// The GRU's and LSTM's supports along trajectories are their `DeformedLaw`'s (⟨A/|b|²⟩ ≥ 1,
+/// docs/theory-gru-lstm.md GL10), with the same boundary tracing.
 public struct JacobianSupport: Sendable {
     public let gain: Double
     public let samples: JacobianUnitSamples
+    public let law: DeformedLaw?
 
     public init(gain: Double, samples: JacobianUnitSamples) {
         self.gain = gain
         self.samples = samples.thinned(to: 2000)
+        law = nil
     }
 
-    /// F(λ) = g² ⟨a²/|λ + s|²⟩.
+    /// The support of `law`; `samples` hold its diagonal (as leaks −d) for the slow-mode count.
+    public init(law: DeformedLaw) {
+        self.law = law
+        gain = law.gain
+        samples = JacobianUnitSamples(leak: law.diagonal.map { -$0 }, gain: law.gainSquared.map { $0.squareRoot() / law.gain })
+    }
+
+    /// F(λ) = g² ⟨a²/|λ + s|²⟩ (or the law's ⟨A/|b|²⟩).
     public func strength(re: Double, im: Double) -> Double {
+        if let law { return law.strength(re: re, im: im) }
         var sum = 0.0
         let y2 = im * im
         for i in samples.leak.indices {
@@ -67,9 +79,10 @@ public struct JacobianSupport: Sendable {
     public func boundary(points: Int = 401) -> (curves: [[[Double]]], intervals: [[Double]]) {
         let smax = samples.leak.max()!, smin = samples.leak.min()!
         let amax = samples.gain.map(Swift.abs).max()!
-        let reach = gain * amax
+        let reach = law?.outerRadius ?? gain * amax
         if reach == 0 { return ([], []) }
-        let lo = -smax - reach * 1.001, hi = -smin + reach * 1.001
+        let (lo, hi) = law.map { ($0.center - $0.outerRadius, $0.center + $0.outerRadius) }
+            ?? (-smax - reach * 1.001, -smin + reach * 1.001)
         let xs = (0..<points).map { lo + (hi - lo) * Double($0) / Double(points - 1) }
         let inside = xs.map { contains(re: $0, im: 0) }
         var curves: [[[Double]]] = [], intervals: [[Double]] = []
